@@ -1,0 +1,84 @@
+"""All models, importable from one place (and registered on one metadata for Alembic)."""
+
+from store.models.activities import Activity, activity_contacts
+from store.models.base import Base
+from store.models.contacts import Contact, ContactEmail, ContactPhone, ContactRole, contact_keywords
+from store.models.customers import (
+    Address,
+    Counter,
+    Customer,
+    GroupingCategory,
+    GroupingChoice,
+    Industry,
+    Keyword,
+    customer_groupings,
+    customer_keywords,
+)
+from store.models.emails import Email, EmailAttachment, email_contacts
+from store.models.enums import (
+    ActivityKind,
+    CaseStatus,
+    CostKind,
+    Country,
+    CustomerKind,
+    EmailLinkStatus,
+    InvoiceStatus,
+    Language,
+    MergeKind,
+    ProjectStatus,
+    RelationLevel,
+    RelationType,
+    Role,
+    Source,
+    Visibility,
+)
+from store.models.merges import MergeRecord
+from store.models.projects import Cost, Invoice, Project
+from store.models.sales import SalesCase, SalesProcess, SalesStage
+from store.models.users import User
+
+__all__ = [
+    "Activity",
+    "ActivityKind",
+    "Address",
+    "Base",
+    "CaseStatus",
+    "Contact",
+    "ContactEmail",
+    "ContactPhone",
+    "ContactRole",
+    "Cost",
+    "CostKind",
+    "Counter",
+    "Country",
+    "Customer",
+    "CustomerKind",
+    "Email",
+    "EmailAttachment",
+    "EmailLinkStatus",
+    "GroupingCategory",
+    "GroupingChoice",
+    "Industry",
+    "Invoice",
+    "InvoiceStatus",
+    "Keyword",
+    "Language",
+    "MergeKind",
+    "MergeRecord",
+    "Project",
+    "ProjectStatus",
+    "RelationLevel",
+    "RelationType",
+    "Role",
+    "SalesCase",
+    "SalesProcess",
+    "SalesStage",
+    "Source",
+    "User",
+    "Visibility",
+    "activity_contacts",
+    "contact_keywords",
+    "customer_groupings",
+    "customer_keywords",
+    "email_contacts",
+]
