@@ -92,9 +92,7 @@ class Customer(Record, SoftDeleted, Base):
     __tablename__ = "customers"
     __table_args__ = (
         UniqueConstraint("org_country", "org_number", name="uq_customers_org"),
-        CheckConstraint(
-            "(org_number IS NULL) = (org_country IS NULL)", name="org_number_has_country"
-        ),
+        CheckConstraint("(org_number IS NULL) = (org_country IS NULL)", name="org_number_has_country"),
         CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating_range"),
         Index("ix_customers_owner_visibility", "owner_id", "visibility"),
         Index("ix_customers_created_at", "created_at"),
@@ -126,9 +124,7 @@ class Customer(Record, SoftDeleted, Base):
     invoice_template: Mapped[str | None] = mapped_column(String(100))
     price_list: Mapped[str | None] = mapped_column(String(100))
     e_invoice_address: Mapped[str | None] = mapped_column(String(100))
-    relation_level: Mapped[RelationLevel | None] = mapped_column(
-        str_enum(RelationLevel, "relation_level")
-    )
+    relation_level: Mapped[RelationLevel | None] = mapped_column(str_enum(RelationLevel, "relation_level"))
     relation_type: Mapped[RelationType | None] = mapped_column(str_enum(RelationType, "relation_type"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     # Optimistic locking: a concurrent writer's stale UPDATE matches no row (StaleDataError).

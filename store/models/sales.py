@@ -14,6 +14,7 @@ from store.models.enums import CaseStatus
 from store.models.users import User
 from store.types import Money
 
+
 class SalesProcess(Base):
     __tablename__ = "sales_processes"
 

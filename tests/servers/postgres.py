@@ -42,9 +42,24 @@ class PostgresServer:
 
     def psql(self, sql: str, database: str = "postgres") -> str:
         out = subprocess.run(
-            [str(self.bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-             "-d", database, "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
-            check=True, capture_output=True, text=True,
+            [
+                str(self.bin_dir / "psql"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                database,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-qAtc",
+                sql,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         return out.stdout
 
@@ -67,14 +82,29 @@ def running_postgres() -> Iterator[PostgresServer]:
         os.chown(directory, pw.pw_uid, pw.pw_gid)
     data, port = directory / "data", free_port()
     subprocess.run(
-        _as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"]),
-        check=True, capture_output=True,
+        _as_postgres(
+            [str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"]
+        ),
+        check=True,
+        capture_output=True,
     )
     options = f"-k {directory} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
     subprocess.run(
-        _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(directory / "log"),
-                      "-w", "start"]),
-        check=True, capture_output=True,
+        _as_postgres(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(directory / "log"),
+                "-w",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
     )
     server = PostgresServer(port, directory, bin_dir)
     try:

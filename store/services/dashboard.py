@@ -1,0 +1,227 @@
+"""The dashboard of SPEC §8: today's meetings, latest customers, top sellers, my pipeline, sales this month,
+and the pipeline by stage. Same visibility rule and time-zone handling as the KPIs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, and_, func, or_, select, type_coerce
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store import periods
+from store.actor import Actor
+from store.models import Activity, ActivityKind, CaseStatus, Customer, SalesCase, SalesStage, User
+from store.periods import Period
+from store.types import utcnow
+from store.visibility import customer_visible, hidden_customer_ids
+
+ZERO = Decimal("0.00")
+
+
+def _minor_to_money(value: int | None) -> Decimal:
+    return (Decimal(int(value or 0)) / 100).quantize(Decimal("0.01"))
+
+
+def _weighted_minor() -> object:
+    """Sum of value × probability in minor units × 100 (integers, exact on both databases)."""
+    return func.sum(type_coerce(SalesCase.value, BigInteger) * SalesCase.probability)
+
+
+async def todays_meetings(
+    session: AsyncSession, actor: Actor, *, now: datetime | None = None
+) -> list[Activity]:
+    today = periods.day(periods.local_today(now or utcnow(), actor.tz))
+    start, end = today.utc_bounds(actor.tz)
+    rows = await session.execute(
+        select(Activity)
+        .where(
+            Activity.kind == ActivityKind.MEETING,
+            or_(Activity.owner_id == actor.user_id, Activity.assignee_id == actor.user_id),
+            Activity.start_at >= start,
+            Activity.start_at < end,
+            Activity.deleted_at.is_(None),
+            Activity.cancelled.is_(False),
+            or_(Activity.customer_id.is_(None), Activity.customer_id.not_in(hidden_customer_ids(actor))),
+        )
+        .order_by(Activity.start_at)
+    )
+    return list(rows.scalars())
+
+
+async def latest_customers(session: AsyncSession, actor: Actor, *, limit: int = 10) -> list[Customer]:
+    rows = await session.execute(
+        select(Customer)
+        .where(customer_visible(actor))
+        .order_by(Customer.created_at.desc(), Customer.id.desc())
+        .limit(limit)
+    )
+    return list(rows.scalars())
+
+
+@dataclass(frozen=True)
+class SellerTotal:
+    seller_id: int
+    name: str
+    won_value: Decimal
+    won_count: int
+
+
+async def top_sellers(
+    session: AsyncSession, actor: Actor, *, now: datetime | None = None, limit: int = 10
+) -> list[SellerTotal]:
+    """Sellers ranked by the value of sales cases won this year."""
+    this_year = periods.year(periods.local_today(now or utcnow(), actor.tz))
+    won = (
+        select(
+            SalesCase.seller_id,
+            func.sum(SalesCase.value).label("won"),
+            func.count(SalesCase.id).label("n"),
+        )
+        .where(
+            SalesCase.status == CaseStatus.WON,
+            SalesCase.closed_date >= this_year.start,
+            SalesCase.closed_date < this_year.end,
+            SalesCase.deleted_at.is_(None),
+            SalesCase.customer_id.not_in(hidden_customer_ids(actor)),
+        )
+        .group_by(SalesCase.seller_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(User.id, User.name, won.c.won, won.c.n)
+        .join(won, won.c.seller_id == User.id)
+        .order_by(won.c.won.desc(), User.name)
+        .limit(limit)
+    )
+    return [SellerTotal(r.id, r.name, r.won or ZERO, int(r.n)) for r in rows]
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    period: Period
+    open_value: Decimal
+    weighted_value: Decimal  # value × probability
+    count: int
+
+
+async def pipeline_for(
+    session: AsyncSession, actor: Actor, period: Period, *, seller_id: int | None = None
+) -> Pipeline:
+    """Open sales cases expected to be ordered in `period` (one seller's, or all the actor may see)."""
+    conditions = [
+        SalesCase.status == CaseStatus.OPEN,
+        SalesCase.deleted_at.is_(None),
+        SalesCase.expected_order_date >= period.start,
+        SalesCase.expected_order_date < period.end,
+        SalesCase.customer_id.not_in(hidden_customer_ids(actor)),
+    ]
+    if seller_id is not None:
+        conditions.append(SalesCase.seller_id == seller_id)
+    row = (
+        await session.execute(
+            select(
+                func.sum(type_coerce(SalesCase.value, BigInteger)),
+                _weighted_minor(),
+                func.count(SalesCase.id),
+            ).where(and_(*conditions))
+        )
+    ).one()
+    return Pipeline(period, _minor_to_money(row[0]), _minor_to_money(round((row[1] or 0) / 100)), int(row[2]))
+
+
+async def my_pipeline(
+    session: AsyncSession, actor: Actor, *, now: datetime | None = None
+) -> tuple[Pipeline, Pipeline]:
+    """The actor's own pipeline this month and this quarter."""
+    today = periods.local_today(now or utcnow(), actor.tz)
+    return (
+        await pipeline_for(session, actor, periods.month(today), seller_id=actor.user_id),
+        await pipeline_for(session, actor, periods.quarter(today), seller_id=actor.user_id),
+    )
+
+
+@dataclass(frozen=True)
+class Sales:
+    period: Period
+    won_value: Decimal
+    won_count: int
+
+
+async def sales_this_month(session: AsyncSession, actor: Actor, *, now: datetime | None = None) -> Sales:
+    month = periods.month(periods.local_today(now or utcnow(), actor.tz))
+    row = (
+        await session.execute(
+            select(func.sum(SalesCase.value), func.count(SalesCase.id)).where(
+                SalesCase.status == CaseStatus.WON,
+                SalesCase.closed_date >= month.start,
+                SalesCase.closed_date < month.end,
+                SalesCase.deleted_at.is_(None),
+                SalesCase.customer_id.not_in(hidden_customer_ids(actor)),
+            )
+        )
+    ).one()
+    return Sales(month, row[0] or ZERO, int(row[1]))
+
+
+@dataclass(frozen=True)
+class StageTotal:
+    stage: str
+    position: int
+    count: int
+    value: Decimal
+    weighted_value: Decimal
+
+
+async def pipeline_by_stage(
+    session: AsyncSession, actor: Actor, *, seller_id: int | None = None
+) -> list[StageTotal]:
+    """Open sales cases per stage of the sales process, in process order."""
+    conditions = [
+        SalesCase.status == CaseStatus.OPEN,
+        SalesCase.deleted_at.is_(None),
+        SalesCase.customer_id.not_in(hidden_customer_ids(actor)),
+    ]
+    if seller_id is not None:
+        conditions.append(SalesCase.seller_id == seller_id)
+    rows = await session.execute(
+        select(
+            SalesStage.name,
+            SalesStage.position,
+            func.count(SalesCase.id),
+            func.sum(type_coerce(SalesCase.value, BigInteger)),
+            _weighted_minor(),
+        )
+        .join(SalesStage, SalesStage.id == SalesCase.stage_id)
+        .where(*conditions)
+        .group_by(SalesStage.name, SalesStage.position)
+        .order_by(SalesStage.position)
+    )
+    return [
+        StageTotal(r[0], r[1], int(r[2]), _minor_to_money(r[3]), _minor_to_money(round((r[4] or 0) / 100)))
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    todays_meetings: list[Activity]
+    latest_customers: list[Customer]
+    top_sellers: list[SellerTotal]
+    pipeline_month: Pipeline
+    pipeline_quarter: Pipeline
+    sales_this_month: Sales
+
+
+async def dashboard(session: AsyncSession, actor: Actor, *, now: datetime | None = None) -> Dashboard:
+    now = now or utcnow()
+    month, quarter = await my_pipeline(session, actor, now=now)
+    return Dashboard(
+        todays_meetings=await todays_meetings(session, actor, now=now),
+        latest_customers=await latest_customers(session, actor),
+        top_sellers=await top_sellers(session, actor, now=now),
+        pipeline_month=month,
+        pipeline_quarter=quarter,
+        sales_this_month=await sales_this_month(session, actor, now=now),
+    )

@@ -1,0 +1,165 @@
+"""The KPIs of SPEC §8, over what the acting user may see, with internal projects excluded everywhere.
+
+- Margin this year = invoicing this year - total costs this year.
+- Invoicing: invoices with status sent or paid, an invoice number, and an invoice date in the period.
+- Active customers: customers with an open sales case or an open project.
+- Prospects in progress: customers with an open sales case, no invoicing, and no won sales case or project.
+
+Every function takes the actor and a `now`, so the period boundaries follow the user's time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, union
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store import periods
+from store.actor import Actor
+from store.models import CaseStatus, Cost, Customer, Invoice, InvoiceStatus, Project, ProjectStatus, SalesCase
+from store.periods import Period
+from store.types import utcnow
+from store.visibility import customer_visible, hidden_customer_ids
+
+ZERO = Decimal("0.00")
+
+
+def _internal_project_ids() -> Select[tuple[int]]:
+    return select(Project.id).where(Project.internal.is_(True))
+
+
+def counts_as_invoicing() -> ColumnElement[bool]:
+    """An invoice that counts: sent or paid, numbered, and not on an internal project."""
+    return and_(
+        Invoice.status.in_([InvoiceStatus.SENT, InvoiceStatus.PAID]),
+        Invoice.number.is_not(None),
+        or_(Invoice.project_id.is_(None), Invoice.project_id.not_in(_internal_project_ids())),
+    )
+
+
+def _open_case() -> ColumnElement[bool]:
+    return and_(SalesCase.status == CaseStatus.OPEN, SalesCase.deleted_at.is_(None))
+
+
+async def invoicing(session: AsyncSession, actor: Actor, period: Period) -> Decimal:
+    total = (
+        await session.execute(
+            select(func.sum(Invoice.amount)).where(
+                Invoice.invoice_date >= period.start,
+                Invoice.invoice_date < period.end,
+                counts_as_invoicing(),
+                Invoice.customer_id.not_in(hidden_customer_ids(actor)),
+            )
+        )
+    ).scalar_one()
+    return total or ZERO
+
+
+async def costs(session: AsyncSession, actor: Actor, period: Period) -> Decimal:
+    excluded_projects = select(Project.id).where(
+        or_(Project.internal.is_(True), Project.customer_id.in_(hidden_customer_ids(actor)))
+    )
+    total = (
+        await session.execute(
+            select(func.sum(Cost.amount)).where(
+                Cost.cost_date >= period.start,
+                Cost.cost_date < period.end,
+                Cost.project_id.not_in(excluded_projects),
+            )
+        )
+    ).scalar_one()
+    return total or ZERO
+
+
+def _active_customer_ids(actor: Actor) -> Select[tuple[int]]:
+    with_open_work = union(
+        select(SalesCase.customer_id.label("customer_id")).where(_open_case()),
+        select(Project.customer_id.label("customer_id")).where(
+            Project.status == ProjectStatus.OPEN, Project.internal.is_(False)
+        ),
+    ).subquery()
+    return select(with_open_work.c.customer_id).where(
+        with_open_work.c.customer_id.not_in(hidden_customer_ids(actor))
+    )
+
+
+def _prospect_ids(actor: Actor) -> Select[tuple[int]]:
+    open_cases = select(SalesCase.customer_id.label("customer_id")).where(_open_case()).distinct().subquery()
+    cid = open_cases.c.customer_id
+    won = select(SalesCase.id).where(
+        SalesCase.customer_id == cid, SalesCase.status == CaseStatus.WON, SalesCase.deleted_at.is_(None)
+    )
+    return select(cid).where(
+        cid.not_in(hidden_customer_ids(actor)),
+        ~exists(select(Invoice.id).where(Invoice.customer_id == cid, counts_as_invoicing())),
+        ~exists(won),
+        ~exists(select(Project.id).where(Project.customer_id == cid, Project.internal.is_(False))),
+    )
+
+
+async def active_customers_count(session: AsyncSession, actor: Actor) -> int:
+    sub = _active_customer_ids(actor).subquery()
+    return int((await session.execute(select(func.count()).select_from(sub))).scalar_one())
+
+
+async def prospects_in_progress_count(session: AsyncSession, actor: Actor) -> int:
+    sub = _prospect_ids(actor).subquery()
+    return int((await session.execute(select(func.count()).select_from(sub))).scalar_one())
+
+
+async def _customers_in(
+    session: AsyncSession, actor: Actor, ids: Select[tuple[int]], limit: int
+) -> list[Customer]:
+    rows = await session.execute(
+        select(Customer)
+        .where(Customer.id.in_(ids), customer_visible(actor))
+        .order_by(Customer.name)
+        .limit(limit)
+    )
+    return list(rows.scalars())
+
+
+async def active_customers(session: AsyncSession, actor: Actor, *, limit: int = 50) -> list[Customer]:
+    return await _customers_in(session, actor, _active_customer_ids(actor), limit)
+
+
+async def prospects_in_progress(session: AsyncSession, actor: Actor, *, limit: int = 50) -> list[Customer]:
+    return await _customers_in(session, actor, _prospect_ids(actor), limit)
+
+
+@dataclass(frozen=True)
+class KpiSummary:
+    today: date
+    invoicing_this_year: Decimal
+    costs_this_year: Decimal
+    invoicing_this_month: Decimal
+    invoicing_last_month: Decimal
+    active_customers: int
+    prospects_in_progress: int
+
+    @property
+    def margin_this_year(self) -> Decimal:
+        return self.invoicing_this_year - self.costs_this_year
+
+    @property
+    def month_change(self) -> Decimal | None:
+        """This month relative to last month, as a fraction (None when last month had nothing)."""
+        if not self.invoicing_last_month:
+            return None
+        return (self.invoicing_this_month - self.invoicing_last_month) / self.invoicing_last_month
+
+
+async def kpi_summary(session: AsyncSession, actor: Actor, *, now: datetime | None = None) -> KpiSummary:
+    today = periods.local_today(now or utcnow(), actor.tz)
+    return KpiSummary(
+        today=today,
+        invoicing_this_year=await invoicing(session, actor, periods.year(today)),
+        costs_this_year=await costs(session, actor, periods.year(today)),
+        invoicing_this_month=await invoicing(session, actor, periods.month(today)),
+        invoicing_last_month=await invoicing(session, actor, periods.previous_month(today)),
+        active_customers=await active_customers_count(session, actor),
+        prospects_in_progress=await prospects_in_progress_count(session, actor),
+    )

@@ -1,0 +1,131 @@
+"""Sales cases along a configurable, ordered sales process (SPEC §2)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store import validation
+from store.actor import Actor
+from store.errors import ChangedMeanwhile, InvalidInput, NotFound
+from store.models import CaseStatus, SalesCase, SalesProcess, SalesStage
+from store.services.customers import flush_or_changed, get_customer, require_writer
+from store.visibility import hidden_customer_ids
+
+
+async def default_stages(session: AsyncSession) -> list[SalesStage]:
+    rows = await session.execute(
+        select(SalesStage)
+        .join(SalesProcess)
+        .where(SalesProcess.is_default.is_(True))
+        .order_by(SalesStage.position)
+    )
+    return list(rows.scalars())
+
+
+async def stage_named(session: AsyncSession, name: str) -> SalesStage:
+    stages = await default_stages(session)
+    wanted = name.strip().casefold()
+    for stage in stages:
+        if stage.name.casefold() == wanted:
+            return stage
+    names = ", ".join(s.name for s in stages)
+    raise InvalidInput(
+        f"{name!r} is not a stage of the sales process; use one of {names}.", field_name="stage"
+    )
+
+
+def money(value: Decimal | int | float | str) -> Decimal:
+    try:
+        amount = Decimal(str(value).replace(" ", "").replace(",", "."))
+    except InvalidOperation as exc:
+        raise InvalidInput(f"{value!r} is not an amount.", field_name="value") from exc
+    if amount < 0:
+        raise InvalidInput("The value cannot be negative.", field_name="value")
+    return amount.quantize(Decimal("0.01"))
+
+
+async def create_sales_case(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    customer_id: int,
+    name: str,
+    value: Decimal | int | str = 0,
+    currency: str = "NOK",
+    stage: str | None = None,
+    probability: int | None = None,
+    expected_order_date: date | None = None,
+    seller_id: int | None = None,
+    lead_source: str | None = None,
+    department: str | None = None,
+    closed_date: date | None = None,
+) -> SalesCase:
+    require_writer(actor)
+    customer = await get_customer(session, actor, customer_id)
+    the_stage = await stage_named(session, stage) if stage else (await default_stages(session))[0]
+    case = SalesCase(
+        customer_id=customer.id,
+        name=validation.required_text(name, "sales case name"),
+        value=money(value),
+        currency=validation.required_text(currency, "currency", max_length=3).upper(),
+        stage_id=the_stage.id,
+        probability=validation.percentage(probability) if probability is not None else the_stage.probability,
+        expected_order_date=expected_order_date,
+        seller_id=seller_id or actor.user_id,
+        lead_source=validation.optional_text(lead_source, "lead source", max_length=100),
+        department=validation.optional_text(department, "department", max_length=100),
+        status=the_stage.outcome,
+        closed_date=(closed_date or date.today()) if the_stage.outcome is not CaseStatus.OPEN else None,
+        created_by_id=actor.user_id,
+    )
+    session.add(case)
+    await session.flush()
+    return case
+
+
+async def get_sales_case(session: AsyncSession, actor: Actor, case_id: int) -> SalesCase:
+    case = (
+        await session.execute(
+            select(SalesCase).where(
+                SalesCase.id == case_id,
+                SalesCase.deleted_at.is_(None),
+                SalesCase.customer_id.not_in(hidden_customer_ids(actor)),
+            )
+        )
+    ).scalar_one_or_none()
+    if case is None:
+        raise NotFound(f"No sales case with id {case_id}.")
+    return case
+
+
+async def move_sales_case(
+    session: AsyncSession,
+    actor: Actor,
+    case_id: int,
+    *,
+    stage: str,
+    probability: int | None = None,
+    on: date | None = None,
+    expected_version: int | None = None,
+) -> SalesCase:
+    """Move a case to a stage; a won/lost stage closes it, an open stage reopens it."""
+    require_writer(actor)
+    case = await get_sales_case(session, actor, case_id)
+    if expected_version is not None and case.version != expected_version:
+        raise ChangedMeanwhile(f"{case.name} was changed by someone else after you opened it. Reload it.")
+    new_stage = await stage_named(session, stage)
+    case.stage_id = new_stage.id
+    case.status = new_stage.outcome
+    case.probability = (
+        validation.percentage(probability) if probability is not None else new_stage.probability
+    )
+    case.closed_date = (on or date.today()) if new_stage.outcome is not CaseStatus.OPEN else None
+    await flush_or_changed(
+        session, f"{case.name} was changed by someone else meanwhile. Reload it and try again."
+    )
+    await session.refresh(case, ["stage"])
+    return case

@@ -1,0 +1,48 @@
+"""The visibility rule of SPEC §3, in one place: owner-only records are invisible to everyone but the
+owner and admins. Every query that returns or counts customers, contacts or what hangs off them goes
+through these clauses.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true
+
+from store.actor import Actor
+from store.models import Contact, Customer, Visibility
+
+
+def customer_visible(actor: Actor) -> ColumnElement[bool]:
+    """Rows of `customers` the actor may see (live ones only)."""
+    alive = Customer.deleted_at.is_(None)
+    if actor.is_admin:
+        return alive
+    return and_(alive, or_(Customer.visibility == Visibility.EVERYONE, Customer.owner_id == actor.user_id))
+
+
+def hidden_customer_ids(actor: Actor) -> Select[tuple[int]]:
+    """Ids of customers the actor may not see (deleted, or someone else's owner-only).
+
+    Aggregates over large tables (invoices, costs, sales cases) exclude this usually tiny set instead of
+    joining every row to `customers`.
+    """
+    hidden = Customer.deleted_at.is_not(None)
+    if not actor.is_admin:
+        hidden = or_(
+            hidden, and_(Customer.visibility == Visibility.OWNER, Customer.owner_id != actor.user_id)
+        )
+    return select(Customer.id).where(hidden)
+
+
+def contact_visible(actor: Actor) -> ColumnElement[bool]:
+    """Contacts the actor may see: not deleted, not someone else's owner-only contact, and not on a
+    customer the actor may not see."""
+    alive = Contact.deleted_at.is_(None)
+    own_rule: ColumnElement[bool] = (
+        true()
+        if actor.is_admin
+        else or_(Contact.visibility == Visibility.EVERYONE, Contact.owner_id == actor.user_id)
+    )
+    on_visible_customer = or_(
+        Contact.customer_id.is_(None), Contact.customer_id.not_in(hidden_customer_ids(actor))
+    )
+    return and_(alive, own_rule, on_visible_customer)
