@@ -1,6 +1,6 @@
-from store.db import Store
-from store.services import customers, kpi, dashboard
 from store.actor import Actor
+from store.db import Store
+from store.services import customers, dashboard, kpi
 
 
 async def test_a_customer_can_be_created_and_found(store: Store, alice: Actor) -> None:
