@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from stdnum.dk import cvr
@@ -11,6 +12,7 @@ from stdnum.no import orgnr
 from stdnum.se import orgnr as se_orgnr
 
 COUNTRIES = ("NO", "SE", "FI", "DK")
+_SEPARATORS = re.compile(r"[\s.\-]")
 _MODULES = {"NO": orgnr, "SE": se_orgnr, "FI": ytunnus, "DK": cvr}
 _NAMES = {
     "NO": "Norwegian organisation number",
@@ -40,7 +42,8 @@ def validate(number: str, country: str) -> OrgNumber:
     if module is None:
         raise InvalidOrgNumber(f"Unsupported country {country!r}; use one of {', '.join(COUNTRIES)}.")
     try:
-        compact = module.validate(number)
+        # People write "923 609 016", "923-609-016", "556036-0793" or "0112038-9"; all mean the digits.
+        compact = module.validate(_SEPARATORS.sub("", number))
     except ValidationError as exc:
         raise InvalidOrgNumber(f"{number.strip()!r} is not a valid {_NAMES[country]} ({exc}).") from exc
     return OrgNumber(country, compact)
