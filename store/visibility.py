@@ -19,13 +19,13 @@ def customer_visible(actor: Actor) -> ColumnElement[bool]:
     return and_(alive, or_(Customer.visibility == Visibility.EVERYONE, Customer.owner_id == actor.user_id))
 
 
-def hidden_customer_ids(actor: Actor) -> Select[tuple[int]]:
+def hidden_customer_ids(actor: Actor) -> Select[int]:
     """Ids of customers the actor may not see (deleted, or someone else's owner-only).
 
     Aggregates over large tables (invoices, costs, sales cases) exclude this usually tiny set instead of
     joining every row to `customers`.
     """
-    hidden = Customer.deleted_at.is_not(None)
+    hidden: ColumnElement[bool] = Customer.deleted_at.is_not(None)
     if not actor.is_admin:
         hidden = or_(
             hidden, and_(Customer.visibility == Visibility.OWNER, Customer.owner_id != actor.user_id)

@@ -386,16 +386,16 @@ async def find_customers(
     key = name_key(query)
     if not key:
         return []
-    rows = (await session.execute(select(Customer.id, Customer.name_key).where(visible))).all()
-    keys = [r.name_key for r in rows]
+    keyed = (await session.execute(select(Customer.id, Customer.name_key).where(visible))).all()
+    keys = [r.name_key for r in keyed]
     scored: dict[int, float] = {}
     for i, k in enumerate(keys):
         if key in k:  # substring: "acme" finds "acme consulting"; shorter names first
-            scored[rows[i].id] = 100.0 - min(len(k) - len(key), 20) * 0.5
+            scored[keyed[i].id] = 100.0 - min(len(k) - len(key), 20) * 0.5
     for _, score, i in process.extract(
         key, keys, scorer=fuzz.WRatio, score_cutoff=75, limit=limit + offset + 20
     ):
-        scored[rows[i].id] = max(scored.get(rows[i].id, 0.0), float(score) * 0.95)
+        scored[keyed[i].id] = max(scored.get(keyed[i].id, 0.0), float(score) * 0.95)
     ranked = sorted(scored.items(), key=lambda kv: -kv[1])[offset : offset + limit]
     if not ranked:
         return []
@@ -417,9 +417,14 @@ async def resolve_customer(session: AsyncSession, actor: Actor, reference: str) 
     if not hits:
         raise NotFound(f"No customer matches {reference.strip()!r}.")
     best = hits[0]
-    exact = [h for h in hits if h.customer.name_key == name_key(reference)]
-    if len(exact) == 1:
-        return exact[0].customer
+    # The name exactly as typed beats names that only normalise the same ("Acme AS" vs "ACME as.").
+    wanted = " ".join(reference.split()).casefold()
+    for same in (
+        [h for h in hits if h.customer.name.casefold() == wanted],
+        [h for h in hits if h.customer.name_key == name_key(reference)],
+    ):
+        if len(same) == 1:
+            return same[0].customer
     close = [h for h in hits if best.score - h.score < 5]
     if len(close) > 1 or best.score < 80:
         raise Ambiguous(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, and_, func, or_, select, type_coerce
+from sqlalchemy import BigInteger, ColumnElement, and_, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import periods
@@ -24,7 +24,7 @@ def _minor_to_money(value: int | None) -> Decimal:
     return (Decimal(int(value or 0)) / 100).quantize(Decimal("0.01"))
 
 
-def _weighted_minor() -> object:
+def _weighted_minor() -> ColumnElement[int]:
     """Sum of value × probability in minor units × 100 (integers, exact on both databases)."""
     return func.sum(type_coerce(SalesCase.value, BigInteger) * SalesCase.probability)
 

@@ -27,7 +27,7 @@ from store.visibility import customer_visible, hidden_customer_ids
 ZERO = Decimal("0.00")
 
 
-def _internal_project_ids() -> Select[tuple[int]]:
+def _internal_project_ids() -> Select[int]:
     return select(Project.id).where(Project.internal.is_(True))
 
 
@@ -74,7 +74,7 @@ async def costs(session: AsyncSession, actor: Actor, period: Period) -> Decimal:
     return total or ZERO
 
 
-def _active_customer_ids(actor: Actor) -> Select[tuple[int]]:
+def _active_customer_ids(actor: Actor) -> Select[int]:
     with_open_work = union(
         select(SalesCase.customer_id.label("customer_id")).where(_open_case()),
         select(Project.customer_id.label("customer_id")).where(
@@ -86,7 +86,7 @@ def _active_customer_ids(actor: Actor) -> Select[tuple[int]]:
     )
 
 
-def _prospect_ids(actor: Actor) -> Select[tuple[int]]:
+def _prospect_ids(actor: Actor) -> Select[int]:
     open_cases = select(SalesCase.customer_id.label("customer_id")).where(_open_case()).distinct().subquery()
     cid = open_cases.c.customer_id
     won = select(SalesCase.id).where(
@@ -110,9 +110,7 @@ async def prospects_in_progress_count(session: AsyncSession, actor: Actor) -> in
     return int((await session.execute(select(func.count()).select_from(sub))).scalar_one())
 
 
-async def _customers_in(
-    session: AsyncSession, actor: Actor, ids: Select[tuple[int]], limit: int
-) -> list[Customer]:
+async def _customers_in(session: AsyncSession, actor: Actor, ids: Select[int], limit: int) -> list[Customer]:
     rows = await session.execute(
         select(Customer)
         .where(Customer.id.in_(ids), customer_visible(actor))

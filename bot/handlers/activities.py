@@ -1,0 +1,53 @@
+"""`log` and `task`: thin handlers over store.services.activities."""
+
+from __future__ import annotations
+
+from bot.commands import Command
+from bot.context import Context
+from bot.handlers.customers import with_customer
+from bot.replies import Reply, Text, Tone
+from store.errors import InvalidInput
+from store.models import ActivityKind, Source
+from store.services import activities, customers
+from store.types import utcnow
+
+LOGGABLE = ("call", "meeting", "note", "email")
+
+
+def _customer_and_subject(text: str, usage: str) -> tuple[str, str]:
+    customer_ref, _, subject = text.partition(",")
+    if not customer_ref.strip() or not subject.strip():
+        raise InvalidInput(f"Say the customer and what it was about: `{usage}`.")
+    return customer_ref.strip(), subject.strip()
+
+
+async def log(ctx: Context, command: Command) -> list[Reply]:
+    kind, _, rest = command.rest.partition(" ")
+    if kind.lower() not in LOGGABLE:
+        raise InvalidInput(f"Say what to log first: {', '.join(LOGGABLE)}. E.g. `log call Acme AS, renewal`.")
+    customer_ref, subject = _customer_and_subject(rest, "log call Acme AS, talked about the renewal")
+    return await _record(ctx, ActivityKind(kind.lower()), customer_ref, subject)
+
+
+async def task(ctx: Context, command: Command) -> list[Reply]:
+    customer_ref, subject = _customer_and_subject(command.rest, "task Acme AS, send the proposal")
+    return await _record(ctx, ActivityKind.TASK, customer_ref, subject)
+
+
+async def _record(ctx: Context, kind: ActivityKind, customer_ref: str, subject: str) -> list[Reply]:
+    async def create(customer_id: int) -> list[Reply]:
+        async with ctx.store.transaction() as s:
+            activity = await activities.log_activity(
+                s,
+                ctx.actor,
+                kind=kind,
+                subject=subject,
+                customer_id=customer_id,
+                start_at=utcnow() if kind is not ActivityKind.TASK else None,
+                source=Source.CONSOLE,
+            )
+            customer_name = (await customers.get_customer(s, ctx.actor, customer_id)).name
+        what = "Task created" if kind is ActivityKind.TASK else f"Logged {kind.value}"
+        return [Text(f"{what} on {customer_name}: {activity.subject}", Tone.SUCCESS)]
+
+    return await with_customer(ctx, customer_ref, create)

@@ -1,0 +1,112 @@
+"""`customer add|show|find`: thin handlers over store.services.customers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+
+from bot.commands import Command
+from bot.context import Context
+from bot.replies import CustomerCardReply, CustomerList, Reply, Text, Tone
+from store.errors import Ambiguous, DuplicateCustomer, InvalidInput, SimilarCustomersExist
+from store.models import CustomerKind
+from store.services import customers
+
+PAGE = 10
+OWNER_ONLY = frozenset({"owner-only", "owner only", "only me", "hidden"})
+ORG_LIKE = re.compile(r"^(org(nr)?\.?\s*)?[\d][\d \-.]{6,}[\d]$", re.IGNORECASE)
+
+
+async def with_customer(
+    ctx: Context, reference: str, then: Callable[[int], Awaitable[list[Reply]]]
+) -> list[Reply]:
+    """Resolve a customer the user named; when several match, ask which, then continue with `then`."""
+    if not reference.strip():
+        raise InvalidInput("Say which customer: a name, #customer number or organisation number.")
+    try:
+        async with ctx.store.reading() as s:
+            customer = await customers.resolve_customer(s, ctx.actor, reference)
+    except Ambiguous as exc:
+        return [ctx.ask_choice(str(exc), exc.choices, then)]
+    return await then(customer.id)
+
+
+async def show(ctx: Context, command: Command) -> list[Reply]:
+    return await with_customer(ctx, command.rest, lambda cid: card(ctx, cid))
+
+
+async def card(ctx: Context, customer_id: int) -> list[Reply]:
+    async with ctx.store.reading() as s:
+        the_card = await customers.customer_card(s, ctx.actor, customer_id)
+    return [CustomerCardReply(the_card, customers.display_org(the_card.customer))]
+
+
+async def find(ctx: Context, command: Command) -> list[Reply]:
+    async with ctx.store.reading() as s:
+        hits = await customers.find_customers(s, ctx.actor, command.rest, limit=PAGE + 1)
+    if not hits:
+        return [Text(f"No customer matches {command.rest!r}. Add one with `customer add NAME`.")]
+    return [CustomerList(command.rest, hits[:PAGE], more=len(hits) > PAGE)]
+
+
+def parse_add(command: Command) -> tuple[str, dict[str, object]]:
+    if not command.fields or not command.fields[0]:
+        raise InvalidInput("Give the customer a name: `customer add Acme AS, 923 609 016`.")
+    name, options = command.fields[0], dict[str, object]()
+    kinds = {k.value for k in CustomerKind}
+    for raw in command.fields[1:]:
+        text = raw.strip()
+        low = text.lower()
+        if not text:
+            continue
+        if low in kinds:
+            options["kind"] = low
+        elif low in OWNER_ONLY:
+            options["visibility"] = "owner"
+        elif low.startswith("country "):
+            options["country"] = text.split(None, 1)[1].upper()
+        elif ORG_LIKE.match(text):
+            options["org_number"] = re.sub(r"^org(nr)?\.?\s*", "", text, flags=re.IGNORECASE)
+        elif "." in text and " " not in text and "@" not in text:
+            options["website"] = text if low.startswith("http") else f"https://{text}"
+        else:
+            raise InvalidInput(
+                f"I don't understand {text!r} in `customer add`. Expected an organisation number, a kind "
+                f"({', '.join(sorted(kinds))}), `owner-only`, `country SE` or a website."
+            )
+    return name, options
+
+
+async def add(ctx: Context, command: Command) -> list[Reply]:
+    name, options = parse_add(command)
+    return await _create(ctx, name, options, allow_similar=False)
+
+
+async def _create(ctx: Context, name: str, options: dict[str, object], *, allow_similar: bool) -> list[Reply]:
+    try:
+        async with ctx.store.transaction() as s:
+            created = await customers.create_customer(
+                s,
+                ctx.actor,
+                name,
+                allow_similar=allow_similar,
+                **options,  # type: ignore[arg-type]
+            )
+    except SimilarCustomersExist as exc:
+
+        async def create_anyway() -> list[Reply]:
+            return await _create(ctx, name, options, allow_similar=True)
+
+        return [Text(str(exc)), ctx.ask_yes_no(f"Create {name!r} anyway?", create_anyway)]
+    except DuplicateCustomer as exc:
+        if exc.existing_id is None:
+            return [Text(str(exc), Tone.ERROR)]
+        existing = exc.existing_id
+
+        async def open_existing() -> list[Reply]:
+            return await card(ctx, existing)
+
+        return [Text(str(exc), Tone.ERROR), ctx.ask_yes_no("Open the existing customer?", open_existing)]
+    org = customers.display_org(created)
+    suffix = f", org {org}" if org else ""
+    return [Text(f"Created {created.name} (#{created.customer_number}{suffix}).", Tone.SUCCESS)]

@@ -1,0 +1,75 @@
+"""What the conversation answers, independent of the surface: the console renders these with Rich, the
+Slack app with Block Kit. Handlers build replies; renderers never touch the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from store.services.customers import CustomerCard, CustomerHit
+from store.services.dashboard import Dashboard, Pipeline, StageTotal
+from store.services.kpi import KpiSummary
+
+
+class Tone(StrEnum):
+    INFO = "info"
+    SUCCESS = "success"
+    ERROR = "error"
+
+
+@dataclass
+class Text:
+    message: str
+    tone: Tone = Tone.INFO
+
+
+@dataclass
+class Choice:
+    """A question with numbered options (buttons in Slack); the next message picks one."""
+
+    question: str
+    options: list[str]
+
+
+@dataclass
+class Confirm:
+    """A yes/no question about a pending action."""
+
+    question: str
+
+
+@dataclass
+class CustomerCardReply:
+    card: CustomerCard
+    org_formatted: str | None
+
+
+@dataclass
+class CustomerList:
+    query: str
+    hits: list[CustomerHit]
+    offset: int = 0
+    more: bool = False
+
+
+@dataclass
+class KpiReply:
+    summary: KpiSummary
+    dashboard: Dashboard
+    time_zone: str  # meetings are shown in the user's local time
+
+
+@dataclass
+class PipelineReply:
+    stages: list[StageTotal]
+    month: Pipeline
+    quarter: Pipeline
+
+
+@dataclass
+class Help:
+    topic: str | None
+    entries: list[tuple[str, str]] = field(default_factory=list)
+
+
+Reply = Text | Choice | Confirm | CustomerCardReply | CustomerList | KpiReply | PipelineReply | Help

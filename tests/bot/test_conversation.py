@@ -1,0 +1,88 @@
+"""The conversation engine: follow-up questions, confirmations and clear errors (SPEC §5.1)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.conversation import Conversation
+from bot.replies import Choice, Confirm, CustomerCardReply, Help, Text, Tone
+from store.actor import Actor
+from store.db import Store
+from store.models import Contact, Customer
+from store.services import customers
+
+
+async def count(store: Store, model: type) -> int:
+    async with store.reading() as s:
+        return int((await s.execute(select(func.count(model.id)))).scalar_one())  # type: ignore[attr-defined]
+
+
+async def test_a_similar_name_is_created_only_after_yes(store: Store, alice: Actor) -> None:
+    talk = Conversation(store, alice)
+    await talk.handle("customer add Acme AS")
+    replies = await talk.handle("customer add ACME as.")
+    assert isinstance(replies[-1], Confirm)
+    assert await count(store, Customer) == 1
+    done = await talk.handle("ja")
+    assert isinstance(done[0], Text) and done[0].tone is Tone.SUCCESS
+    assert await count(store, Customer) == 2
+
+
+async def test_no_to_a_similar_name_writes_nothing(store: Store, alice: Actor) -> None:
+    talk = Conversation(store, alice)
+    await talk.handle("customer add Acme AS")
+    await talk.handle("customer add Acme")
+    assert [r.message for r in await talk.handle("nei") if isinstance(r, Text)] == ["Cancelled; nothing was changed."]
+    assert await count(store, Customer) == 1
+
+
+async def test_a_duplicate_org_number_offers_the_existing_customer(store: Store, alice: Actor) -> None:
+    talk = Conversation(store, alice)
+    await talk.handle("customer add Acme AS, 923609016")
+    replies = await talk.handle("customer add Something Else AS, 923 609 016")
+    assert isinstance(replies[0], Text) and replies[0].tone is Tone.ERROR
+    assert "Acme AS (#10001) already has organisation number 923 609 016" in replies[0].message
+    opened = await talk.handle("yes")
+    assert isinstance(opened[0], CustomerCardReply) and opened[0].card.customer.name == "Acme AS"
+
+
+async def test_an_ambiguous_customer_is_asked_for_and_the_answer_is_used(store: Store, alice: Actor) -> None:
+    async with store.transaction() as s:
+        await customers.create_customer(s, alice, "Nordic Consulting Oslo AS")
+        await customers.create_customer(s, alice, "Nordic Consulting Bergen AS", allow_similar=True)
+    talk = Conversation(store, alice)
+    question = (await talk.handle("contact add nordic consulting, Kari Nordmann"))[0]
+    assert isinstance(question, Choice) and len(question.options) == 2
+    assert await count(store, Contact) == 0
+    picked = question.options.index("Nordic Consulting Bergen AS (#10002)") + 1
+    done = await talk.handle(str(picked))
+    assert isinstance(done[0], Text)
+    assert done[0].message == "Added Kari Nordmann to Nordic Consulting Bergen AS."
+
+
+async def test_a_new_command_instead_of_an_answer_is_simply_run(store: Store, alice: Actor) -> None:
+    talk = Conversation(store, alice)
+    await talk.handle("customer add Acme AS")
+    await talk.handle("customer add Acme")
+    replies = await talk.handle("help kpi")
+    assert isinstance(replies[0], Help)
+    assert await count(store, Customer) == 1
+
+
+async def test_malformed_input_gets_a_specific_message_and_writes_nothing(store: Store, alice: Actor) -> None:
+    talk = Conversation(store, alice)
+    cases = {
+        "customer add": "Give the customer a name",
+        "customer add Acme AS, 923609017": "'923609017' is not a valid organisation number",
+        "customer add Acme AS, blue": "I don't understand 'blue' in `customer add`",
+        "contact add Acme AS": "Say the customer and the name",
+        "contact add Ukjent AS, Kari Nordmann": "No customer matches 'Ukjent AS'.",
+        "log lunch Acme AS, x": "Say what to log first",
+        "customer show": "Say which customer",
+    }
+    for text, expected in cases.items():
+        replies = await talk.handle(text)
+        assert isinstance(replies[0], Text) and replies[0].tone is Tone.ERROR, (text, replies)
+        assert expected in replies[0].message, (text, replies[0].message)
+    assert await count(store, Customer) == 0
+    assert await count(store, Contact) == 0
