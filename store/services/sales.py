@@ -72,7 +72,7 @@ async def create_sales_case(
         name=validation.required_text(name, "sales case name"),
         value=money(value),
         currency=validation.required_text(currency, "currency", max_length=3).upper(),
-        stage_id=the_stage.id,
+        stage=the_stage,
         probability=validation.percentage(probability) if probability is not None else the_stage.probability,
         expected_order_date=expected_order_date,
         seller_id=seller_id or actor.user_id,

@@ -43,7 +43,9 @@ async def test_a_script_adds_a_customer_and_a_contact_and_shows_the_card(
     assert "+4791234567" in out and "talked about the renewal" in out
 
 
-async def test_customer_find_lists_matches_from_a_piped_script(store: Store, database_url: str, alice: Actor) -> None:
+async def test_customer_find_lists_matches_from_a_piped_script(
+    store: Store, database_url: str, alice: Actor
+) -> None:
     async with store.transaction() as s:
         await customers.create_customer(s, alice, "Acme AS")
         await customers.create_customer(s, alice, "Acme Consulting AB")
@@ -54,7 +56,9 @@ async def test_customer_find_lists_matches_from_a_piped_script(store: Store, dat
     assert "Bergen" not in result.stdout
 
 
-async def test_an_unknown_command_suggests_the_nearest_one(store: Store, database_url: str, alice: Actor) -> None:
+async def test_an_unknown_command_suggests_the_nearest_one(
+    store: Store, database_url: str, alice: Actor
+) -> None:
     result = await chat(database_url, "custmer fnd acme\n")
     assert "I don't know the command 'custmer fnd acme'. Did you mean `customer find`?" in result.stdout
 

@@ -32,7 +32,9 @@ async def test_no_to_a_similar_name_writes_nothing(store: Store, alice: Actor) -
     talk = Conversation(store, alice)
     await talk.handle("customer add Acme AS")
     await talk.handle("customer add Acme")
-    assert [r.message for r in await talk.handle("nei") if isinstance(r, Text)] == ["Cancelled; nothing was changed."]
+    assert [r.message for r in await talk.handle("nei") if isinstance(r, Text)] == [
+        "Cancelled; nothing was changed."
+    ]
     assert await count(store, Customer) == 1
 
 
