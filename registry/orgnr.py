@@ -25,7 +25,7 @@ _NAMES = {
 @dataclass(frozen=True)
 class OrgNumber:
     country: str
-    number: str  # compact: digits only (FI keeps its dash: 0112038-9)
+    number: str  # compact: digits only (FI 0112038-9 is stored as 01120389)
 
     @property
     def formatted(self) -> str:

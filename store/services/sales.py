@@ -12,8 +12,15 @@ from store import validation
 from store.actor import Actor
 from store.errors import ChangedMeanwhile, InvalidInput, NotFound
 from store.models import CaseStatus, SalesCase, SalesProcess, SalesStage
+from store.periods import local_today
 from store.services.customers import flush_or_changed, get_customer, require_writer
+from store.types import utcnow
 from store.visibility import hidden_customer_ids
+
+
+def _today(actor: Actor) -> date:
+    """A case closed just after midnight in Oslo belongs to that Oslo day, whatever the server's zone."""
+    return local_today(utcnow(), actor.tz)
 
 
 async def default_stages(session: AsyncSession) -> list[SalesStage]:
@@ -79,7 +86,7 @@ async def create_sales_case(
         lead_source=validation.optional_text(lead_source, "lead source", max_length=100),
         department=validation.optional_text(department, "department", max_length=100),
         status=the_stage.outcome,
-        closed_date=(closed_date or date.today()) if the_stage.outcome is not CaseStatus.OPEN else None,
+        closed_date=(closed_date or _today(actor)) if the_stage.outcome is not CaseStatus.OPEN else None,
         created_by_id=actor.user_id,
     )
     session.add(case)
@@ -123,7 +130,7 @@ async def move_sales_case(
     case.probability = (
         validation.percentage(probability) if probability is not None else new_stage.probability
     )
-    case.closed_date = (on or date.today()) if new_stage.outcome is not CaseStatus.OPEN else None
+    case.closed_date = (on or _today(actor)) if new_stage.outcome is not CaseStatus.OPEN else None
     await flush_or_changed(
         session, f"{case.name} was changed by someone else meanwhile. Reload it and try again."
     )
