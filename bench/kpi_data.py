@@ -23,7 +23,7 @@ from datetime import time as clock
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from alembic.script import ScriptDirectory
@@ -34,6 +34,7 @@ from store.migrate import MIGRATIONS, alembic_config
 from store.models import (
     Activity,
     ActivityKind,
+    Base,
     CaseStatus,
     Cost,
     CostKind,
@@ -198,18 +199,56 @@ LEGAL_FORMS = {
     "DK": [("ApS", 60), ("A/S", 35), ("I/S", 5)],
 }
 TLDS = {"NO": "no", "SE": "se", "FI": "fi", "DK": "dk"}
+DOMAIN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o"})
 DEAL_NAMES = (
     "Rammeavtale|Systemintegrasjon|Rådgivning|Prosjektledelse|Skymigrering|Revisjon|Lisensfornyelse|"
     "Opplæring|Forstudie|Drift og forvaltning|Sikkerhetsgjennomgang|Datavarehus|Nettbutikk|Konsulentbistand|"
     "Ramavtal|Verksamhetsanalys|Tietoturva-auditointi|Rekruttering|Merkevarebygging|Energirådgivning"
 ).split("|")
 ACTIVITY_SUBJECTS = {
-    ActivityKind.TASK: ["Send tilbud", "Følg opp tilbud", "Ring tilbake", "Oppdater kontrakt", "Send faktura"],
+    ActivityKind.TASK: [
+        "Send tilbud",
+        "Følg opp tilbud",
+        "Ring tilbake",
+        "Oppdater kontrakt",
+        "Send faktura",
+    ],
     ActivityKind.MEETING: ["Statusmøte", "Workshop", "Kick-off", "Lunsjmøte", "Presentasjon", "Demo"],
     ActivityKind.CALL: ["Oppfølging", "Innledende samtale", "Avklaring", "Referansesjekk"],
     ActivityKind.EMAIL: ["Re: Tilbud", "Fwd: Kontrakt", "Re: Møtereferat", "SV: Förfrågan", "Re: Faktura"],
-    ActivityKind.NOTE: ["Notat fra møte", "Kunden vurderer konkurrent", "Budsjett for neste år", "Ny kontakt"],
+    ActivityKind.NOTE: [
+        "Notat fra møte",
+        "Kunden vurderer konkurrent",
+        "Budsjett for neste år",
+        "Ny kontakt",
+    ],
 }
+# Mixes, as (value, weight).
+CUSTOMER_KINDS = [
+    (CustomerKind.CUSTOMER, 55),
+    (CustomerKind.PROSPECT, 20),
+    (CustomerKind.PARTNER, 8),
+    (CustomerKind.SUPPLIER, 8),
+    (CustomerKind.PRIVATE, 9),
+]
+COUNTRIES = [("NO", 60), ("SE", 22), ("FI", 10), ("DK", 8)]
+RELATION_LEVELS = [(RelationLevel.A, 5), (RelationLevel.B, 20), (RelationLevel.C, 40), (None, 35)]
+RELATION_TYPES = [
+    (RelationType.CUSTOMER, 50),
+    (RelationType.POTENTIAL_CUSTOMER, 20),
+    (RelationType.PARTNER, 8),
+    (RelationType.SUPPLIER, 7),
+    (None, 15),
+]
+# A third of all cases are still open, the rest split between won and lost.
+STAGE_MIX = [("lead", 12), ("qualified", 8), ("proposal", 8), ("negotiation", 5), ("won", 32), ("lost", 35)]
+ACTIVITY_KINDS = [
+    (ActivityKind.TASK, 22),
+    (ActivityKind.MEETING, 12),
+    (ActivityKind.CALL, 26),
+    (ActivityKind.EMAIL, 28),
+    (ActivityKind.NOTE, 12),
+]
 LEAD_SOURCES = ["website", "referral", "event", "cold call", "partner", "existing customer", None]
 DEPARTMENTS = ["Consulting", "Technology", "Advisory", "Finance", "Operations"]
 
@@ -278,7 +317,9 @@ ORG_NUMBER_MAKERS = {"NO": _no_orgnr, "SE": _se_orgnr, "FI": _fi_ytunnus, "DK": 
 class Generator:
     """Rows for each table, in foreign-key order; remembers what later tables need to refer to."""
 
-    def __init__(self, sizes: Sizes, seed: int, now: datetime, stages: dict[str, tuple[int, int, str]]):
+    def __init__(
+        self, sizes: Sizes, seed: int, now: datetime, stages: dict[str, tuple[int, int, str]]
+    ) -> None:
         self.sizes, self.now, self.stages = sizes, now, stages
         self.rng = random.Random(seed)
         self.today = now.astimezone(OSLO).date()
@@ -325,7 +366,7 @@ class Generator:
     def users(self) -> Iterator[dict[str, Any]]:
         start = self.now - timedelta(days=8 * 365)
         for i, (name, role, tz, lang) in enumerate(USERS, start=1):
-            slug = name.lower().replace(" ", ".").replace("ö", "o").replace("ø", "o")
+            slug = name.lower().translate(DOMAIN_LETTERS).replace(" ", ".")
             yield {
                 **self._record(i, start + timedelta(days=30 * i), None),
                 "name": name,
@@ -360,85 +401,66 @@ class Generator:
         return ADMIN_USER_ID if roll < 0.85 else self.rng.choice(self.consultant_ids)
 
     def customers(self) -> Iterator[dict[str, Any]]:
-        rng, n = self.rng, self.sizes.customers
-        history = timedelta(days=8 * 365)
         used_org: set[tuple[str, str]] = set()
-        for cid in range(1, n + 1):
-            kind = _weighted(
-                rng,
-                [
-                    (CustomerKind.CUSTOMER, 55),
-                    (CustomerKind.PROSPECT, 20),
-                    (CustomerKind.PARTNER, 8),
-                    (CustomerKind.SUPPLIER, 8),
-                    (CustomerKind.PRIVATE, 9),
-                ],
-            )
-            country = _weighted(rng, [("NO", 60), ("SE", 22), ("FI", 10), ("DK", 8)])
-            owner = self._owner()
-            visibility = Visibility.OWNER if rng.random() < 0.03 else Visibility.EVERYONE
-            # Customers were registered steadily over the years: ids follow creation time.
-            created = self.now - history + history * ((cid - rng.random()) / n)
-            deleted = created + (self.now - created) * rng.random() if rng.random() < 0.003 else None
-            first_name = None
-            if kind is CustomerKind.PRIVATE:
-                first_name = rng.choice(FIRST_NAMES)
-                name = f"{first_name} {rng.choice(LAST_NAMES)}"
-                org = None
-            else:
-                name = self._company_name(country)
-                org = self._org_number(country, used_org) if rng.random() < 0.85 else None
-            level = _weighted(
-                rng, [(RelationLevel.A, 5), (RelationLevel.B, 20), (RelationLevel.C, 40), (None, 35)]
-            )
-            self.customer_owner.append(owner)
-            if (visibility is Visibility.OWNER and owner != BENCH_USER_ID) or deleted:
+        for cid in range(1, self.sizes.customers + 1):
+            row = self._customer(cid, used_org)
+            self.customer_owner.append(row["owner_id"])
+            if row["deleted_at"] or (
+                row["visibility"] is Visibility.OWNER and row["owner_id"] != BENCH_USER_ID
+            ):
                 self.hidden_from_bench.append(cid)
-            if level is RelationLevel.A:
+            if row["relation_level"] is RelationLevel.A:
                 self.key_accounts.append(cid)
-            if kind is CustomerKind.PROSPECT:
+            if row["kind"] is CustomerKind.PROSPECT:
                 self.prospects.append(cid)
-            key = name_key(name)
-            yield {
-                **self._record(cid, created, owner),
-                "deleted_at": deleted,
-                "customer_number": 10_000 + cid,
-                "name": name,
-                "first_name": first_name,
-                "name_key": key,
-                "org_number": org,
-                "org_country": country if org else None,
-                "kind": kind,
-                "owner_id": owner,
-                "visibility": visibility,
-                "industry_id": rng.randrange(1, len(INDUSTRIES) + 1) if rng.random() < 0.7 else None,
-                "employees": int(rng.lognormvariate(2.5, 1.3)) + 1 if org else None,
-                "revenue": _money(int(rng.lognormvariate(16.5, 1.5)) * 100_000) if org else None,
-                "website": f"https://www.{re.sub(r'[^a-z0-9]', '', key)}.{TLDS[country]}"
-                if org and rng.random() < 0.7
-                else None,
-                "vat_number": None,
-                "rating": rng.randrange(1, 6) if rng.random() < 0.3 else None,
-                "description": None,
-                "active": rng.random() > 0.05,
-                "payment_terms_days": rng.choice((None, 10, 14, 14, 30, 30, 45)),
-                "invoice_template": None,
-                "price_list": None,
-                "e_invoice_address": None,
-                "relation_level": level,
-                "relation_type": _weighted(
-                    rng,
-                    [
-                        (RelationType.CUSTOMER, 50),
-                        (RelationType.POTENTIAL_CUSTOMER, 20),
-                        (RelationType.PARTNER, 8),
-                        (RelationType.SUPPLIER, 7),
-                        (None, 15),
-                    ],
-                ),
-                "merged_into_id": None,
-                "version": 1,
-            }
+            yield row
+
+    def _customer(self, cid: int, used_org: set[tuple[str, str]]) -> dict[str, Any]:
+        rng, history = self.rng, timedelta(days=8 * 365)
+        kind: CustomerKind = _weighted(rng, CUSTOMER_KINDS)
+        country: str = _weighted(rng, COUNTRIES)
+        owner = self._owner()
+        # Customers were registered steadily over the years: ids follow creation time.
+        created = self.now - history + history * ((cid - rng.random()) / self.sizes.customers)
+        first_name, org = None, None
+        if kind is CustomerKind.PRIVATE:
+            first_name = rng.choice(FIRST_NAMES)
+            name = f"{first_name} {rng.choice(LAST_NAMES)}"
+        else:
+            name = self._company_name(country)
+            org = self._org_number(country, used_org) if rng.random() < 0.85 else None
+        key = name_key(name)
+        domain = re.sub(r"[^a-z0-9]", "", key.translate(DOMAIN_LETTERS))
+        website = f"https://www.{domain}.{TLDS[country]}" if org else None
+        return {
+            **self._record(cid, created, owner),
+            "deleted_at": created + (self.now - created) * rng.random() if rng.random() < 0.003 else None,
+            "customer_number": 10_000 + cid,
+            "name": name,
+            "first_name": first_name,
+            "name_key": key,
+            "org_number": org,
+            "org_country": country if org else None,
+            "kind": kind,
+            "owner_id": owner,
+            "visibility": Visibility.OWNER if rng.random() < 0.03 else Visibility.EVERYONE,
+            "industry_id": rng.randrange(1, len(INDUSTRIES) + 1) if rng.random() < 0.7 else None,
+            "employees": int(rng.lognormvariate(2.5, 1.3)) + 1 if org else None,
+            "revenue": _money(int(rng.lognormvariate(16.5, 1.5)) * 100_000) if org else None,
+            "website": website if rng.random() < 0.7 else None,
+            "vat_number": None,
+            "rating": rng.randrange(1, 6) if rng.random() < 0.3 else None,
+            "description": None,
+            "active": rng.random() > 0.05,
+            "payment_terms_days": rng.choice((None, 10, 14, 14, 30, 30, 45)),
+            "invoice_template": None,
+            "price_list": None,
+            "e_invoice_address": None,
+            "relation_level": _weighted(rng, RELATION_LEVELS),
+            "relation_type": _weighted(rng, RELATION_TYPES),
+            "merged_into_id": None,
+            "version": 1,
+        }
 
     def _org_number(self, country: str, used: set[tuple[str, str]]) -> str:
         while True:
@@ -452,31 +474,33 @@ class Generator:
             return self.rng.choice(self.prospects)
         return self._active_customer()
 
-    def _case_stage(self) -> str:
-        return _weighted(
-            self.rng,
-            [("lead", 12), ("qualified", 8), ("proposal", 8), ("negotiation", 5), ("won", 32), ("lost", 35)],
+    def _case_dates(self, outcome: str) -> tuple[date, date, date | None]:
+        """(created, expected order date, closed date): open cases expect an order within a year either
+        way (overdue ones included); closed ones were closed within the last two years."""
+        rng, today = self.rng, self.today
+        if outcome == CaseStatus.OPEN:
+            created = self._day_between(today - timedelta(days=365), today)
+            expected = today + timedelta(days=rng.randint(-365, 365))
+            if expected < created:
+                expected = created + timedelta(days=rng.randint(14, 120))
+            return created, expected, None
+        closed = self._day_between(today - timedelta(days=730), today)
+        return (
+            closed - timedelta(days=rng.randint(7, 200)),
+            closed + timedelta(days=rng.randint(-60, 30)),
+            closed,
         )
 
     def sales_cases(self) -> Iterator[dict[str, Any]]:
-        rng, today = self.rng, self.today
+        rng = self.rng
         for case_id in range(1, self.sizes.sales_cases + 1):
             customer = self._case_customer()
-            stage = self._case_stage()
-            stage_id, probability, outcome = self.stages[stage]
-            closed = None
+            stage_id, probability, outcome = self.stages[_weighted(rng, STAGE_MIX)]
+            created_day, expected, closed = self._case_dates(outcome)
             if outcome == CaseStatus.OPEN:
-                created_day = self._day_between(today - timedelta(days=365), today)
-                expected = today + timedelta(days=rng.randint(-365, 365))
-                if expected < created_day:
-                    expected = created_day + timedelta(days=rng.randint(14, 120))
                 probability = min(95, max(5, probability + rng.choice((-10, -5, 0, 0, 0, 5, 10))))
-            else:
-                closed = self._day_between(today - timedelta(days=730), today)
-                created_day = closed - timedelta(days=rng.randint(7, 200))
-                expected = closed + timedelta(days=rng.randint(-60, 30))
-                if outcome == CaseStatus.WON:
-                    self.won_customers.append(customer)
+            elif outcome == CaseStatus.WON:
+                self.won_customers.append(customer)
             seller = rng.choice(self.sales_ids) if rng.random() < 0.85 else rng.choice(self.working_ids)
             self.case_customer.append(customer)
             # Deal sizes are log-normal: many small ones, a few large frame agreements.
@@ -606,16 +630,7 @@ class Generator:
 
     def _activity(self, aid: int) -> dict[str, Any]:
         rng = self.rng
-        kind = _weighted(
-            rng,
-            [
-                (ActivityKind.TASK, 22),
-                (ActivityKind.MEETING, 12),
-                (ActivityKind.CALL, 26),
-                (ActivityKind.EMAIL, 28),
-                (ActivityKind.NOTE, 12),
-            ],
-        )
+        kind: ActivityKind = _weighted(rng, ACTIVITY_KINDS)
         owner = rng.choice(self.working_ids)
         customer, case, project = self._activity_links()
         day = self._activity_day(kind)
@@ -659,23 +674,33 @@ class Generator:
                 row["source"], row["external_id"] = Source.CALENDAR, f"{aid:x}@calendar.example"
         elif kind is ActivityKind.EMAIL:
             row["start_at"], row["done"] = at, True
-            row["source"], row["external_id"] = Source.EMAIL, f"<{aid:x}.{rng.getrandbits(32):x}@mail.example>"
+            row["source"], row["external_id"] = (
+                Source.EMAIL,
+                f"<{aid:x}.{rng.getrandbits(32):x}@mail.example>",
+            )
         else:  # calls and notes
             row["start_at"] = at if kind is ActivityKind.CALL else None
             row["done"] = True
             if rng.random() < 0.4:
                 row["source"], row["external_id"] = Source.SLACK, f"{1_600_000_000 + aid}.{aid % 1000:06d}"
 
+    def _customer_seen_by_bench_user(self) -> int:
+        hidden = set(self.hidden_from_bench)
+        while (customer := self._active_customer()) in hidden:
+            pass
+        return customer
+
     def _todays_meetings_for_bench_user(self, first_id: int) -> list[dict[str, Any]]:
         """A handful of meetings around today for the benchmark user, covering every rule of the query:
         own and assigned, cancelled, on a customer the user can't see, and both sides of local midnight."""
         tz, today = self.user_tz[BENCH_USER_ID], self.today
         hidden = self.hidden_from_bench[0] if self.hidden_from_bench else None
+        seen = self._customer_seen_by_bench_user
         plan = [
-            (today, clock(9, 0), BENCH_USER_ID, None, False, self._active_customer()),
-            (today, clock(11, 30), BENCH_USER_ID, None, True, self._active_customer()),  # cancelled
+            (today, clock(9, 0), BENCH_USER_ID, None, False, seen()),
+            (today, clock(11, 30), BENCH_USER_ID, None, True, seen()),  # cancelled
             (today, clock(13, 0), BENCH_USER_ID, None, False, hidden),  # invisible to the user
-            (today, clock(15, 0), self.sales_ids[1], BENCH_USER_ID, False, self._active_customer()),
+            (today, clock(15, 0), self.sales_ids[1], BENCH_USER_ID, False, seen()),
             (today, clock(0, 15), BENCH_USER_ID, None, False, None),  # just after local midnight
             (today - timedelta(days=1), clock(23, 45), BENCH_USER_ID, None, False, None),  # yesterday
         ]
@@ -733,11 +758,11 @@ def sqlite_path(key: str) -> Path:
     return DATA_DIR / f"kpi-{key}.db"
 
 
-async def _insert(store: Store, table: Table, rows: Iterable[dict[str, Any]]) -> int:
+async def _insert(store: Store, model: type[Base], rows: Iterable[dict[str, Any]]) -> int:
     count = 0
     for chunk in _chunks(rows):
         async with store.transaction() as session:
-            await session.execute(insert(table), chunk)
+            await session.execute(insert(cast(Table, model.__table__)), chunk)
         count += len(chunk)
     return count
 
@@ -759,7 +784,9 @@ async def _finish(store: Store) -> None:
             for model in (User, Industry, Customer, SalesCase, Project, Invoice, Cost, Activity):
                 name = model.__tablename__
                 await session.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"
+                    )
                 )
 
 
@@ -804,20 +831,20 @@ async def generate(store: Store, *, scale: float, seed: int, log: Any = print) -
         raise RuntimeError("the database is not empty; the benchmark only fills an empty database")
     sizes, now = Sizes.scaled(scale), benchmark_now()
     gen = Generator(sizes, seed, now, await _stages(store))
-    steps: list[tuple[Table, Iterable[dict[str, Any]]]] = [
-        (User.__table__, gen.users()),
-        (Industry.__table__, gen.industries()),
-        (Customer.__table__, gen.customers()),
-        (SalesCase.__table__, gen.sales_cases()),
-        (Project.__table__, gen.projects()),
-        (Invoice.__table__, gen.invoices()),
-        (Cost.__table__, gen.costs()),
-        (Activity.__table__, gen.activities()),
+    steps: list[tuple[type[Base], Iterable[dict[str, Any]]]] = [
+        (User, gen.users()),
+        (Industry, gen.industries()),
+        (Customer, gen.customers()),
+        (SalesCase, gen.sales_cases()),
+        (Project, gen.projects()),
+        (Invoice, gen.invoices()),
+        (Cost, gen.costs()),
+        (Activity, gen.activities()),
     ]
-    for table, rows in steps:
+    for model, rows in steps:
         t0 = time.perf_counter()
-        count = await _insert(store, table, rows)
-        log(f"  {table.name:<12} {count:>9,} rows in {time.perf_counter() - t0:6.1f} s")
+        count = await _insert(store, model, rows)
+        log(f"  {model.__tablename__:<12} {count:>9,} rows in {time.perf_counter() - t0:6.1f} s")
     await _finish(store)
     await analyze(store)
     dataset = Dataset(
