@@ -5,7 +5,7 @@ through these clauses.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, true
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, or_, select, true, union
 
 from store.actor import Actor
 from store.models import Contact, Customer, Visibility
@@ -19,18 +19,20 @@ def customer_visible(actor: Actor) -> ColumnElement[bool]:
     return and_(alive, or_(Customer.visibility == Visibility.EVERYONE, Customer.owner_id == actor.user_id))
 
 
-def hidden_customer_ids(actor: Actor) -> Select[int]:
+def hidden_customer_ids(actor: Actor) -> CompoundSelect[int] | Select[int]:
     """Ids of customers the actor may not see (deleted, or someone else's owner-only).
 
-    Aggregates over large tables (invoices, costs, sales cases) exclude this usually tiny set instead of
-    joining every row to `customers`.
+    Aggregates over large tables (invoices, costs, sales cases) exclude this usually small set instead of
+    joining every row to `customers`. Written as a UNION so each half uses its own index
+    (`ix_customers_deleted`, `ix_customers_visibility_owner`) instead of scanning all customers.
     """
-    hidden: ColumnElement[bool] = Customer.deleted_at.is_not(None)
-    if not actor.is_admin:
-        hidden = or_(
-            hidden, and_(Customer.visibility == Visibility.OWNER, Customer.owner_id != actor.user_id)
-        )
-    return select(Customer.id).where(hidden)
+    deleted = select(Customer.id).where(Customer.deleted_at.is_not(None))
+    if actor.is_admin:
+        return deleted
+    others_private = select(Customer.id).where(
+        Customer.visibility == Visibility.OWNER, Customer.owner_id != actor.user_id
+    )
+    return union(deleted, others_private)
 
 
 def contact_visible(actor: Actor) -> ColumnElement[bool]:

@@ -94,7 +94,13 @@ class Customer(Record, SoftDeleted, Base):
         UniqueConstraint("org_country", "org_number", name="uq_customers_org"),
         CheckConstraint("(org_number IS NULL) = (org_country IS NULL)", name="org_number_has_country"),
         CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating_range"),
-        Index("ix_customers_owner_visibility", "owner_id", "visibility"),
+        Index("ix_customers_visibility_owner", "visibility", "owner_id"),
+        Index(
+            "ix_customers_deleted",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NOT NULL"),
+            postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
         Index("ix_customers_created_at", "created_at"),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.models.base import Base, Record, str_enum
@@ -36,6 +36,15 @@ class Invoice(Record, Base):
     __tablename__ = "invoices"
     __table_args__ = (
         Index("ix_invoices_date_status", "invoice_date", "status"),
+        # Covers the invoicing KPI: numbered invoices by date, with status and amount in the index.
+        Index(
+            "ix_invoices_numbered_date",
+            "invoice_date",
+            "status",
+            "amount",
+            sqlite_where=text("number IS NOT NULL"),
+            postgresql_where=text("number IS NOT NULL"),
+        ),
         Index("ix_invoices_customer_status", "customer_id", "status"),
     )
 
@@ -54,7 +63,8 @@ class Invoice(Record, Base):
 
 class Cost(Record, Base):
     __tablename__ = "costs"
-    __table_args__ = (Index("ix_costs_date", "cost_date"),)
+    # Covers the costs KPI: date, project and amount without touching the table.
+    __table_args__ = (Index("ix_costs_date_project_amount", "cost_date", "project_id", "amount"),)
 
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     cost_date: Mapped[date] = mapped_column(Date)

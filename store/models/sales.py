@@ -45,7 +45,7 @@ class SalesCase(Record, SoftDeleted, Base):
     __table_args__ = (
         CheckConstraint("probability BETWEEN 0 AND 100", name="probability_range"),
         CheckConstraint("value >= 0", name="value_not_negative"),
-        Index("ix_sales_cases_status_customer", "status", "customer_id"),
+        Index("ix_sales_cases_status_customer", "status", "customer_id", "deleted_at"),
         Index("ix_sales_cases_status_closed", "status", "closed_date"),
         Index("ix_sales_cases_seller_status_expected", "seller_id", "status", "expected_order_date"),
     )

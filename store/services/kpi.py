@@ -10,12 +10,27 @@ Every function takes the actor and a `now`, so the period boundaries follow the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, union
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    type_coerce,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from store import periods
 from store.actor import Actor
@@ -31,11 +46,14 @@ def _internal_project_ids() -> Select[int]:
     return select(Project.id).where(Project.internal.is_(True))
 
 
+def _sent_and_numbered() -> list[ColumnElement[bool]]:
+    return [Invoice.status.in_([InvoiceStatus.SENT, InvoiceStatus.PAID]), Invoice.number.is_not(None)]
+
+
 def counts_as_invoicing() -> ColumnElement[bool]:
     """An invoice that counts: sent or paid, numbered, and not on an internal project."""
     return and_(
-        Invoice.status.in_([InvoiceStatus.SENT, InvoiceStatus.PAID]),
-        Invoice.number.is_not(None),
+        *_sent_and_numbered(),
         or_(Invoice.project_id.is_(None), Invoice.project_id.not_in(_internal_project_ids())),
     )
 
@@ -44,34 +62,65 @@ def _open_case() -> ColumnElement[bool]:
     return and_(SalesCase.status == CaseStatus.OPEN, SalesCase.deleted_at.is_(None))
 
 
+def _minor(amount: InstrumentedAttribute[Decimal]) -> ColumnElement[int]:
+    return type_coerce(amount, BigInteger)
+
+
+def _sums_by_period(
+    day: InstrumentedAttribute[date], amount: InstrumentedAttribute[Decimal], spans: Sequence[Period]
+) -> list[Any]:
+    """One SUM per period over the same rows, in integer minor units (one pass instead of one per period)."""
+    return [
+        func.coalesce(func.sum(case((and_(day >= p.start, day < p.end), _minor(amount)), else_=0)), 0)
+        for p in spans
+    ]
+
+
+def _money(minor: int) -> Decimal:
+    return (Decimal(int(minor)) / 100).quantize(ZERO)
+
+
+async def _total_minus_excluded(
+    session: AsyncSession, sums: list[Any], where: list[ColumnElement[bool]], excluded: ColumnElement[bool]
+) -> list[Decimal]:
+    """Sum over all rows, minus the sum over the excluded ones.
+
+    The excluded rows (hidden customers, internal projects) are found through their small driving sets and
+    indexes; testing every row of a large period against those sets costs more than subtracting them.
+    """
+    total = (await session.execute(select(*sums).where(*where))).one()
+    minus = (await session.execute(select(*sums).where(*where, excluded))).one()
+    return [_money(t - m) for t, m in zip(total, minus, strict=True)]
+
+
+async def invoicing_by_period(session: AsyncSession, actor: Actor, spans: Sequence[Period]) -> list[Decimal]:
+    """Invoicing in each period, over what the actor may see."""
+    numbered = [
+        Invoice.invoice_date >= min(p.start for p in spans),
+        Invoice.invoice_date < max(p.end for p in spans),
+        *_sent_and_numbered(),
+    ]
+    excluded_ids = union(
+        select(Invoice.id).where(Invoice.customer_id.in_(hidden_customer_ids(actor))),
+        select(Invoice.id).where(Invoice.project_id.in_(_internal_project_ids())),
+    )
+    sums = _sums_by_period(Invoice.invoice_date, Invoice.amount, spans)
+    return await _total_minus_excluded(session, sums, numbered, Invoice.id.in_(excluded_ids))
+
+
 async def invoicing(session: AsyncSession, actor: Actor, period: Period) -> Decimal:
-    total = (
-        await session.execute(
-            select(func.sum(Invoice.amount)).where(
-                Invoice.invoice_date >= period.start,
-                Invoice.invoice_date < period.end,
-                counts_as_invoicing(),
-                Invoice.customer_id.not_in(hidden_customer_ids(actor)),
-            )
-        )
-    ).scalar_one()
-    return total or ZERO
+    return (await invoicing_by_period(session, actor, [period]))[0]
 
 
 async def costs(session: AsyncSession, actor: Actor, period: Period) -> Decimal:
-    excluded_projects = select(Project.id).where(
-        or_(Project.internal.is_(True), Project.customer_id.in_(hidden_customer_ids(actor)))
+    """Costs in the period, leaving out internal projects and projects of customers the actor may not see."""
+    excluded_projects = union(
+        select(Project.id).where(Project.internal.is_(True)),
+        select(Project.id).where(Project.customer_id.in_(hidden_customer_ids(actor))),
     )
-    total = (
-        await session.execute(
-            select(func.sum(Cost.amount)).where(
-                Cost.cost_date >= period.start,
-                Cost.cost_date < period.end,
-                Cost.project_id.not_in(excluded_projects),
-            )
-        )
-    ).scalar_one()
-    return total or ZERO
+    in_period = [Cost.cost_date >= period.start, Cost.cost_date < period.end]
+    sums = _sums_by_period(Cost.cost_date, Cost.amount, [period])
+    return (await _total_minus_excluded(session, sums, in_period, Cost.project_id.in_(excluded_projects)))[0]
 
 
 def _active_customer_ids(actor: Actor) -> Select[int]:
@@ -152,12 +201,15 @@ class KpiSummary:
 
 async def kpi_summary(session: AsyncSession, actor: Actor, *, now: datetime | None = None) -> KpiSummary:
     today = periods.local_today(now or utcnow(), actor.tz)
+    year, month, last_month = await invoicing_by_period(
+        session, actor, [periods.year(today), periods.month(today), periods.previous_month(today)]
+    )
     return KpiSummary(
         today=today,
-        invoicing_this_year=await invoicing(session, actor, periods.year(today)),
+        invoicing_this_year=year,
         costs_this_year=await costs(session, actor, periods.year(today)),
-        invoicing_this_month=await invoicing(session, actor, periods.month(today)),
-        invoicing_last_month=await invoicing(session, actor, periods.previous_month(today)),
+        invoicing_this_month=month,
+        invoicing_last_month=last_month,
         active_customers=await active_customers_count(session, actor),
         prospects_in_progress=await prospects_in_progress_count(session, actor),
     )
