@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
+from registry.model import RegisterUnit
 from registry.orgnr import InvalidOrgNumber, candidates, validate
 from store.db import Store
 
@@ -19,6 +22,8 @@ db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 org_app = typer.Typer(no_args_is_help=True, help="Organisation numbers.")
 app.add_typer(db_app, name="db")
 user_app = typer.Typer(no_args_is_help=True, help="Users.")
+registry_app = typer.Typer(no_args_is_help=True, help="The local copy of the Norwegian company register.")
+app.add_typer(registry_app, name="registry")
 app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 err = Console(stderr=True)
@@ -163,6 +168,117 @@ def org_validate(
         err.print(result["error"])
     if not result["valid"]:
         raise typer.Exit(1)
+
+
+def _unit_json(unit: RegisterUnit) -> dict[str, Any]:
+    data = dataclasses.asdict(unit)
+    data["status"] = unit.status
+    data["deleted_on"] = unit.deleted_on.isoformat() if unit.deleted_on else None
+    return data
+
+
+@org_app.command("lookup")
+def org_lookup(
+    number: str,
+    country: Annotated[str | None, typer.Option(help="NO, SE, FI or DK; detected when left out.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """What the register knows about an organisation number: the local register first, then online."""
+    from registry.lookup import Registers, lookup
+    from registry.model import RegisterUnavailable
+    from store.errors import InvalidInput
+    from store.validation import org_number
+
+    try:
+        org = org_number(number, country)
+    except InvalidInput as exc:
+        typer.echo(
+            json.dumps({"valid": False, "error": str(exc)}, ensure_ascii=False)
+        ) if as_json else err.print(str(exc))
+        raise typer.Exit(1) from exc
+
+    async def work(store: Store) -> dict[str, Any]:
+        registers = Registers.from_env()
+        try:
+            found = await lookup(store, registers, org)
+        finally:
+            await registers.close()
+        result = found.result
+        return {
+            "status": result.status.value,
+            "country": org.country,
+            "number": org.number,
+            "formatted": org.formatted,
+            "source": found.source,
+            "removed_on": result.removed_on.isoformat() if result.removed_on else None,
+            "unit": _unit_json(result.unit) if result.unit else None,
+        }
+
+    try:
+        answer = run_with_store(work)
+    except RegisterUnavailable as exc:
+        typer.echo(json.dumps({"error": str(exc)}, ensure_ascii=False)) if as_json else err.print(str(exc))
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps(answer, ensure_ascii=False))
+    elif answer["unit"]:
+        unit = answer["unit"]
+        typer.echo(f"{unit['name']} ({answer['formatted']}, {answer['country']}): {unit['status']}")
+    else:
+        typer.echo(f"{answer['formatted']}: {answer['status']} in the register")
+
+
+@registry_app.command("import")
+def registry_import(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="enheter_alle.json.gz from Brreg.")
+    ],
+) -> None:
+    """Import (or re-import) the Enhetsregisteret bulk download into the local register."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    from registry.bulk import import_file
+
+    async def work(store: Store) -> None:
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=err,
+        ) as progress:
+            task = progress.add_task("Importing units", total=file.stat().st_size)
+            report = await import_file(
+                store, file, on_progress=lambda done, total: progress.update(task, completed=done)
+            )
+        err.print(f"Imported {report.units:,} units in {report.seconds:.1f} s.")
+
+    run_with_store(work)
+
+
+@registry_app.command("update")
+def registry_update() -> None:
+    """Apply the register's change feed since the last import or update."""
+    from registry.feed import apply_changes
+    from registry.lookup import Registers
+    from registry.model import RegisterUnavailable
+
+    async def work(store: Store) -> None:
+        registers = Registers.from_env()
+        try:
+            report = await apply_changes(store, registers.providers["NO"])  # type: ignore[arg-type]
+        finally:
+            await registers.close()
+        err.print(
+            f"{report.changes} changes: {report.updated} units updated, {report.removed} removed "
+            f"(feed position {report.last_update_id})."
+        )
+
+    try:
+        run_with_store(work)
+    except RegisterUnavailable as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
 
 
 def main() -> None:

@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "task": ("task CUSTOMER, SUBJECT", "Create a task on a customer, assigned to you."),
     "kpi": ("kpi", "Key figures: margin, invoicing, active customers, prospects, and your dashboard."),
     "pipeline": ("pipeline", "Open sales cases by stage, and your pipeline this month and quarter."),
+    "org": (
+        "org NUMBER",
+        "Look an organisation number up in the register, and add it as a customer in one step.",
+    ),
 }
 SUBCOMMANDS = {"customer": ("add", "show", "find"), "contact": ("add",)}
 

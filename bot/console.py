@@ -44,3 +44,4 @@ async def run_console(
             break
         for reply in await conversation.handle(line):
             render(console, reply)
+    await conversation.close()

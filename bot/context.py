@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.replies import Choice, Confirm, Reply
+from registry.lookup import Registers
 from store.actor import Actor
 from store.db import Store
 
@@ -25,6 +26,7 @@ class Pending:
 class Context:
     store: Store
     actor: Actor
+    registers: Registers = field(default_factory=Registers.from_env)
     pending: Pending | None = field(default=None)
 
     def ask_yes_no(self, question: str, on_yes: Callable[[], Awaitable[list[Reply]]]) -> Confirm:

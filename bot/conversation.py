@@ -9,8 +9,9 @@ from collections.abc import Awaitable, Callable
 
 from bot.commands import Command, UnknownCommand, parse
 from bot.context import NO, YES, Context
-from bot.handlers import activities, contacts, customers, help, kpi
+from bot.handlers import activities, contacts, customers, help, kpi, orgnr
 from bot.replies import Choice, Reply, Text, Tone
+from registry.lookup import Registers
 from store.actor import Actor
 from store.db import Store
 from store.errors import StoreError
@@ -27,12 +28,16 @@ HANDLERS: dict[str, Handler] = {
     "task": activities.task,
     "kpi": kpi.summary,
     "pipeline": kpi.pipeline,
+    "org": orgnr.show,
 }
 
 
 class Conversation:
-    def __init__(self, store: Store, actor: Actor) -> None:
-        self.context = Context(store, actor)
+    def __init__(self, store: Store, actor: Actor, registers: Registers | None = None) -> None:
+        self.context = Context(store, actor, registers or Registers.from_env())
+
+    async def close(self) -> None:
+        await self.context.registers.close()
 
     async def handle(self, text: str) -> list[Reply]:
         text = text.strip()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from registry.model import RegisterUnit
 from store.services.customers import CustomerCard, CustomerHit
 from store.services.dashboard import Dashboard, Pipeline, StageTotal
 from store.services.kpi import KpiSummary
@@ -50,6 +51,7 @@ class CustomerList:
     hits: list[CustomerHit]
     offset: int = 0
     more: bool = False
+    register_hits: list[RegisterUnit] = field(default_factory=list)  # not yet customers
 
 
 @dataclass
@@ -67,9 +69,28 @@ class PipelineReply:
 
 
 @dataclass
+class RegisterCard:
+    """What a company register says about an organisation number (SPEC §4)."""
+
+    unit: RegisterUnit
+    formatted_number: str
+    source: str  # "local", "cache" or the register's name
+
+
+@dataclass
 class Help:
     topic: str | None
     entries: list[tuple[str, str]] = field(default_factory=list)
 
 
-Reply = Text | Choice | Confirm | CustomerCardReply | CustomerList | KpiReply | PipelineReply | Help
+Reply = (
+    Text
+    | Choice
+    | Confirm
+    | CustomerCardReply
+    | CustomerList
+    | KpiReply
+    | PipelineReply
+    | RegisterCard
+    | Help
+)

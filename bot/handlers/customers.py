@@ -8,9 +8,11 @@ from collections.abc import Awaitable, Callable
 from bot.commands import Command
 from bot.context import Context
 from bot.replies import CustomerCardReply, CustomerList, Reply, Text, Tone
+from registry.model import RegisterUnit
+from registry.orgnr import OrgNumber
 from store.errors import Ambiguous, DuplicateCustomer, InvalidInput, SimilarCustomersExist
 from store.models import CustomerKind
-from store.services import customers
+from store.services import customers, register
 
 PAGE = 10
 OWNER_ONLY = frozenset({"owner-only", "owner only", "only me", "hidden"})
@@ -42,11 +44,25 @@ async def card(ctx: Context, customer_id: int) -> list[Reply]:
 
 
 async def find(ctx: Context, command: Command) -> list[Reply]:
+    """Customers first; units of the local register that are not customers yet after them (SPEC §4)."""
     async with ctx.store.reading() as s:
         hits = await customers.find_customers(s, ctx.actor, command.rest, limit=PAGE + 1)
-    if not hits:
+        known = {(h.customer.org_country, h.customer.org_number) for h in hits}
+        units = [
+            u
+            for u in await register.search_local(s, command.rest, limit=5)
+            if (u.country, u.number) not in known
+        ]
+        units = [
+            u for u in units if not (await customers.check_duplicates(s, ctx.actor, None, _org(u))).existing
+        ]
+    if not hits and not units:
         return [Text(f"No customer matches {command.rest!r}. Add one with `customer add NAME`.")]
-    return [CustomerList(command.rest, hits[:PAGE], more=len(hits) > PAGE)]
+    return [CustomerList(command.rest, hits[:PAGE], more=len(hits) > PAGE, register_hits=units)]
+
+
+def _org(unit: RegisterUnit) -> OrgNumber:
+    return OrgNumber(unit.country, unit.number)
 
 
 def parse_add(command: Command) -> tuple[str, dict[str, object]]:

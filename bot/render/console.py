@@ -18,6 +18,7 @@ from bot.replies import (
     Help,
     KpiReply,
     PipelineReply,
+    RegisterCard,
     Reply,
     Text,
     Tone,
@@ -50,6 +51,8 @@ def render(console: Console, reply: Reply) -> None:
             console.print(_kpi(reply))
         case PipelineReply():
             console.print(_pipeline(reply))
+        case RegisterCard():
+            console.print(_register(reply))
         case Help(entries=entries):
             table = Table(show_header=False, box=None, padding=(0, 2))
             for usage, text in entries:
@@ -110,6 +113,33 @@ def _card(reply: CustomerCardReply) -> Panel:
     return Panel(Group(*parts), title=f"[bold]{c.name}[/bold]", expand=False)  # type: ignore[arg-type]
 
 
+def _register(reply: RegisterCard) -> Panel:
+    unit = reply.unit
+    facts = Table(show_header=False, box=None, padding=(0, 1))
+    facts.add_row("Org. no.", f"{reply.formatted_number} ({unit.country})")
+    status = unit.status + (f" ({unit.deleted_on:%d.%m.%Y})" if unit.deleted_on else "")
+    facts.add_row("Status", RichText(status, style="" if status == "active" else "bold red"))
+    if unit.org_form:
+        facts.add_row("Form", f"{unit.org_form} {unit.org_form_name or ''}".strip())
+    if unit.industry_code:
+        facts.add_row("Industry", f"{unit.industry_code} {unit.industry_name or ''}".strip())
+    if unit.employees is not None:
+        facts.add_row("Employees", str(unit.employees))
+    if unit.business_address:
+        facts.add_row("Business address", unit.business_address.one_line())
+    if unit.postal_address:
+        facts.add_row("Postal address", unit.postal_address.one_line())
+    if unit.website:
+        facts.add_row("Website", unit.website)
+    source = "local copy of the register" if reply.source in ("local", "cache") else reply.source
+    return Panel(
+        facts,
+        title=f"[bold]{unit.name}[/bold]",
+        subtitle=f"from the {source}".replace("the the", "the"),
+        expand=False,
+    )
+
+
 def _list(reply: CustomerList) -> Table:
     table = Table(title=f"Customers matching {reply.query!r}", title_justify="left")
     for col in ("No.", "Name", "Org. no.", "Kind"):
@@ -117,6 +147,8 @@ def _list(reply: CustomerList) -> Table:
     for hit in reply.hits:
         c = hit.customer
         table.add_row(f"#{c.customer_number}", c.name, c.org_number or "", c.kind.value)
+    for unit in reply.register_hits:
+        table.add_row("register", unit.name, unit.number, f"add: org {unit.number}")
     if reply.more:
         table.caption = "More matches: refine the search."
     return table

@@ -34,6 +34,7 @@ from store.models.enums import (
 )
 from store.models.merges import MergeRecord
 from store.models.projects import Cost, Invoice, Project
+from store.models.register import RegisterFeedState, RegisterLookup, RegisterUnit
 from store.models.sales import SalesCase, SalesProcess, SalesStage
 from store.models.users import User
 
@@ -67,6 +68,9 @@ __all__ = [
     "MergeRecord",
     "Project",
     "ProjectStatus",
+    "RegisterFeedState",
+    "RegisterLookup",
+    "RegisterUnit",
     "RelationLevel",
     "RelationType",
     "Role",

@@ -13,12 +13,12 @@ from sqlalchemy import Connection, text
 
 from store.config import async_url, database_url
 from store.db import Store
-from store.migrate import current_revision
+from store.migrate import current_revision, include_name
 from store.models import Base
 
 
 def _diff(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
     return list(compare_metadata(context, Base.metadata))
 
 
