@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import date
 
@@ -162,3 +167,33 @@ async def test_the_change_feed_updates_changed_units_and_remembers_its_position(
     assert deleted is not None and deleted.deleted_on == date(2023, 11, 30)
     again = await apply_changes(store, brreg)
     assert again.changes == 0
+
+
+async def run_cli(database_url: str, fake: FakeRegisters, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "BRREG_BASE_URL": fake.base_url}
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+async def test_org_lookup_prints_the_mapped_register_record_as_json(
+    store: Store, database_url: str, fake_registers: FakeRegisters
+) -> None:
+    result = await run_cli(database_url, fake_registers, "org", "lookup", "912 345 688", "--json")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert (answer["status"], answer["number"], answer["formatted"]) == ("found", FJORDLYS, "912 345 688")
+    assert answer["unit"]["name"] == "FJORDLYS RÅDGIVNING AS" and answer["unit"]["status"] == "active"
+
+
+async def test_org_lookup_of_an_invalid_number_exits_1_with_the_reason(
+    store: Store, database_url: str, fake_registers: FakeRegisters
+) -> None:
+    result = await run_cli(database_url, fake_registers, "org", "lookup", "912345687", "--json")
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["valid"] is False
