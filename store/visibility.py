@@ -5,7 +5,19 @@ through these clauses.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, or_, select, true, union
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    or_,
+    select,
+    true,
+    union,
+)
 
 from store.actor import Actor
 from store.models import Contact, Customer, Visibility
@@ -13,10 +25,19 @@ from store.models import Contact, Customer, Visibility
 
 def customer_visible(actor: Actor) -> ColumnElement[bool]:
     """Rows of `customers` the actor may see (live ones only)."""
+    return visible_to(actor.is_admin, actor.user_id)
+
+
+# The acting user as a bound parameter, for statements built once and reused (see store.services.dashboard).
+VIEWER: BindParameter[int] = bindparam("viewer", type_=Integer)
+
+
+def visible_to(is_admin: bool, user: int | BindParameter[int]) -> ColumnElement[bool]:
+    """customer_visible() for an admin flag and a user id, or the VIEWER parameter standing for one."""
     alive = Customer.deleted_at.is_(None)
-    if actor.is_admin:
+    if is_admin:
         return alive
-    return and_(alive, or_(Customer.visibility == Visibility.EVERYONE, Customer.owner_id == actor.user_id))
+    return and_(alive, or_(Customer.visibility == Visibility.EVERYONE, Customer.owner_id == user))
 
 
 def hidden_customer_ids(actor: Actor) -> CompoundSelect[int] | Select[int]:

@@ -3,20 +3,34 @@ and the pipeline by stage. Same visibility rule and time-zone handling as the KP
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, func, or_, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import periods
 from store.actor import Actor
 from store.models import Activity, ActivityKind, CaseStatus, Customer, SalesCase, SalesStage, User
 from store.periods import Period
-from store.types import utcnow
-from store.visibility import customer_visible, hidden_customer_ids
+from store.types import UTCDateTime, utcnow
+from store.visibility import VIEWER, customer_visible, hidden_customer_ids, visible_to
 
 ZERO = Decimal("0.00")
 
@@ -30,35 +44,49 @@ def _weighted_minor() -> ColumnElement[int]:
     return func.sum(type_coerce(SalesCase.value, BigInteger) * SalesCase.probability)
 
 
+@functools.cache
+def _meetings_statement(is_admin: bool) -> Select[Activity]:
+    """Built once per kind of viewer: the dashboard runs on every `kpi`, and building the statement cost
+    about as much as running it."""
+    return (
+        select(Activity)
+        .outerjoin(Customer, Customer.id == Activity.customer_id)
+        .where(
+            Activity.kind == ActivityKind.MEETING,
+            or_(Activity.owner_id == VIEWER, Activity.assignee_id == VIEWER),
+            Activity.start_at >= bindparam("day_start", type_=UTCDateTime),
+            Activity.start_at < bindparam("day_end", type_=UTCDateTime),
+            Activity.deleted_at.is_(None),
+            Activity.cancelled.is_(False),
+            or_(Activity.customer_id.is_(None), visible_to(is_admin, VIEWER)),
+        )
+        .order_by(Activity.start_at)
+    )
+
+
 async def todays_meetings(
     session: AsyncSession, actor: Actor, *, now: datetime | None = None
 ) -> list[Activity]:
     today = periods.day(periods.local_today(now or utcnow(), actor.tz))
     start, end = today.utc_bounds(actor.tz)
     rows = await session.execute(
-        select(Activity)
-        .outerjoin(Customer, Customer.id == Activity.customer_id)
-        .where(
-            Activity.kind == ActivityKind.MEETING,
-            or_(Activity.owner_id == actor.user_id, Activity.assignee_id == actor.user_id),
-            Activity.start_at >= start,
-            Activity.start_at < end,
-            Activity.deleted_at.is_(None),
-            Activity.cancelled.is_(False),
-            or_(Activity.customer_id.is_(None), customer_visible(actor)),
-        )
-        .order_by(Activity.start_at)
+        _meetings_statement(actor.is_admin), {"viewer": actor.user_id, "day_start": start, "day_end": end}
     )
     return list(rows.scalars())
 
 
-async def latest_customers(session: AsyncSession, actor: Actor, *, limit: int = 10) -> list[Customer]:
-    rows = await session.execute(
+@functools.cache
+def _latest_statement(is_admin: bool) -> Select[Customer]:
+    return (
         select(Customer)
-        .where(customer_visible(actor))
+        .where(visible_to(is_admin, VIEWER))
         .order_by(Customer.created_at.desc(), Customer.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
+
+
+async def latest_customers(session: AsyncSession, actor: Actor, *, limit: int = 10) -> list[Customer]:
+    rows = await session.execute(_latest_statement(actor.is_admin), {"viewer": actor.user_id, "limit": limit})
     return list(rows.scalars())
 
 
@@ -108,11 +136,14 @@ class Pipeline:
     count: int
 
 
-def _open_in(spans: list[Period]) -> list[Any]:
-    """Per period: open value, weighted value (minor units × percent) and count, in one pass."""
+@functools.cache
+def _pipelines_statement(is_admin: bool, spans: int, by_seller: bool) -> Select[Any]:
+    """Open value, weighted value (minor units × percent) and count per period, in one pass over the
+    widest period; each case's customer is a primary-key look-up. Built once per shape and reused."""
     columns: list[Any] = []
-    for p in spans:
-        inside = and_(SalesCase.expected_order_date >= p.start, SalesCase.expected_order_date < p.end)
+    for i in range(spans):
+        start, end = bindparam(f"start{i}", type_=Date), bindparam(f"end{i}", type_=Date)
+        inside = and_(SalesCase.expected_order_date >= start, SalesCase.expected_order_date < end)
         columns += [
             func.sum(case((inside, type_coerce(SalesCase.value, BigInteger)), else_=0)),
             func.sum(
@@ -120,31 +151,32 @@ def _open_in(spans: list[Period]) -> list[Any]:
             ),
             func.count(case((inside, SalesCase.id))),
         ]
-    return columns
+    conditions = [
+        SalesCase.status == CaseStatus.OPEN,
+        SalesCase.deleted_at.is_(None),
+        SalesCase.expected_order_date >= bindparam("lo", type_=Date),
+        SalesCase.expected_order_date < bindparam("hi", type_=Date),
+        visible_to(is_admin, VIEWER),
+    ]
+    if by_seller:
+        conditions.append(SalesCase.seller_id == bindparam("seller", type_=Integer))
+    return select(*columns).select_from(SalesCase).join(Customer).where(*conditions)
 
 
 async def _pipelines(
     session: AsyncSession, actor: Actor, spans: list[Period], seller_id: int | None
 ) -> list[Pipeline]:
-    """Open sales cases expected to be ordered in each period (one seller's, or all the actor may see).
-
-    Joining each case to its customer is a primary-key look-up per case, cheaper than testing the cases
-    against the set of hidden customers.
-    """
-    conditions = [
-        SalesCase.status == CaseStatus.OPEN,
-        SalesCase.deleted_at.is_(None),
-        SalesCase.expected_order_date >= min(p.start for p in spans),
-        SalesCase.expected_order_date < max(p.end for p in spans),
-        customer_visible(actor),
-    ]
-    if seller_id is not None:
-        conditions.append(SalesCase.seller_id == seller_id)
-    row = (
-        await session.execute(
-            select(*_open_in(spans)).select_from(SalesCase).join(Customer).where(*conditions)
-        )
-    ).one()
+    """Open sales cases expected to be ordered in each period (one seller's, or all the actor may see)."""
+    params: dict[str, Any] = {
+        "viewer": actor.user_id,
+        "lo": min(p.start for p in spans),
+        "hi": max(p.end for p in spans),
+        "seller": seller_id,
+    }
+    for i, p in enumerate(spans):
+        params[f"start{i}"], params[f"end{i}"] = p.start, p.end
+    statement = _pipelines_statement(actor.is_admin, len(spans), seller_id is not None)
+    row = (await session.execute(statement, params)).one()
     return [
         Pipeline(
             p,
