@@ -49,27 +49,19 @@ async def create_customer_from_register(
         industry=await industry_for(session, unit.industry_code, unit.industry_name),
     )
     business, postal = unit.business_address, unit.postal_address
-    if business is not None and (business.lines or business.city):
-        await addresses.add_address(
-            session,
-            actor,
-            customer.id,
-            lines=_lines(business),
-            postcode=business.postcode,
-            city=business.city,
-            country=business.country_code or unit.country,
-            roles=("visiting",),
-            head_office=True,
-        )
-    if postal is not None and (postal.lines or postal.city) and postal != business:
-        await addresses.add_address(
-            session,
-            actor,
-            customer.id,
-            lines=_lines(postal),
-            postcode=postal.postcode,
-            city=postal.city,
-            country=postal.country_code or unit.country,
-            roles=("postal",),
-        )
+    # The business address is the head office (a visiting address); a different postal address is added.
+    wanted = [(business, "visiting"), (postal if postal != business else None, "postal")]
+    for address, role in wanted:
+        if address is not None and (address.lines or address.city):
+            await addresses.add_address(
+                session,
+                actor,
+                customer.id,
+                lines=_lines(address),
+                postcode=address.postcode,
+                city=address.city,
+                country=address.country_code or unit.country,
+                roles=(role,),
+                head_office=role == "visiting",
+            )
     return customer
