@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import validation
@@ -68,3 +69,92 @@ async def default_actor(session: AsyncSession, email: str | None = None) -> Acto
 
 async def user_count(session: AsyncSession) -> int:
     return int((await session.execute(select(func.count(User.id)))).scalar_one())
+
+
+def language_from_locale(locale: str | None) -> Language:
+    """Slack's locale ("nb-NO", "sv-SE", "en-GB") to kundebot's language; Norwegian nynorsk reads as bokmål."""
+    code = (locale or "").split("-")[0].lower()
+    return {"nb": Language.NB, "nn": Language.NB, "no": Language.NB, "sv": Language.SV}.get(code, Language.EN)
+
+
+async def user_for_slack(
+    session: AsyncSession,
+    *,
+    slack_user_id: str,
+    name: str,
+    email: str | None,
+    time_zone: str | None,
+    locale: str | None,
+) -> User:
+    """The kundebot user behind a Slack user, created on first contact (SPEC §5.1): matched by Slack id,
+    else by email (an existing user links to Slack), else a new sales user with Slack's time zone and locale.
+    Two first contacts at once (a command and an event) give one user: the loser of the race re-reads."""
+    try:
+        async with session.begin_nested():
+            return await _user_for_slack(
+                session,
+                slack_user_id=slack_user_id,
+                name=name,
+                email=email,
+                time_zone=time_zone,
+                locale=locale,
+            )
+    except (IntegrityError, InvalidInput):
+        # Lost the race (the other transaction committed the same Slack id or email first), or bad input.
+        found = (
+            await session.execute(select(User).where(User.slack_user_id == slack_user_id))
+        ).scalar_one_or_none()
+        if found is None:
+            raise
+        return found
+
+
+async def _user_for_slack(
+    session: AsyncSession,
+    *,
+    slack_user_id: str,
+    name: str,
+    email: str | None,
+    time_zone: str | None,
+    locale: str | None,
+) -> User:
+    """The kundebot user behind a Slack user, created on first contact (SPEC §5.1): matched by Slack id,
+    else by email (an existing user links to Slack), else a new sales user with Slack's time zone and locale."""
+    found = (
+        await session.execute(select(User).where(User.slack_user_id == slack_user_id))
+    ).scalar_one_or_none()
+    if found is not None:
+        return found
+    if email:
+        address = validation.email_address(email)
+        by_email = (await session.execute(select(User).where(User.email == address))).scalar_one_or_none()
+        if by_email is not None:
+            by_email.slack_user_id = slack_user_id
+            await session.flush()
+            return by_email
+    try:
+        zone = time_zone or "Europe/Oslo"
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = "Europe/Oslo"
+    if not email:
+        # The workspace did not share an email (no users:read.email scope): a placeholder that is unique and
+        # can never match a real address.
+        user = User(
+            name=name or slack_user_id,
+            email=f"slack:{slack_user_id}",
+            time_zone=zone,
+            language=language_from_locale(locale),
+            slack_user_id=slack_user_id,
+        )
+        session.add(user)
+        await session.flush()
+        return user
+    return await create_user(
+        session,
+        name=name or slack_user_id,
+        email=email,
+        time_zone=zone,
+        language=language_from_locale(locale),
+        slack_user_id=slack_user_id,
+    )
