@@ -135,6 +135,29 @@ def user_add(
     run_with_store(work)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="PORT", help="Port to listen on.")] = 3000,
+) -> None:
+    """Run the Slack app: HTTP (`/slack/events`, `/healthz`), or Socket Mode when SLACK_APP_TOKEN is set."""
+    from bot.app import SlackSettings
+    from bot.server import run_slack
+
+    settings = SlackSettings.from_env()
+    if settings is None:
+        err.print(
+            "[red]Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve Slack[/red] "
+            "(or try kundebot without Slack: `kundebot chat`)."
+        )
+        raise typer.Exit(1)
+
+    async def work(store: Store) -> None:
+        await run_slack(store, settings, host=host, port=port)
+
+    run_with_store(work)
+
+
 @org_app.command("validate")
 def org_validate(
     number: str,

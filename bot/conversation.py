@@ -36,6 +36,20 @@ class Conversation:
     def __init__(self, store: Store, actor: Actor, registers: Registers | None = None) -> None:
         self.context = Context(store, actor, registers or Registers.from_env())
 
+    async def show_customer(self, customer_id: int) -> list[Reply]:
+        """The card of a customer picked by id (an "Open" button), under the same visibility rule."""
+        try:
+            return await customers.card(self.context, customer_id)
+        except StoreError as exc:
+            return [Text(str(exc), Tone.ERROR)]
+
+    async def find_more(self, query: str, offset: int) -> list[Reply]:
+        """The next page of a customer search (a "More" button)."""
+        try:
+            return await customers.find(self.context, parse(f"customer find {query}"), offset=offset)
+        except StoreError as exc:
+            return [Text(str(exc), Tone.ERROR)]
+
     async def close(self) -> None:
         await self.context.registers.close()
 

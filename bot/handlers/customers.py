@@ -43,10 +43,10 @@ async def card(ctx: Context, customer_id: int) -> list[Reply]:
     return [CustomerCardReply(the_card, customers.display_org(the_card.customer))]
 
 
-async def find(ctx: Context, command: Command) -> list[Reply]:
+async def find(ctx: Context, command: Command, *, offset: int = 0) -> list[Reply]:
     """Customers first; units of the local register that are not customers yet after them (SPEC §4)."""
     async with ctx.store.reading() as s:
-        hits = await customers.find_customers(s, ctx.actor, command.rest, limit=PAGE + 1)
+        hits = await customers.find_customers(s, ctx.actor, command.rest, limit=PAGE + 1, offset=offset)
         known = {(h.customer.org_country, h.customer.org_number) for h in hits}
         units = [
             u
@@ -58,7 +58,9 @@ async def find(ctx: Context, command: Command) -> list[Reply]:
         ]
     if not hits and not units:
         return [Text(f"No customer matches {command.rest!r}. Add one with `customer add NAME`.")]
-    return [CustomerList(command.rest, hits[:PAGE], more=len(hits) > PAGE, register_hits=units)]
+    return [
+        CustomerList(command.rest, hits[:PAGE], offset=offset, more=len(hits) > PAGE, register_hits=units)
+    ]
 
 
 def _org(unit: RegisterUnit) -> OrgNumber:
