@@ -18,21 +18,42 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import modals
 from bot.conversation import Conversation
 from bot.render.blocks import Message, render_all
 from registry.lookup import Registers
 from store.actor import Actor
 from store.db import Store
-from store.errors import StoreError
-from store.services.customers import get_customer
+from store.errors import (
+    Ambiguous,
+    DuplicateCustomer,
+    InvalidInput,
+    SimilarCustomersExist,
+    StoreError,
+)
+from store.models import ActivityKind, Source
+from store.services.activities import activity_by_external_id, log_activity
+from store.services.contacts import add_contact
+from store.services.customers import (
+    create_customer,
+    find_customers,
+    get_customer,
+    resolve_customer,
+    update_customer,
+)
 from store.services.users import user_for_slack
+from store.types import utcnow
 
 log = logging.getLogger(__name__)
 
 ANSWER_ACTIONS = re.compile(r"^kundebot_(yes|no|choice(_\d+)?)$")
+ADD_CUSTOMER_FORM = re.compile(r"^(/?crm\s+)?customer\s+add$", re.IGNORECASE)  # no text: the modal
+EDIT_CUSTOMER = re.compile(r"^(/?crm\s+)?customer\s+edit\b\s*(?P<ref>.*)$", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -114,6 +135,24 @@ def _payload(message: Message) -> dict[str, Any]:
     return {"text": message.text, "blocks": message.blocks}
 
 
+async def suggest_customers(
+    session: AsyncSession, actor: Actor, text: str, limit: int = modals.SUGGESTIONS
+) -> list[tuple[int, str]]:
+    """The visible customers whose names best match a message, best first, as (id, "Name (#number)")."""
+    best: dict[int, tuple[float, str]] = {}
+    for query in modals.search_queries(text):
+        try:
+            hits = await find_customers(session, actor, query, limit=limit)
+        except InvalidInput:
+            continue
+        for hit in hits:
+            c = hit.customer
+            if hit.score > best.get(c.id, (-1.0, ""))[0]:
+                best[c.id] = (hit.score, f"{c.name} (#{c.customer_number})")
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[1][1]))
+    return [(customer_id, label) for customer_id, (_, label) in ranked[:limit]]
+
+
 def build_app(store: Store, settings: SlackSettings, registers: Registers | None = None) -> AsyncApp:
     client = AsyncWebClient(
         token=settings.bot_token,
@@ -124,9 +163,74 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
     sessions = SlackSessions(store, registers or Registers.from_env())
     seen = SeenDeliveries()
 
+    async def open_view(client: AsyncWebClient, trigger_id: str, view: dict[str, Any], respond: Any) -> None:
+        try:
+            await client.views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as exc:
+            log.warning("views.open failed: %s", exc.response.get("error"))
+            text = f"I could not open the form (Slack said {exc.response.get('error')}); try again."
+            if respond is not None:
+                await respond(response_type="ephemeral", replace_original=False, text=text)
+
+    async def dm(
+        client: AsyncWebClient, user_id: str, messages: list[Message], text: str | None = None
+    ) -> None:
+        """Post to the user's DM with the bot: what a closed modal did, only for them."""
+        for i, message in enumerate(messages):
+            payload = _payload(message)
+            if text and i == 0:
+                payload["text"] = text
+            await client.chat_postMessage(channel=user_id, **payload)
+
+    async def card_for(client: AsyncWebClient, user_id: str, customer_id: int) -> list[Message]:
+        talk = await sessions.conversation(client, user_id, user_id)
+        return render_all(await talk.show_customer(customer_id))
+
+    async def open_edit(
+        client: AsyncWebClient, user_id: str, trigger_id: str, customer_id: int, respond: Any
+    ) -> None:
+        actor = await sessions.actor(client, user_id)
+        try:
+            async with store.reading() as session:
+                view = modals.edit_customer_view(await get_customer(session, actor, customer_id))
+        except StoreError as exc:
+            await respond(response_type="ephemeral", replace_original=False, text=str(exc))
+            return
+        await open_view(client, trigger_id, view, respond)
+
+    async def edit_command(
+        command: dict[str, Any], reference: str, respond: Any, client: AsyncWebClient
+    ) -> None:
+        """`/crm customer edit NAME`: the edit modal of that customer (a button each when several match)."""
+        if not reference:
+            text = "Say which customer to edit: `/crm customer edit NAME | #NUMBER | ORG NUMBER`."
+            await respond(response_type="ephemeral", text=text)
+            return
+        actor = await sessions.actor(client, command["user_id"])
+        try:
+            async with store.reading() as session:
+                customer = await resolve_customer(session, actor, reference)
+                view = modals.edit_customer_view(customer)
+        except Ambiguous as exc:
+            message = modals.edit_choices_message(str(exc), exc.choices)
+            await respond(response_type="ephemeral", **_payload(message))
+            return
+        except StoreError as exc:
+            await respond(response_type="ephemeral", text=str(exc))
+            return
+        await open_view(client, command["trigger_id"], view, respond)
+
     @app.command("/crm")
     async def crm_command(ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         await ack()
+        text = (command.get("text") or "").strip()
+        if ADD_CUSTOMER_FORM.match(text):
+            await open_view(client, command["trigger_id"], modals.add_customer_view(), respond)
+            return
+        edit = EDIT_CUSTOMER.match(text)
+        if edit:
+            await edit_command(command, edit.group("ref").strip(), respond, client)
+            return
         talk = await sessions.conversation(client, command["user_id"], command["channel_id"])
         for message in render_all(await talk.handle(command.get("text") or "help")):
             await respond(response_type="ephemeral", **_payload(message))
@@ -164,26 +268,6 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
         for message in render_all(await talk.find_more(str(page["query"]), int(page["offset"]))):
             await respond(response_type="ephemeral", replace_original=False, **_payload(message))
 
-    @app.action(re.compile(r"^customer_(add_contact|log_activity)$"))
-    async def card_shortcut(
-        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient
-    ) -> None:
-        """Until the modals come: say exactly what to type, with the customer filled in."""
-        await ack()
-        usage = {
-            "customer_add_contact": "/crm contact add #{n}, FULL NAME, EMAIL, PHONE, TITLE",
-            "customer_log_activity": "/crm log call #{n}, WHAT IT WAS ABOUT",
-        }[action["action_id"]]
-        actor = await sessions.actor(client, body["user"]["id"])
-        try:
-            async with store.reading() as session:
-                customer = await get_customer(session, actor, int(action["value"]))
-        except StoreError as exc:
-            await respond(response_type="ephemeral", replace_original=False, text=str(exc))
-            return
-        text = f"Type `{usage.format(n=customer.customer_number)}`"
-        await respond(response_type="ephemeral", replace_original=False, text=text)
-
     @app.action(re.compile(r"^(register_add|customer_open_register)$"))
     async def add_from_register(
         ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient
@@ -193,6 +277,245 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
         talk = await sessions.conversation(client, body["user"]["id"], channel)
         for message in render_all(await talk.handle(f"org {action['value']}")):
             await respond(response_type="ephemeral", replace_original=False, **_payload(message))
+
+    @app.action(re.compile(r"^customer_(add_contact|log_activity)$"))
+    async def card_form(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient
+    ) -> None:
+        """The card's "Add contact" and "Log activity" buttons open their modal for that customer."""
+        await ack()
+        actor = await sessions.actor(client, body["user"]["id"])
+        try:
+            async with store.reading() as session:
+                customer = await get_customer(session, actor, int(action["value"]))
+                customer_id, name = customer.id, customer.name
+        except StoreError as exc:
+            await respond(response_type="ephemeral", replace_original=False, text=str(exc))
+            return
+        if action["action_id"] == "customer_add_contact":
+            view = modals.add_contact_view(customer_id, name)
+        else:
+            view = modals.log_activity_view(customer_id, name)
+        await open_view(client, body["trigger_id"], view, respond)
+
+    @app.action(modals.CUSTOMER_EDIT)
+    async def edit_button(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await open_edit(client, body["user"]["id"], body["trigger_id"], int(action["value"]), respond)
+
+    @app.action("customer_add_form")
+    async def add_button(ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+        await ack()
+        await open_view(client, body["trigger_id"], modals.add_customer_view(), respond)
+
+    # Submissions answer in the ack: errors under the fields, an updated view, or (empty) close the modal.
+    # The work before the ack is one short transaction; what follows a close goes to the user's DM.
+
+    @app.view_submission(modals.CUSTOMER_ADD)
+    async def customer_added(
+        ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        user_id = body["user"]["id"]
+        form = modals.CustomerForm.read(view)
+        errors = form.errors()
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        actor = await sessions.actor(client, user_id)
+        try:
+            async with store.transaction() as session:
+                created = await create_customer(
+                    session, actor, form.name or "", allow_similar=form.create_anyway, **form.options()
+                )
+                customer_id, label = created.id, f"{created.name} (#{created.customer_number})"
+        except SimilarCustomersExist as exc:
+            await ack(response_action="update", view=modals.add_customer_view(form, exc.similar))
+            return
+        except DuplicateCustomer as exc:
+            await ack(response_action="errors", errors={"org_number": modals.error_text(exc)})
+            if exc.existing_id is not None:
+                await dm(client, user_id, [modals.open_existing_message(str(exc), exc.existing_id)])
+            return
+        except InvalidInput as exc:
+            await ack(response_action="errors", errors=modals.errors_for(exc, modals.CUSTOMER_FIELDS, "name"))
+            return
+        except StoreError as exc:
+            await ack(response_action="errors", errors={"name": modals.error_text(exc)})
+            return
+        await ack()
+        await dm(client, user_id, await card_for(client, user_id, customer_id), f"Created {label}.")
+
+    @app.view_submission(modals.CUSTOMER_EDIT)
+    async def customer_edited(
+        ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        user_id = body["user"]["id"]
+        form = modals.EditForm.read(view)
+        errors = form.errors()
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        actor = await sessions.actor(client, user_id)
+        try:
+            async with store.transaction() as session:
+                customer = await update_customer(
+                    session, actor, form.customer_id, form.changes(), expected_version=form.version
+                )
+                name = customer.name
+        except InvalidInput as exc:
+            await ack(response_action="errors", errors=modals.errors_for(exc, modals.CUSTOMER_FIELDS, "name"))
+            return
+        except StoreError as exc:  # ChangedMeanwhile: "changed by someone else"
+            await ack(response_action="errors", errors={"name": modals.error_text(exc)})
+            return
+        await ack()
+        await dm(client, user_id, await card_for(client, user_id, form.customer_id), f"Saved {name}.")
+
+    @app.view_submission(modals.CONTACT_ADD)
+    async def contact_added(
+        ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        user_id = body["user"]["id"]
+        form = modals.ContactForm.read(view)
+        errors = form.errors()
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        actor = await sessions.actor(client, user_id)
+        try:
+            async with store.transaction() as session:
+                contact = await add_contact(
+                    session,
+                    actor,
+                    customer_id=form.customer_id,
+                    first_name=form.first_name or "",
+                    last_name=form.last_name or "",
+                    title=form.title,
+                    emails=[form.email] if form.email else [],
+                    phones=[form.phone] if form.phone else [],
+                )
+                done = f"Added {contact.full_name}."
+        except InvalidInput as exc:
+            errors = modals.errors_for(exc, modals.CONTACT_FIELDS, "first_name")
+            await ack(response_action="errors", errors=errors)
+            return
+        except StoreError as exc:
+            await ack(response_action="errors", errors={"first_name": modals.error_text(exc)})
+            return
+        await ack()
+        await dm(client, user_id, await card_for(client, user_id, form.customer_id), done)
+
+    @app.view_submission(modals.ACTIVITY_LOG)
+    async def activity_logged(
+        ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        user_id = body["user"]["id"]
+        form = modals.ActivityForm.read(view)
+        errors = form.errors()
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        actor = await sessions.actor(client, user_id)
+        try:
+            async with store.transaction() as session:
+                activity = await log_activity(
+                    session,
+                    actor,
+                    kind=form.kind,
+                    subject=form.subject or "",
+                    body=form.body,
+                    customer_id=form.customer_id,
+                    start_at=utcnow(),
+                    source=Source.SLACK,
+                    external_id=f"view/{view['id']}",  # one activity per modal, however often it is sent
+                )
+                done = f"Logged {activity.kind.value}: {activity.subject}"
+        except InvalidInput as exc:
+            await ack(
+                response_action="errors", errors=modals.errors_for(exc, modals.ACTIVITY_FIELDS, "subject")
+            )
+            return
+        except StoreError as exc:
+            await ack(response_action="errors", errors={"subject": modals.error_text(exc)})
+            return
+        await ack()
+        await dm(client, user_id, await card_for(client, user_id, form.customer_id), done)
+
+    @app.shortcut(modals.SAVE_TO_CRM)
+    async def save_to_crm(ack: Any, shortcut: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+        """The "Save to CRM" message shortcut: a modal with the customers the message names, best first."""
+        await ack()
+        user_id = shortcut["user"]["id"]
+        message = shortcut.get("message") or {}
+        channel = (shortcut.get("channel") or {}).get("id", "")
+        ts = shortcut.get("message_ts") or message.get("ts", "")
+        text = message.get("text") or ""
+        actor = await sessions.actor(client, user_id)
+        async with store.reading() as session:
+            suggestions = await suggest_customers(session, actor, text)
+        permalink = None
+        try:
+            permalink = (await client.chat_getPermalink(channel=channel, message_ts=ts)).get("permalink")
+        except SlackApiError as exc:
+            log.warning("chat.getPermalink failed: %s", exc.response.get("error"))
+        saved = modals.SavedMessage(channel, ts, permalink)
+        await open_view(
+            client, shortcut["trigger_id"], modals.save_message_view(saved, text, suggestions), respond
+        )
+
+    @app.view_submission(modals.SAVE_MESSAGE)
+    async def message_saved(
+        ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        user_id = body["user"]["id"]
+        form = modals.SaveForm.read(view)
+        customer_block = "customer" if form.customer_id is not None else "customer_ref"
+        if form.customer_id is None and not form.customer_ref:
+            await ack(response_action="errors", errors={"customer_ref": "Say which customer to save it on."})
+            return
+        actor = await sessions.actor(client, user_id)
+        try:
+            async with store.transaction() as session:
+                if form.customer_ref:  # typed instead of picked
+                    customer_block = "customer_ref"
+                    customer = await resolve_customer(session, actor, form.customer_ref)
+                else:
+                    customer = await get_customer(session, actor, form.customer_id or 0)
+                name = customer.name
+                external_id = form.message.external_id
+                existing = await activity_by_external_id(session, Source.SLACK, external_id)
+                if existing is None:
+                    await log_activity(
+                        session,
+                        actor,
+                        kind=ActivityKind.NOTE,
+                        subject=form.subject or "Slack message",
+                        body=form.body(),
+                        customer_id=customer.id,
+                        source=Source.SLACK,
+                        external_id=external_id,
+                    )
+        except Ambiguous as exc:
+            names = "; ".join(label for _, label in exc.choices[:5])
+            await ack(response_action="errors", errors={"customer_ref": modals.error_text(f"{exc} {names}")})
+            return
+        except InvalidInput as exc:
+            fields = {"subject": "subject", "body": "note"}
+            await ack(response_action="errors", errors=modals.errors_for(exc, fields, customer_block))
+            return
+        except StoreError as exc:  # NotFound, PermissionDenied
+            await ack(response_action="errors", errors={customer_block: modals.error_text(exc)})
+            return
+        await ack()
+        if existing is not None:
+            note = modals.notice(
+                "This message was saved to the CRM before; nothing new was stored.", customer.id
+            )
+        else:
+            note = modals.notice(f"Saved the message as a note on {name}.", customer.id, success=True)
+        await dm(client, user_id, [note])
 
     @app.event("app_mention")
     async def mention(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:

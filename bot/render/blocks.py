@@ -417,6 +417,7 @@ def _card(reply: CustomerCardReply) -> Message:
     buttons = [
         _button("Add contact", "customer_add_contact", str(c.id)),
         _button("Log activity", "customer_log_activity", str(c.id)),
+        _button("Edit", "customer_edit", str(c.id)),
     ]
     if c.org_number:
         buttons.append(_button("Open in register", "customer_open_register", c.org_number))

@@ -377,10 +377,11 @@ async def find_customers(
     visible = customer_visible(actor)
     compact = re.sub(r"[\s.\-]", "", query)
     if compact.isdigit() or CUSTOMER_REF.match(query):
-        number_matches = or_(
-            Customer.org_number == compact, Customer.customer_number == int(compact.lstrip("#"))
-        )
-        rows = (await session.execute(select(Customer).where(visible, number_matches))).scalars().all()
+        digits = compact.lstrip("#")
+        matches = [Customer.org_number == digits]
+        if len(digits) <= 9:  # customer numbers are INTEGER; a 10-digit org number is not one
+            matches.append(Customer.customer_number == int(digits))
+        rows = (await session.execute(select(Customer).where(visible, or_(*matches)))).scalars().all()
         if rows:
             return [CustomerHit(c, 100.0) for c in rows][offset : offset + limit]
     key = name_key(query)

@@ -459,13 +459,18 @@ def test_the_card_buttons_add_a_contact_log_an_activity_and_open_the_register() 
         "value": "7",
     }
     assert button(message, "customer_log_activity")["value"] == "7"
+    assert button(message, "customer_edit")["value"] == "7"
     assert button(message, "customer_open_register")["value"] == "923609016"
     assert message.blocks[-1]["type"] == "actions"
 
 
 def test_a_card_without_an_org_number_has_no_register_button() -> None:
     message = rendered(a_card(a_customer(org_number=None, org_country=None)))
-    assert [b["action_id"] for b in buttons(message)] == ["customer_add_contact", "customer_log_activity"]
+    assert [b["action_id"] for b in buttons(message)] == [
+        "customer_add_contact",
+        "customer_log_activity",
+        "customer_edit",
+    ]
     assert "Org. no." not in all_text(message)
 
 
@@ -486,6 +491,7 @@ def test_a_card_with_200_contacts_and_100_activities_stays_within_every_limit_an
     assert {b["action_id"] for b in buttons(message)} == {
         "customer_add_contact",
         "customer_log_activity",
+        "customer_edit",
         "customer_open_register",
     }
 

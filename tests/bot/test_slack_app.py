@@ -128,7 +128,7 @@ async def test_a_yes_button_confirms_a_similar_customer(slack: Slack) -> None:
     await slack.command("customer add Acme AS")
     await slack.replies()
     await slack.command("customer add ACME as.", key="r2")
-    question = await slack.replies("r2")
+    question = await slack.replies("r2", count=2)
     assert "kundebot_yes" in text_of(question[-1])
     assert await count(slack.store, Customer) == 1
     click = block_actions("kundebot_yes", "yes", response_url=slack.api.response_url("r3"))

@@ -245,3 +245,10 @@ async def test_a_deleted_customer_disappears_and_can_be_restored(store: Store, a
         await customers.restore_customer(s, alice, c.id)
     async with store.reading() as s:
         assert (await customers.get_customer(s, alice, c.id)).name == "Acme AS"
+
+
+async def test_a_ten_digit_swedish_number_is_searched_as_an_org_number(store: Store, alice: Actor) -> None:
+    async with store.transaction() as s:
+        volvo = await customers.create_customer(s, alice, "Volvo AB", org_number="556074-3089", country="SE")
+    async with store.reading() as s:
+        assert [h.customer.id for h in await customers.find_customers(s, alice, "556074-3089")] == [volvo.id]
