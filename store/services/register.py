@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -101,13 +101,16 @@ async def upsert_units(session: AsyncSession, units: Sequence[Unit], *, source: 
     # The last occurrence of a number in one batch wins, as it would row by row.
     values = list({(u.country, u.number): _row_values(u, source, now) for u in units}.values())
     dialect = _dialect(session)
-    stmt: Any = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(UnitRow)
+    # The Core table, not the ORM entity: the ORM's bulk path starts a new statement whenever the set of
+    # empty fields changes from one row to the next (11k statements for 20k units); Core sends one batch.
+    table: Table = UnitRow.__table__  # type: ignore[assignment]
+    stmt: Any = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table)
     updated = {c: stmt.excluded[c] for c in values[0] if c not in ("country", "number")}
     stmt = stmt.on_conflict_do_update(index_elements=["country", "number"], set_=updated)
     if dialect != "sqlite":
         await session.execute(stmt, values)  # pg_trgm's index follows the table by itself
         return len(values)
-    rows = (await session.execute(stmt.returning(UnitRow.id, UnitRow.name_key), values)).all()
+    rows = (await session.execute(stmt.returning(table.c.id, table.c.name_key), values)).all()
     ids = [r.id for r in rows]
     await session.execute(
         text("DELETE FROM register_names WHERE rowid IN (SELECT value FROM json_each(:ids))"),
@@ -161,23 +164,37 @@ async def search_local(
 CANDIDATES = 300
 
 
+def _phrase(text: str) -> str:
+    return '"' + _FTS_SAFE.sub("", text) + '"'
+
+
+def _word_or_halves(word: str) -> str:
+    """A word, or either half of it: a typo spoils one half, rarely both ("equnor" still has "equ")."""
+    if len(word) < 6:
+        return _phrase(word)
+    middle = len(word) // 2
+    return f"({_phrase(word)} OR {_phrase(word[: middle + 1])} OR {_phrase(word[middle - 1 :])})"
+
+
 async def _candidates_sqlite(session: AsyncSession, key: str, country: str | None) -> list[tuple[int, str]]:
     words = [w for w in key.split() if len(w) >= 3]
-    # Substring matches of the whole key first, then of each word, then any trigram of the longest word
-    # (which survives typos); each step only when the previous ones found too little.
-    queries = [f'"{_FTS_SAFE.sub("", key)}"'] + [f'"{_FTS_SAFE.sub("", w)}"' for w in words if w != key]
+    # Most selective first: every word (or a half of it) must occur; then the whole key as a substring;
+    # then any single word; then any trigram of the longest word. Each step only when the previous ones
+    # found too little, so common words ("as", "holding") never flood the candidates.
+    steps = []
+    if words:
+        steps.append(" AND ".join(_word_or_halves(w) for w in words))
+    steps.append(_phrase(key))
+    steps += [_phrase(w) for w in words if w != key]
     longest = max(words, key=len, default=key)
-    trigrams = {longest[i : i + 3] for i in range(len(longest) - 2)}
-    fallback = " OR ".join(f'"{_FTS_SAFE.sub("", t)}"' for t in sorted(trigrams))
+    trigrams = sorted({longest[i : i + 3] for i in range(len(longest) - 2)})
+    steps.append(" OR ".join(_phrase(t) for t in trigrams))
     found: dict[int, str] = {}
-    for match in [*queries, fallback]:
+    for match in steps:
         if len(found) >= CANDIDATES // 3:
             break
         rows = await session.execute(
-            text(
-                "SELECT rowid, name_key FROM register_names WHERE register_names MATCH :q "
-                "ORDER BY rank LIMIT :n"
-            ),
+            text("SELECT rowid, name_key FROM register_names WHERE register_names MATCH :q LIMIT :n"),
             {"q": match, "n": CANDIDATES},
         )
         found.update((int(r[0]), str(r[1])) for r in rows)
