@@ -153,6 +153,23 @@ async def suggest_customers(
     return [(customer_id, label) for customer_id, (_, label) in ranked[:limit]]
 
 
+async def refuse(ack: Any, exc: StoreError, fields: Mapping[str, str], fallback: str) -> None:
+    """Show a store error in the modal: under the field it names, else under `fallback`."""
+    if isinstance(exc, InvalidInput):
+        errors = modals.errors_for(exc, fields, fallback)
+    else:
+        errors = {fallback: modals.error_text(exc)}
+    await ack(response_action="errors", errors=errors)
+
+
+async def refused_form(ack: Any, form: Any) -> bool:
+    """Answer a submission whose fields fail their own checks with the errors; True when it did."""
+    errors = form.errors()
+    if errors:
+        await ack(response_action="errors", errors=errors)
+    return bool(errors)
+
+
 def build_app(store: Store, settings: SlackSettings, registers: Registers | None = None) -> AsyncApp:
     client = AsyncWebClient(
         token=settings.bot_token,
@@ -319,9 +336,7 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
     ) -> None:
         user_id = body["user"]["id"]
         form = modals.CustomerForm.read(view)
-        errors = form.errors()
-        if errors:
-            await ack(response_action="errors", errors=errors)
+        if await refused_form(ack, form):
             return
         actor = await sessions.actor(client, user_id)
         try:
@@ -338,11 +353,8 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
             if exc.existing_id is not None:
                 await dm(client, user_id, [modals.open_existing_message(str(exc), exc.existing_id)])
             return
-        except InvalidInput as exc:
-            await ack(response_action="errors", errors=modals.errors_for(exc, modals.CUSTOMER_FIELDS, "name"))
-            return
         except StoreError as exc:
-            await ack(response_action="errors", errors={"name": modals.error_text(exc)})
+            await refuse(ack, exc, modals.CUSTOMER_FIELDS, "name")
             return
         await ack()
         await dm(client, user_id, await card_for(client, user_id, customer_id), f"Created {label}.")
@@ -353,9 +365,7 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
     ) -> None:
         user_id = body["user"]["id"]
         form = modals.EditForm.read(view)
-        errors = form.errors()
-        if errors:
-            await ack(response_action="errors", errors=errors)
+        if await refused_form(ack, form):
             return
         actor = await sessions.actor(client, user_id)
         try:
@@ -364,11 +374,8 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
                     session, actor, form.customer_id, form.changes(), expected_version=form.version
                 )
                 name = customer.name
-        except InvalidInput as exc:
-            await ack(response_action="errors", errors=modals.errors_for(exc, modals.CUSTOMER_FIELDS, "name"))
-            return
-        except StoreError as exc:  # ChangedMeanwhile: "changed by someone else"
-            await ack(response_action="errors", errors={"name": modals.error_text(exc)})
+        except StoreError as exc:  # ChangedMeanwhile: "changed by someone else" under the name
+            await refuse(ack, exc, modals.CUSTOMER_FIELDS, "name")
             return
         await ack()
         await dm(client, user_id, await card_for(client, user_id, form.customer_id), f"Saved {name}.")
@@ -379,9 +386,7 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
     ) -> None:
         user_id = body["user"]["id"]
         form = modals.ContactForm.read(view)
-        errors = form.errors()
-        if errors:
-            await ack(response_action="errors", errors=errors)
+        if await refused_form(ack, form):
             return
         actor = await sessions.actor(client, user_id)
         try:
@@ -397,12 +402,8 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
                     phones=[form.phone] if form.phone else [],
                 )
                 done = f"Added {contact.full_name}."
-        except InvalidInput as exc:
-            errors = modals.errors_for(exc, modals.CONTACT_FIELDS, "first_name")
-            await ack(response_action="errors", errors=errors)
-            return
         except StoreError as exc:
-            await ack(response_action="errors", errors={"first_name": modals.error_text(exc)})
+            await refuse(ack, exc, modals.CONTACT_FIELDS, "first_name")
             return
         await ack()
         await dm(client, user_id, await card_for(client, user_id, form.customer_id), done)
@@ -413,9 +414,7 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
     ) -> None:
         user_id = body["user"]["id"]
         form = modals.ActivityForm.read(view)
-        errors = form.errors()
-        if errors:
-            await ack(response_action="errors", errors=errors)
+        if await refused_form(ack, form):
             return
         actor = await sessions.actor(client, user_id)
         try:
@@ -432,13 +431,8 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
                     external_id=f"view/{view['id']}",  # one activity per modal, however often it is sent
                 )
                 done = f"Logged {activity.kind.value}: {activity.subject}"
-        except InvalidInput as exc:
-            await ack(
-                response_action="errors", errors=modals.errors_for(exc, modals.ACTIVITY_FIELDS, "subject")
-            )
-            return
         except StoreError as exc:
-            await ack(response_action="errors", errors={"subject": modals.error_text(exc)})
+            await refuse(ack, exc, modals.ACTIVITY_FIELDS, "subject")
             return
         await ack()
         await dm(client, user_id, await card_for(client, user_id, form.customer_id), done)
@@ -501,12 +495,8 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
             names = "; ".join(label for _, label in exc.choices[:5])
             await ack(response_action="errors", errors={"customer_ref": modals.error_text(f"{exc} {names}")})
             return
-        except InvalidInput as exc:
-            fields = {"subject": "subject", "body": "note"}
-            await ack(response_action="errors", errors=modals.errors_for(exc, fields, customer_block))
-            return
-        except StoreError as exc:  # NotFound, PermissionDenied
-            await ack(response_action="errors", errors={customer_block: modals.error_text(exc)})
+        except StoreError as exc:  # InvalidInput, NotFound, PermissionDenied
+            await refuse(ack, exc, {"subject": "subject", "body": "note"}, customer_block)
             return
         await ack()
         if existing is not None:
