@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from registry.orgnr import OrgNumber
-from store import validation
+from store import name_index, validation
 from store.actor import Actor
 from store.errors import (
     Ambiguous,
@@ -122,20 +122,35 @@ async def check_duplicates(
 
 async def similar_names(session: AsyncSession, actor: Actor, name: str, limit: int = 5) -> list[SimilarName]:
     key = name_key(name)
-    rows = (
-        await session.execute(
-            select(Customer.id, Customer.customer_number, Customer.name, Customer.name_key).where(
-                customer_visible(actor)
-            )
-        )
-    ).all()
-    if not rows:
+    keyed = await _visible_name_keys(session, actor, key)
+    if not keyed:
         return []
-    keys = [r.name_key for r in rows]
-    hits = process.extract(key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=SIMILAR_CUTOFF, limit=limit)
-    return [
-        SimilarName(rows[i].id, rows[i].customer_number, rows[i].name, float(score)) for _, score, i in hits
-    ]
+    hits = process.extract(key, keyed, scorer=fuzz.token_sort_ratio, score_cutoff=SIMILAR_CUTOFF, limit=limit)
+    rows = {
+        c.id: c
+        for c in (
+            await session.execute(select(Customer).where(Customer.id.in_([i for _, _, i in hits])))
+        ).scalars()
+    }
+    return [SimilarName(i, rows[i].customer_number, rows[i].name, float(score)) for _, score, i in hits]
+
+
+async def _visible_name_keys(session: AsyncSession, actor: Actor, key: str) -> dict[int, str]:
+    """id -> name key of the visible customers worth ranking against `key`: the trigram index's candidates,
+    or every visible customer when the key is too short for trigrams."""
+    visible = customer_visible(actor)
+    if len(key) < name_index.MIN_KEY:
+        rows = await session.execute(select(Customer.id, Customer.name_key).where(visible))
+        return {int(r[0]): str(r[1]) for r in rows}
+    if session.get_bind().dialect.name == "sqlite":
+        found = await name_index.sqlite_candidates(session, "customer_names", key)
+        if not found:
+            return {}
+        ids = (
+            await session.execute(select(Customer.id).where(Customer.id.in_(list(found)), visible))
+        ).scalars()
+        return {i: found[i] for i in ids}
+    return await name_index.postgres_candidates(session, Customer.id, Customer.name_key, key, visible)
 
 
 def _duplicate_error(org: OrgNumber, existing: Customer | None) -> DuplicateCustomer:
@@ -387,16 +402,15 @@ async def find_customers(
     key = name_key(query)
     if not key:
         return []
-    keyed = (await session.execute(select(Customer.id, Customer.name_key).where(visible))).all()
-    keys = [r.name_key for r in keyed]
+    keyed = await _visible_name_keys(session, actor, key)
     scored: dict[int, float] = {}
-    for i, k in enumerate(keys):
+    for customer_id, k in keyed.items():
         if key in k:  # substring: "acme" finds "acme consulting"; shorter names first
-            scored[keyed[i].id] = 100.0 - min(len(k) - len(key), 20) * 0.5
-    for _, score, i in process.extract(
-        key, keys, scorer=fuzz.WRatio, score_cutoff=75, limit=limit + offset + 20
+            scored[customer_id] = 100.0 - min(len(k) - len(key), 20) * 0.5
+    for _, score, customer_id in process.extract(
+        key, keyed, scorer=fuzz.WRatio, score_cutoff=75, limit=limit + offset + 20
     ):
-        scored[keyed[i].id] = max(scored.get(keyed[i].id, 0.0), float(score) * 0.95)
+        scored[customer_id] = max(scored.get(customer_id, 0.0), float(score) * 0.95)
     ranked = sorted(scored.items(), key=lambda kv: -kv[1])[offset : offset + limit]
     if not ranked:
         return []

@@ -4,7 +4,6 @@ trigram tokenizer, PostgreSQL pg_trgm."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -17,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.model import LookupResult, LookupStatus, RegisterAddress
 from registry.model import RegisterUnit as Unit
+from store import name_index
 from store.models import RegisterFeedState, RegisterLookup
 from store.models import RegisterUnit as UnitRow
 from store.names import name_key
 from store.types import utcnow
 
 LOOKUP_TTL = timedelta(minutes=15)
-_FTS_SAFE = re.compile(r'["]')
 
 
 def _address(value: dict[str, Any] | None) -> RegisterAddress | None:
@@ -161,43 +160,8 @@ async def search_local(
     return [unit_from_row(rows[i]) for i in ids]
 
 
-CANDIDATES = 300
-
-
-def _phrase(text: str) -> str:
-    return '"' + _FTS_SAFE.sub("", text) + '"'
-
-
-def _word_or_halves(word: str) -> str:
-    """A word, or either half of it: a typo spoils one half, rarely both ("equnor" still has "equ")."""
-    if len(word) < 6:
-        return _phrase(word)
-    middle = len(word) // 2
-    return f"({_phrase(word)} OR {_phrase(word[: middle + 1])} OR {_phrase(word[middle - 1 :])})"
-
-
 async def _candidates_sqlite(session: AsyncSession, key: str, country: str | None) -> list[tuple[int, str]]:
-    words = [w for w in key.split() if len(w) >= 3]
-    # Most selective first: every word (or a half of it) must occur; then the whole key as a substring;
-    # then any single word; then any trigram of the longest word. Each step only when the previous ones
-    # found too little, so common words ("as", "holding") never flood the candidates.
-    steps = []
-    if words:
-        steps.append(" AND ".join(_word_or_halves(w) for w in words))
-    steps.append(_phrase(key))
-    steps += [_phrase(w) for w in words if w != key]
-    longest = max(words, key=len, default=key)
-    trigrams = sorted({longest[i : i + 3] for i in range(len(longest) - 2)})
-    steps.append(" OR ".join(_phrase(t) for t in trigrams))
-    found: dict[int, str] = {}
-    for match in steps:
-        if len(found) >= CANDIDATES // 3:
-            break
-        rows = await session.execute(
-            text("SELECT rowid, name_key FROM register_names WHERE register_names MATCH :q LIMIT :n"),
-            {"q": match, "n": CANDIDATES},
-        )
-        found.update((int(r[0]), str(r[1])) for r in rows)
+    found = await name_index.sqlite_candidates(session, "register_names", key)
     if country and found:
         keep = set(
             (
@@ -211,15 +175,9 @@ async def _candidates_sqlite(session: AsyncSession, key: str, country: str | Non
 
 
 async def _candidates_postgres(session: AsyncSession, key: str, country: str | None) -> list[tuple[int, str]]:
-    stmt = (
-        select(UnitRow.id, UnitRow.name_key)
-        .where(UnitRow.name_key.op("%")(key))
-        .order_by(func.similarity(UnitRow.name_key, key).desc())
-        .limit(CANDIDATES)
-    )
-    if country:
-        stmt = stmt.where(UnitRow.country == country)
-    return [(int(r[0]), str(r[1])) for r in await session.execute(stmt)]
+    where = [UnitRow.country == country] if country else []
+    found = await name_index.postgres_candidates(session, UnitRow.id, UnitRow.name_key, key, *where)
+    return list(found.items())
 
 
 async def cached_lookup(
