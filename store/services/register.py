@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Table, delete, func, insert, select, text
+from sqlalchemy import Row, Table, delete, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,7 +45,7 @@ def _address_json(address: RegisterAddress | None) -> dict[str, Any] | None:
     return data
 
 
-def unit_from_row(row: UnitRow) -> Unit:
+def unit_from_row(row: UnitRow | Row[Any]) -> Unit:
     return Unit(
         country=row.country,
         number=row.number,
@@ -126,10 +126,14 @@ def _json_ids(ids: Iterable[int]) -> str:
     return "[" + ",".join(str(int(i)) for i in ids) + "]"
 
 
+_UNITS: Table = UnitRow.__table__  # type: ignore[assignment]
+
+
 async def local_unit(session: AsyncSession, country: str, number: str) -> Unit | None:
+    # A plain row, not an ORM object: this is the hot exact look-up, and identity-map work is half its cost.
     row = (
-        await session.execute(select(UnitRow).where(UnitRow.country == country, UnitRow.number == number))
-    ).scalar_one_or_none()
+        await session.execute(select(_UNITS).where(_UNITS.c.country == country, _UNITS.c.number == number))
+    ).first()
     return unit_from_row(row) if row is not None else None
 
 
