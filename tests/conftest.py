@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from store.actor import Actor
 from store.db import Store
@@ -23,6 +24,10 @@ from store.services.users import create_user
 from tests.servers.postgres import PostgresServer, find_pg_bin, running_postgres
 
 TEMPLATE_DB = "kundebot_template"
+
+# Property tests check behaviour, not speed: on a loaded 2-core CI machine a slow example is not a failure.
+settings.register_profile("kundebot", deadline=None)
+settings.load_profile("kundebot")
 
 
 def _migrate(url: str) -> None:
