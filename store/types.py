@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect
+from sqlalchemy import BigInteger, DateTime, Dialect, type_coerce
 from sqlalchemy.types import TypeDecorator
 
 CENT = Decimal("0.01")
@@ -30,7 +30,17 @@ class Money(TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        return (Decimal(int(value)) / 100).quantize(CENT)
+        return money_from_minor(value)
+
+
+def money_from_minor(minor: int | None) -> Decimal:
+    """Integer minor units (as stored, or as summed in SQL) to an amount; None counts as zero."""
+    return (Decimal(int(minor or 0)) / 100).quantize(CENT)
+
+
+def minor_units(amount: Any) -> Any:
+    """A Money column as its raw integer minor units, for exact arithmetic and sums inside SQL."""
+    return type_coerce(amount, BigInteger)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.render.console import money
+from bot.render.formats import money
 from bot.replies import (
     Choice,
     Confirm,

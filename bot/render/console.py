@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from rich.console import Console, Group
@@ -10,6 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
+from bot.render.formats import money
 from bot.replies import (
     Choice,
     Confirm,
@@ -25,11 +25,6 @@ from bot.replies import (
 )
 
 TONE_STYLE = {Tone.INFO: "", Tone.SUCCESS: "green", Tone.ERROR: "bold red"}
-
-
-def money(amount: Decimal) -> str:
-    """Norwegian-style grouping: 1 234 567 kr (whole kroner in overviews)."""
-    return f"{amount:,.0f}".replace(",", " ") + " kr"
 
 
 def render(console: Console, reply: Reply) -> None:

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Date,
     Integer,
@@ -21,7 +20,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    type_coerce,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,19 +27,15 @@ from store import periods
 from store.actor import Actor
 from store.models import Activity, ActivityKind, CaseStatus, Customer, SalesCase, SalesStage, User
 from store.periods import Period
-from store.types import UTCDateTime, utcnow
+from store.types import UTCDateTime, minor_units, money_from_minor, utcnow
 from store.visibility import VIEWER, customer_visible, hidden_customer_ids, visible_to
 
 ZERO = Decimal("0.00")
 
 
-def _minor_to_money(value: int | None) -> Decimal:
-    return (Decimal(int(value or 0)) / 100).quantize(Decimal("0.01"))
-
-
 def _weighted_minor() -> ColumnElement[int]:
     """Sum of value × probability in minor units × 100 (integers, exact on both databases)."""
-    return func.sum(type_coerce(SalesCase.value, BigInteger) * SalesCase.probability)
+    return func.sum(minor_units(SalesCase.value) * SalesCase.probability)
 
 
 @functools.cache
@@ -145,10 +139,8 @@ def _pipelines_statement(is_admin: bool, spans: int, by_seller: bool) -> Select[
         start, end = bindparam(f"start{i}", type_=Date), bindparam(f"end{i}", type_=Date)
         inside = and_(SalesCase.expected_order_date >= start, SalesCase.expected_order_date < end)
         columns += [
-            func.sum(case((inside, type_coerce(SalesCase.value, BigInteger)), else_=0)),
-            func.sum(
-                case((inside, type_coerce(SalesCase.value, BigInteger) * SalesCase.probability), else_=0)
-            ),
+            func.sum(case((inside, minor_units(SalesCase.value)), else_=0)),
+            func.sum(case((inside, minor_units(SalesCase.value) * SalesCase.probability), else_=0)),
             func.count(case((inside, SalesCase.id))),
         ]
     conditions = [
@@ -180,8 +172,8 @@ async def _pipelines(
     return [
         Pipeline(
             p,
-            _minor_to_money(row[3 * i]),
-            _minor_to_money(round((row[3 * i + 1] or 0) / 100)),
+            money_from_minor(row[3 * i]),
+            money_from_minor(round((row[3 * i + 1] or 0) / 100)),
             int(row[3 * i + 2]),
         )
         for i, p in enumerate(spans)
@@ -255,7 +247,7 @@ async def pipeline_by_stage(
             SalesStage.name,
             SalesStage.position,
             func.count(SalesCase.id),
-            func.sum(type_coerce(SalesCase.value, BigInteger)),
+            func.sum(minor_units(SalesCase.value)),
             _weighted_minor(),
         )
         .join(SalesStage, SalesStage.id == SalesCase.stage_id)
@@ -264,7 +256,7 @@ async def pipeline_by_stage(
         .order_by(SalesStage.position)
     )
     return [
-        StageTotal(r[0], r[1], int(r[2]), _minor_to_money(r[3]), _minor_to_money(round((r[4] or 0) / 100)))
+        StageTotal(r[0], r[1], int(r[2]), money_from_minor(r[3]), money_from_minor(round((r[4] or 0) / 100)))
         for r in rows
     ]
 

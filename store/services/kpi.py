@@ -16,7 +16,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Select,
     and_,
@@ -25,7 +24,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    type_coerce,
     union,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,10 +33,9 @@ from store import periods
 from store.actor import Actor
 from store.models import CaseStatus, Cost, Customer, Invoice, InvoiceStatus, Project, ProjectStatus, SalesCase
 from store.periods import Period
-from store.types import utcnow
+from store.types import minor_units, money_from_minor, utcnow
 from store.visibility import customer_visible, hidden_customer_ids
 
-ZERO = Decimal("0.00")
 
 
 def _internal_project_ids() -> Select[int]:
@@ -61,19 +58,11 @@ def _open_case() -> ColumnElement[bool]:
     return and_(SalesCase.status == CaseStatus.OPEN, SalesCase.deleted_at.is_(None))
 
 
-def _minor(amount: InstrumentedAttribute[Decimal]) -> ColumnElement[int]:
-    return type_coerce(amount, BigInteger)
-
-
-def _money(minor: int) -> Decimal:
-    return (Decimal(int(minor)) / 100).quantize(ZERO)
-
-
 def _sum_in(
     day: InstrumentedAttribute[date], amount: InstrumentedAttribute[Decimal], period: Period
 ) -> ColumnElement[int]:
     return func.coalesce(
-        func.sum(case((and_(day >= period.start, day < period.end), _minor(amount)), else_=0)), 0
+        func.sum(case((and_(day >= period.start, day < period.end), minor_units(amount)), else_=0)), 0
     )
 
 
@@ -87,7 +76,7 @@ async def invoicing_by_period(session: AsyncSession, actor: Actor, spans: Sequen
     """
     counting = _sent_and_numbered()
     totals = [
-        select(func.coalesce(func.sum(_minor(Invoice.amount)), 0))
+        select(func.coalesce(func.sum(minor_units(Invoice.amount)), 0))
         .where(Invoice.invoice_date >= p.start, Invoice.invoice_date < p.end, *counting)
         .scalar_subquery()
         for p in spans
@@ -112,7 +101,7 @@ async def invoicing_by_period(session: AsyncSession, actor: Actor, spans: Sequen
             )
         )
     ).one()
-    return [_money(t - h - i) for t, h, i in zip(total, of_hidden, of_internal, strict=True)]
+    return [money_from_minor(t - h - i) for t, h, i in zip(total, of_hidden, of_internal, strict=True)]
 
 
 async def invoicing(session: AsyncSession, actor: Actor, period: Period) -> Decimal:
@@ -127,12 +116,12 @@ async def costs(session: AsyncSession, actor: Actor, period: Period) -> Decimal:
         select(Project.id).where(Project.customer_id.in_(hidden_customer_ids(actor))),
     )
     in_period = [Cost.cost_date >= period.start, Cost.cost_date < period.end]
-    total_minor = func.coalesce(func.sum(_minor(Cost.amount)), 0)
+    total_minor = func.coalesce(func.sum(minor_units(Cost.amount)), 0)
     total = (await session.execute(select(total_minor).where(*in_period))).scalar_one()
     excluded = (
         await session.execute(select(total_minor).where(*in_period, Cost.project_id.in_(excluded_projects)))
     ).scalar_one()
-    return _money(total - excluded)
+    return money_from_minor(total - excluded)
 
 
 def _active_customer_ids(actor: Actor) -> Select[int]:
