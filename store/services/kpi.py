@@ -37,7 +37,6 @@ from store.types import minor_units, money_from_minor, utcnow
 from store.visibility import customer_visible, hidden_customer_ids
 
 
-
 def _internal_project_ids() -> Select[int]:
     return select(Project.id).where(Project.internal.is_(True))
 
