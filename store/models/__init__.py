@@ -14,6 +14,7 @@ from store.models.customers import (
     customer_groupings,
     customer_keywords,
 )
+from store.models.dialogue import DialogueState, UndoAction
 from store.models.emails import Email, EmailAttachment, email_contacts
 from store.models.enums import (
     ActivityKind,
@@ -39,6 +40,8 @@ from store.models.sales import SalesCase, SalesProcess, SalesStage
 from store.models.users import User
 
 __all__ = [
+    "DialogueState",
+    "UndoAction",
     "Activity",
     "ActivityKind",
     "Address",
