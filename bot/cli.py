@@ -26,6 +26,8 @@ registry_app = typer.Typer(no_args_is_help=True, help="The local copy of the Nor
 app.add_typer(registry_app, name="registry")
 app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
+nlu_app = typer.Typer(no_args_is_help=True, help="The language engine.")
+app.add_typer(nlu_app, name="nlu")
 err = Console(stderr=True)
 
 T = TypeVar("T")
@@ -302,6 +304,50 @@ def registry_update() -> None:
     except RegisterUnavailable as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
+
+
+@app.command("parse")
+def parse_message(
+    text: Annotated[str, typer.Argument(help="The message, as a user would type it.")],
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="The user's language (en, nb, sv): the prior for detection.")
+    ] = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="What 'now' is, ISO 8601 (default: the clock).")
+    ] = None,
+    tz: Annotated[str, typer.Option("--tz", help="The user's time zone.")] = "Europe/Oslo",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the stable interface).")] = False,
+) -> None:
+    """Parse one message into an intent and slots (SPEC §5.3), without touching the store."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from bot.intents import parse
+
+    if lang is not None and lang not in ("en", "nb", "sv"):
+        err.print(f"[red]Unknown language {lang!r}; use en, nb or sv.[/red]")
+        raise typer.Exit(2)
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        err.print(f"[red]Unknown time zone {tz!r}; use an IANA name such as Europe/Oslo.[/red]")
+        raise typer.Exit(2) from None
+    moment = None
+    if now is not None:
+        try:
+            moment = datetime.fromisoformat(now)
+        except ValueError:
+            err.print(f"[red]--now {now!r} is not an ISO 8601 date and time.[/red]")
+            raise typer.Exit(2) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone)
+    result = parse(text, lang=lang, now=moment, tz=tz).as_json()
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    typer.echo(f"{result['intent']} ({result['lang']})")
+    for name, value in result["slots"].items():
+        typer.echo(f"  {name}: {value}")
 
 
 def main() -> None:

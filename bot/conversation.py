@@ -1,15 +1,19 @@
 """One conversation: takes the user's messages one at a time and answers with replies.
 
-The console and (later) Slack DMs both drive this; the language engine plugs in before `commands.parse`.
+The console, Slack DMs, mentions and `/crm` all drive this. Subcommand syntax (`customer add Acme AS, ...`)
+goes to the command handlers; everything else goes through the language engine and its dialogue manager.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.commands import Command, UnknownCommand, parse
+from bot.commands import SUBCOMMANDS, Command, UnknownCommand, nearest, parse
 from bot.context import NO, YES, Context
+from bot.dialogue import Dialogue
 from bot.handlers import activities, contacts, customers, help, kpi, orgnr
+from bot.i18n import say
+from bot.intents import Parse
 from bot.replies import Choice, Reply, Text, Tone
 from registry.lookup import Registers
 from store.actor import Actor
@@ -32,9 +36,72 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# Verbs that always mean subcommand syntax; "log" and "task" only with their comma-separated fields.
+COMMAND_VERBS = frozenset({"crm", "customer", "contact", "kpi", "pipeline", "org", "help"})
+
+
+def is_command(text: str) -> bool:
+    words = text.strip().lower().lstrip("/").split()
+    if not words:
+        return False
+    verb = words[0]
+    if verb in SUBCOMMANDS:
+        return len(words) > 1 and words[1] in SUBCOMMANDS[verb]
+    if verb in ("log", "task"):
+        return "," in text
+    return verb in COMMAND_VERBS and (verb != "help" or len(words) <= 2)
+
+
+class Reads:
+    """Answers to the intents that only read: they reuse the command handlers."""
+
+    def __init__(self, context: Context, text: Callable[[], str]) -> None:
+        self.context = context
+        self._text = text
+
+    async def card(self, customer_id: int) -> list[Reply]:
+        return await customers.card(self.context, customer_id)
+
+    async def answer(self, parsed: Parse) -> list[Reply]:
+        ctx, slots, lang = self.context, parsed.slots, parsed.lang
+        reference = str(slots.get("customer") or slots.get("org_number") or "")
+        match parsed.intent:
+            case "find_customer" if reference:
+                return await customers.find(ctx, parse(f"customer find {reference}"))
+            case "show_customer" if reference:
+                return await customers.show(ctx, parse(f"customer show {reference}"))
+            case "find_customer" | "show_customer":
+                return [
+                    Text(say(lang, "ask.customer")),
+                    help.help_for(f"customer {parsed.intent.split('_')[0]}"),
+                ]
+            case "lookup_org" if slots.get("org_number"):
+                return await orgnr.show(ctx, parse(f"org {slots['org_number']}"))
+            case "lookup_org":
+                return [Text(say(lang, "ask.org_number")), help.help_for("org")]
+            case "kpi_summary":
+                return await kpi.summary(ctx, parse("kpi"))
+            case "pipeline_summary":
+                return await kpi.pipeline(ctx, parse("pipeline"))
+            case "help":
+                return [help.help_for(None)]
+            case "cancel":
+                return [Text(say(lang, "nothing_to_cancel"))]
+            case "small_talk":
+                return [Text(say(lang, "small_talk"))]
+        guess = nearest(self._text())
+        if guess:
+            return [Text(say(lang, "unknown") + f" (`{guess}`?)"), help.help_for(guess)]
+        return [Text(say(lang, "unknown"))]
+
+
 class Conversation:
-    def __init__(self, store: Store, actor: Actor, registers: Registers | None = None) -> None:
+    def __init__(
+        self, store: Store, actor: Actor, registers: Registers | None = None, *, key: str = "console"
+    ) -> None:
         self.context = Context(store, actor, registers or Registers.from_env())
+        self._last_text = ""
+        self.dialogue = Dialogue(self.context, key, Reads(self.context, lambda: self._last_text))
 
     async def show_customer(self, customer_id: int) -> list[Reply]:
         """The card of a customer picked by id (an "Open" button), under the same visibility rule."""
@@ -64,7 +131,10 @@ class Conversation:
                 answer = await self._answer(pending.question, pending.on_answer, text)
                 if answer is not None:
                     return answer
-            return await self._dispatch(text)
+            if is_command(text):
+                return await self._dispatch(text)
+            self._last_text = text
+            return await self.dialogue.handle(text)
         except StoreError as exc:
             return [Text(str(exc), Tone.ERROR)]
 

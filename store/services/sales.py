@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -131,6 +132,57 @@ async def move_sales_case(
         validation.percentage(probability) if probability is not None else new_stage.probability
     )
     case.closed_date = (on or _today(actor)) if new_stage.outcome is not CaseStatus.OPEN else None
+    await flush_or_changed(
+        session, f"{case.name} was changed by someone else meanwhile. Reload it and try again."
+    )
+    await session.refresh(case, ["stage"])
+    return case
+
+
+async def open_cases_for_customer(session: AsyncSession, actor: Actor, customer_id: int) -> list[SalesCase]:
+    """The customer's open sales cases, newest first (the customer must be visible to the actor)."""
+    customer = await get_customer(session, actor, customer_id)
+    rows = await session.execute(
+        select(SalesCase)
+        .where(
+            SalesCase.customer_id == customer.id,
+            SalesCase.status == CaseStatus.OPEN,
+            SalesCase.deleted_at.is_(None),
+        )
+        .order_by(SalesCase.created_at.desc(), SalesCase.id.desc())
+    )
+    return list(rows.scalars())
+
+
+def case_snapshot(case: SalesCase) -> dict[str, Any]:
+    """What `update_sales_case` may change, as JSON: enough to put the case back as it was (undo)."""
+    return {
+        "stage_id": case.stage_id,
+        "status": case.status.value,
+        "probability": case.probability,
+        "value": str(case.value),
+        "closed_date": case.closed_date.isoformat() if case.closed_date else None,
+    }
+
+
+async def update_sales_case(
+    session: AsyncSession,
+    actor: Actor,
+    case_id: int,
+    *,
+    stage: str | None = None,
+    probability: int | None = None,
+    value: Decimal | int | float | str | None = None,
+) -> SalesCase:
+    """Change a case's stage, probability and/or value; a stage change follows `move_sales_case`'s rules."""
+    require_writer(actor)
+    case = await get_sales_case(session, actor, case_id)
+    if stage is not None:
+        case = await move_sales_case(session, actor, case_id, stage=stage, probability=probability)
+    elif probability is not None:
+        case.probability = validation.percentage(probability)
+    if value is not None:
+        case.value = money(value)
     await flush_or_changed(
         session, f"{case.name} was changed by someone else meanwhile. Reload it and try again."
     )

@@ -1,0 +1,165 @@
+"""Slots that have a shape of their own: email addresses, organisation numbers, phone numbers, amounts and
+currencies, probabilities and sales stages. Each is found on the folded text and blanked out, so the words
+left over are what names and subjects are cut from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import phonenumbers
+
+from bot.intents.text import blank_out
+from registry.orgnr import candidates
+
+REGION = {"nb": "NO", "sv": "SE", "en": "NO"}
+CURRENCY_KR = {"nb": "NOK", "sv": "SEK", "en": "NOK"}
+
+
+@dataclass
+class Extraction:
+    """What was found, and the text with it blanked out."""
+
+    text: str
+    slots: dict[str, Any] = field(default_factory=dict)
+    spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, slot)
+
+    def take(self, start: int, end: int, slot: str, value: Any) -> None:
+        self.slots.setdefault(slot, value)
+        self.spans.append((start, end, slot))
+        self.text = blank_out(self.text, start, end)
+
+
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+# NO/DK/FI/SE numbers: 9 digits in groups of three, 10 digits with a dash (SE), 7+1 with a dash (FI), or a
+# digit run after an "org" word (DK's 8 digits are otherwise a Norwegian phone number).
+_ORG_GROUPED = re.compile(r"(?<![\d+])(\d{3})[ .-]?(\d{3})[ .-]?(\d{3})(?![\d])")
+_ORG_SE = re.compile(r"(?<![\d+])(\d{6})-?(\d{4})(?![\d])")
+_ORG_FI = re.compile(r"(?<![\d+])(\d{7})-(\d)(?![\d])")
+_ORG_WORD = re.compile(r"\b(?:org\.?\s*(?:nr|nummer|number|no)?\.?|orgnr|org\.nr|cvr(?:-?nr)?|y-?tunnus|business\s+id)"
+                       r"[:.\s]*(\d[\d .-]{6,12}\d)", re.IGNORECASE)  # fmt: skip
+_PERCENT = re.compile(r"(?<![\d.,])(\d{1,3})(?:[.,]\d+)?\s*(?:%|prosent|procent|percent|pct)(?![\w])")
+_PROBABILITY_WORD = re.compile(
+    r"\b(?:sannsynlighet|sannolikhet|probability|chance|sjanse|sjans)\s*(?:pa|til|of|:)?\s*(\d{1,3})\b"
+)
+_MULTIPLIER = {
+    "k": 1_000, "tusen": 1_000, "thousand": 1_000, "m": 1_000_000, "mill": 1_000_000, "mil": 1_000_000,
+    "million": 1_000_000, "millioner": 1_000_000, "miljoner": 1_000_000, "miljon": 1_000_000, "mn": 1_000_000,
+    "mnok": 1_000_000, "msek": 1_000_000, "meur": 1_000_000, "mkr": 1_000_000,
+}  # fmt: skip
+_CURRENCY = {
+    "kr": None, "kroner": "NOK", "kronor": "SEK", "nok": "NOK", "sek": "SEK", "dkk": "DKK", "eur": "EUR",
+    "euro": "EUR", "euros": "EUR", "€": "EUR", "usd": "USD", "$": "USD", "dollar": "USD", "dollars": "USD",
+    "gbp": "GBP", "£": "GBP", ",-": None, "mnok": "NOK", "msek": "SEK", "meur": "EUR", "mkr": None,
+}  # fmt: skip
+_NUM = r"\d{1,3}(?:[ .,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+_MULT = r"k|tusen|thousand|mill(?:ion(?:er)?)?|miljon(?:er)?|mil|mn|mnok|msek|meur|mkr|m(?![a-z])"
+_CUR = r"kr\.?|kroner|kronor|nok|sek|dkk|eur(?:os?)?|usd|gbp|dollars?|,-"
+_AMOUNT = re.compile(
+    r"(?<![\w.,])(?:(?P<pre>€|\$|£|nok|sek|eur|usd|dkk|kr\.?)\s*)?(?P<num>" + _NUM + r")"
+    r"(?:\s*(?P<mult>" + _MULT + r")\b)?(?:\s*(?P<cur>" + _CUR + r"|€|\$|£)(?![\w]))?",
+    re.IGNORECASE,
+)
+_STAGES = {
+    "lead": "lead", "leads": "lead", "emne": "lead",
+    "qualified": "qualified", "kvalifisert": "qualified", "kvalificerad": "qualified",
+    "kvalifisering": "qualified", "kvalificering": "qualified", "qualification": "qualified",
+    "proposal": "proposal", "tilbud": "proposal", "offert": "proposal", "offer": "proposal", "quote": "proposal",
+    "tilbudsfase": "proposal", "offertfas": "proposal", "proposal sent": "proposal", "tilbud sendt": "proposal",
+    "offert skickad": "proposal",
+    "negotiation": "negotiation", "negotiating": "negotiation", "negotiations": "negotiation",
+    "forhandling": "negotiation", "forhandlinger": "negotiation", "forhandlingar": "negotiation",
+    "forhandlingsfase": "negotiation", "forhandlingsfas": "negotiation",
+    "won": "won", "vunnet": "won", "vant": "won", "vunnen": "won", "vann": "won", "vunnit": "won",
+    "closed won": "won", "signert": "won", "signerad": "won", "signed": "won",
+    "lost": "lost", "tapt": "lost", "tapte": "lost", "forlorad": "lost", "forlorat": "lost",
+    "forlorade": "lost", "tappad": "lost", "tappat": "lost", "closed lost": "lost",
+}  # fmt: skip
+_STAGE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _STAGES), key=len, reverse=True)) + r")\b")
+
+
+def _valid_org(digits: str) -> str | None:
+    """The digits when they are a valid number in some Nordic country (several countries is fine here)."""
+    found = candidates(digits)
+    return found[0].number if found else None
+
+
+def find_emails(ex: Extraction) -> None:
+    for m in list(_EMAIL.finditer(ex.text)):
+        ex.take(m.start(), m.end(), "email", m.group(0).lower().rstrip("."))
+
+
+def find_org_numbers(ex: Extraction) -> None:
+    for m in list(_ORG_WORD.finditer(ex.text)):
+        digits = re.sub(r"\D", "", m.group(1))
+        if (number := _valid_org(digits)) is not None:
+            ex.take(m.start(1), m.end(1), "org_number", re.sub(r"\D", "", number))
+    for pattern in (_ORG_SE, _ORG_FI, _ORG_GROUPED):
+        for m in list(pattern.finditer(ex.text)):
+            digits = "".join(g for g in m.groups())
+            if pattern is _ORG_SE and "-" not in m.group(0) and digits.startswith("0"):
+                continue  # 0701234567 is a Swedish mobile number
+            if (number := _valid_org(digits)) is not None:
+                ex.take(m.start(), m.end(), "org_number", re.sub(r"\D", "", number))
+
+
+def find_phones(ex: Extraction, lang: str) -> None:
+    region = REGION.get(lang, "NO")
+    for match in phonenumbers.PhoneNumberMatcher(ex.text, region, leniency=phonenumbers.Leniency.VALID):
+        number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        ex.take(match.start, match.end, "phone", number)
+
+
+def find_probability(ex: Extraction) -> None:
+    for pattern in (_PERCENT, _PROBABILITY_WORD):
+        m = pattern.search(ex.text)
+        if m is not None and 0 <= int(m.group(1)) <= 100:
+            ex.take(m.start(), m.end(), "probability", int(m.group(1)))
+            return
+
+
+def _number_value(raw: str) -> float:
+    """ "250 000", "120.000", "1,5", "1.5", "1,234,567" -> the number they mean."""
+    raw = raw.strip()
+    if re.fullmatch(r"\d{1,3}(?:[ .,]\d{3})+", raw):
+        return float(re.sub(r"\D", "", raw))
+    grouped = re.fullmatch(r"(\d{1,3}(?:[ .,]\d{3})+)[.,](\d+)", raw)
+    if grouped:
+        return float(re.sub(r"\D", "", grouped.group(1)) + "." + grouped.group(2))
+    return float(raw.replace(",", "."))
+
+
+def find_amount(ex: Extraction, lang: str, *, bare_numbers: bool) -> None:
+    """The first sum of money: with a currency or multiplier always; a bare number only where a sum is expected."""
+    for m in _AMOUNT.finditer(ex.text):
+        pre, mult, cur = m.group("pre"), m.group("mult"), m.group("cur")
+        if not (pre or mult or cur):
+            if not bare_numbers or len(re.sub(r"\D", "", m.group("num"))) < 3:
+                continue
+        try:
+            value = _number_value(m.group("num"))
+        except ValueError:
+            continue
+        if mult:
+            value *= _MULTIPLIER[mult.lower()]
+        amount: int | float = int(value) if value == int(value) else value
+        ex.take(m.start(), m.end(), "amount", amount)
+        code = None
+        for word in (cur, pre, mult):
+            if word:
+                key = word.lower().rstrip(".")
+                if key in _CURRENCY:
+                    code = _CURRENCY[key] or CURRENCY_KR.get(lang, "NOK")
+                    if key == ",-":
+                        code = CURRENCY_KR.get(lang, "NOK")
+                    break
+        if code:
+            ex.slots.setdefault("currency", code)
+        return
+
+
+def find_stage(ex: Extraction) -> None:
+    m = _STAGE.search(ex.text)
+    if m is not None:
+        ex.take(m.start(), m.end(), "stage", _STAGES[m.group(1)])

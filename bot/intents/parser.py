@@ -1,0 +1,360 @@
+"""From one chat message to an intent and its slots (SPEC §5.2), without the store.
+
+Steps: clean the Slack markup; find the slots that have a shape (emails, organisation numbers, phone numbers,
+dates and times, percentages, sums) and blank them out; let the language's spaCy pipeline mark the cue
+phrases; decide the intent from the cues; cut names (customer, contact, title) and the subject from the
+words that are left, by the small words around them ("hos Acme", "med Kari", "om fornyelse").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from spacy.tokens import Doc
+
+from bot.intents import entities
+from bot.intents.language import detect_language
+from bot.intents.lexicon import (
+    CUSTOMER_PREPOSITIONS,
+    FILLERS,
+    SUBJECT_MARKERS,
+    TITLE_SUFFIXES,
+    TITLE_WORDS,
+    WORKPLACE_PREPOSITIONS,
+)
+from bot.intents.model import INTENT_SLOTS, Parse
+from bot.intents.pipeline import pipeline
+from bot.intents.text import BLANK, clean, fold
+from bot.intents.when import find_when
+
+DEFAULT_TZ = "Europe/Oslo"
+SALES_INTENTS = ("create_sales_case", "update_sales_case")
+ACTIVITY_INTENTS = ("log_activity", "create_task", "schedule_meeting")
+_NAME_JOINERS = frozenset({"&", "-", "'", ".", "+", "/"})
+_TITLE_INTRO = frozenset(
+    {"title", "tittel", "titel", "rolle", "roll", "role", "som", "as", "jobber", "jobbar"}
+)
+_FOLDED_TITLES = tuple(fold(t) for t in TITLE_WORDS)
+
+
+@dataclass
+class Word:
+    """A token of the message: where it is, what the user wrote, and its folded form."""
+
+    i: int
+    start: int
+    end: int
+    text: str  # as written
+    low: str  # folded
+    cue: str | None  # the cue label it belongs to, if any
+    boundary: bool  # punctuation, or the remains of a blanked slot
+    source: str  # the whole message as written
+
+
+def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz: str | None = None) -> Parse:
+    """The intent and slots of one message. `lang` is the user's language: the prior for detection."""
+    zone = ZoneInfo(tz or DEFAULT_TZ)
+    now = now.astimezone(zone) if now is not None else datetime.now(zone)
+    original = clean(text)
+    folded = fold(original)
+    language = detect_language(original, folded, lang)
+    if not folded.strip():
+        return Parse("unknown", language)
+
+    ex = entities.Extraction(folded)
+    entities.find_emails(ex)
+    entities.find_org_numbers(ex)
+    entities.find_phones(ex, language)
+    when = find_when(ex.text, language, now)
+    if when is not None:
+        for span in when.spans:
+            ex.text = ex.text[: span.start] + BLANK * (span.end - span.start) + ex.text[span.end :]
+        ex.slots["when"] = when.value.isoformat()
+    entities.find_probability(ex)
+    entities.find_amount(ex, language, bare_numbers=False)
+    words = _words(pipeline(language)(_split_compounds(ex.text)), original)
+    intent = _intent(words, ex.slots, when is not None and when.value > now)
+    if intent in SALES_INTENTS:
+        entities.find_stage(ex)
+        if "amount" not in ex.slots:
+            entities.find_amount(ex, language, bare_numbers=True)
+        words = _words(pipeline(language)(_split_compounds(ex.text)), original)
+        if intent == "create_sales_case" and _has(words, "UPDATE") and not _has(words, "CREATE"):
+            intent = "update_sales_case"
+
+    slots = {k: v for k, v in ex.slots.items() if k in INTENT_SLOTS.get(intent, ())}
+    slots.update(_names(intent, words))
+    if intent in ACTIVITY_INTENTS:
+        slots["activity_kind"] = _activity_kind(intent, words)
+    return Parse(intent, language, {k: v for k, v in slots.items() if k in INTENT_SLOTS.get(intent, ())})
+
+
+_COMPOUND_HYPHEN = re.compile(r"(?<=[^\W\d])-(?=[^\W\d])")
+
+
+def _split_compounds(text: str) -> str:
+    """ "acme-avtalen" -> "acme avtalen" for the tokenizer (same length: names are still cut from the original)."""
+    return _COMPOUND_HYPHEN.sub(" ", text)
+
+
+def _words(doc: Doc, original: str) -> list[Word]:
+    cue_of: dict[int, str] = {}
+    for span in doc.spans["cues"]:
+        for i in range(span.start, span.end):
+            cue_of.setdefault(i, span.label_)
+    words: list[Word] = []
+    for token in doc:
+        if token.is_space:
+            continue
+        start, end = token.idx, token.idx + len(token.text)
+        low = token.text
+        blanked = BLANK in low
+        boundary = blanked or (token.is_punct and low not in _NAME_JOINERS)
+        words.append(
+            Word(len(words), start, end, original[start:end], low, cue_of.get(token.i), boundary, original)
+        )
+    return words
+
+
+def _has(words: list[Word], *labels: str) -> bool:
+    return any(w.cue in labels for w in words)
+
+
+def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
+    """The intent from the cues present; the order encodes which cue wins when several are present."""
+    cues = {w.cue for w in words if w.cue}
+    content = [w for w in words if not w.boundary]
+    has = cues.__contains__
+    action = cues & {"CREATE", "SHOW", "FIND", "LOG", "CALL", "MEETING", "TASK", "DEAL", "KPI", "PIPELINE"}
+    if has("CANCEL") and len(content) <= 4 and not (action - {"CREATE"}):
+        return "cancel"
+    if has("HELP") and not (action & {"CREATE", "LOG", "TASK", "DEAL"}):
+        return "help"
+    sales_signal = "stage" in slots or "probability" in slots or "amount" in slots
+    if has("DEAL") and (has("CREATE") or "amount" in slots) and not has("UPDATE"):
+        return "create_sales_case"
+    if has("DEAL") and (has("UPDATE") or sales_signal or _stage_word(words)):
+        return "update_sales_case"
+    if has("UPDATE") and ("probability" in slots or _stage_word(words)):
+        return "update_sales_case"
+    if has("PIPELINE"):
+        return "pipeline_summary"
+    if has("KPI") and not (action & {"CREATE", "LOG", "TASK", "CALL", "MEETING"}):
+        return "kpi_summary"
+    if has("TASK"):
+        return "create_task"
+    if has("CONTACT") and (has("CREATE") or has("AS_CONTACT")) or has("AS_CONTACT"):
+        return "add_contact"
+    if has("CONTACT") and "email" in slots or has("CONTACT") and "phone" in slots:
+        return "add_contact"
+    if has("MEETING") and (has("SCHEDULE") or (future and not has("PAST") and not has("LOG"))):
+        return "schedule_meeting"
+    if has("SCHEDULE") and future and not has("LOG"):
+        return "schedule_meeting"
+    if cues & {"LOG", "CALL", "MEETING", "EMAIL", "NOTE"} and not (has("CREATE") and has("CUSTOMER")):
+        return "log_activity"
+    if "org_number" in slots and has("CREATE"):
+        return "create_customer"
+    if has("LOOKUP") and "org_number" in slots:
+        return "lookup_org"
+    if has("CREATE") and (has("CUSTOMER") or _free_words(words)):
+        return "create_customer" if has("CUSTOMER") or "org_number" in slots else "unknown"
+    if has("FIND"):
+        return "find_customer"
+    if has("SHOW"):
+        return "show_customer"
+    if "org_number" in slots:
+        return "lookup_org"
+    if has("LOOKUP"):
+        return "lookup_org"
+    if has("DEAL") and has("CREATE"):
+        return "create_sales_case"
+    if has("SMALL_TALK") or has("CANCEL"):
+        return "small_talk" if has("SMALL_TALK") else "cancel"
+    if has("CUSTOMER") and _free_words(words):
+        return "show_customer"
+    return "unknown"
+
+
+def _stage_word(words: list[Word]) -> bool:
+    probe = entities.Extraction(" ".join(w.low for w in words))
+    entities.find_stage(probe)
+    return "stage" in probe.slots
+
+
+def _free_words(words: list[Word]) -> list[Word]:
+    return [w for w in words if not w.boundary and w.cue is None and w.low not in FILLERS]
+
+
+def _activity_kind(intent: str, words: list[Word]) -> str:
+    if intent == "create_task":
+        return "task"
+    if intent == "schedule_meeting":
+        return "meeting"
+    for label, kind in (("CALL", "call"), ("MEETING", "meeting"), ("EMAIL", "email"), ("NOTE", "note")):
+        if _has(words, label):
+            return kind
+    return "note"
+
+
+# --- names and subjects ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Segment:
+    words: list[Word]
+    before: Word | None  # the marker word right before it (a preposition, "om", a cue), if any
+
+    def text(self, words: list[Word]) -> str:
+        return _span_text(words, self.words[0], self.words[-1])
+
+
+def _span_text(words: list[Word], first: Word, last: Word) -> str:
+    """What the user wrote from `first` to `last`, spacing and hyphens as typed."""
+    return " ".join(words[0].source[first.start : last.end].split()).strip(" ,.;:!?-")
+
+
+_LEGAL_FORM_AS = "as"
+
+
+def _is_marker(words: list[Word], w: Word) -> bool:
+    if w.low == _LEGAL_FORM_AS:
+        # "Acme AS" (a legal form ending a name) or "as CTO" (introducing a title)?
+        nxt = words[w.i + 1] if w.i + 1 < len(words) else None
+        return (
+            nxt is not None
+            and not nxt.boundary
+            and nxt.cue is None
+            and nxt.low not in FILLERS
+            and not _is_marker(words, nxt)
+        )
+    return w.low in CUSTOMER_PREPOSITIONS or w.low in SUBJECT_MARKERS or w.low in _TITLE_INTRO
+
+
+def _segments(words: list[Word], intent: str) -> list[Segment]:
+    """Runs of words that can be names: no cue, no punctuation or blanked slot, no preposition inside."""
+    segments: list[Segment] = []
+    current: list[Word] = []
+    before: Word | None = None
+    last_marker: Word | None = None
+
+    def close() -> None:
+        nonlocal current
+        trimmed = _trim(current)
+        if trimmed:
+            segments.append(Segment(trimmed, before))
+        current = []
+
+    for w in words:
+        breaks = w.boundary or w.cue is not None or _is_marker(words, w)
+        if w.low in _NAME_JOINERS and current:
+            current.append(w)
+            continue
+        if breaks:
+            close()
+            last_marker = w
+            continue
+        if not current:
+            before = last_marker if last_marker is not None and last_marker.cue is None else None
+        current.append(w)
+    close()
+    return segments
+
+
+def _trim(run: list[Word]) -> list[Word]:
+    while run and (run[0].low in FILLERS or run[0].low in _NAME_JOINERS):
+        run = run[1:]
+    while run and (run[-1].low in FILLERS or run[-1].low in _NAME_JOINERS):
+        run = run[:-1]
+    return run
+
+
+def _subject(words: list[Word], intent: str) -> tuple[str | None, set[int]]:
+    """Everything after a subject marker up to the next hard boundary, as written; and the words it uses."""
+    for w in words:
+        if w.low in SUBJECT_MARKERS and w.cue is None:
+            rest: list[Word] = []
+            for nxt in words[w.i + 1 :]:
+                if nxt.boundary and BLANK in nxt.low or nxt.low in {",", ";", "."}:
+                    if rest:
+                        break
+                    continue
+                rest.append(nxt)
+            rest = _trim_subject(rest)
+            if rest:
+                return _span_text(words, rest[0], rest[-1]), {x.i for x in rest} | {w.i}
+    return None, set()
+
+
+def _trim_subject(run: list[Word]) -> list[Word]:
+    while run and run[0].low in {"the", "a", "an", "det", "den", "at", "att", "to"}:
+        run = run[1:]
+    while run and (run[-1].low in FILLERS or run[-1].boundary):
+        run = run[:-1]
+    return run
+
+
+def _looks_like_title(text: str) -> bool:
+    low = fold(text)
+    return low in _FOLDED_TITLES or any(low.endswith(s) for s in TITLE_SUFFIXES) and len(low.split()) <= 3
+
+
+def _names(intent: str, words: list[Word]) -> dict[str, Any]:
+    if intent not in INTENT_SLOTS or intent == "lookup_org":
+        return {}
+    found: dict[str, Any] = {}
+    used: set[int] = set()
+    if intent in ACTIVITY_INTENTS or intent in SALES_INTENTS:
+        subject, used = _subject(words, intent)
+        if subject:
+            found["subject"] = subject
+    segments = [s for s in _segments(words, intent) if not ({w.i for w in s.words} & used)]
+    if intent == "add_contact":
+        for seg in list(segments):
+            text = seg.text(words)
+            if _looks_like_title(text):
+                found.setdefault("title", text)
+                segments.remove(seg)
+    workplace = [s for s in segments if s.before is not None and s.before.low in WORKPLACE_PREPOSITIONS]
+    with_prep = [s for s in segments if s.before is not None and s.before.low in CUSTOMER_PREPOSITIONS]
+    free = [s for s in segments if s not in with_prep]
+
+    if intent == "add_contact":
+        contact = next((s for s in free), None)
+        customer = workplace[0] if workplace else next((s for s in with_prep if s is not contact), None)
+        if customer is None and contact is not None and len(free) > 1:
+            customer = free[1]
+        if contact is not None:
+            found["contact_name"] = contact.text(words)
+        if customer is not None:
+            found["customer"] = customer.text(words)
+        return found
+    if intent in ACTIVITY_INTENTS:
+        # "med Kari hos Acme": Kari is the contact, Acme the customer; "med Acme": Acme is the customer.
+        if workplace and any(
+            s.before is not None and s.before.low not in WORKPLACE_PREPOSITIONS for s in with_prep
+        ):
+            person = next(
+                s for s in with_prep if s.before is not None and s.before.low not in WORKPLACE_PREPOSITIONS
+            )
+            found["contact_name"] = person.text(words)
+            found["customer"] = workplace[0].text(words)
+        elif with_prep:
+            found["customer"] = with_prep[0].text(words)
+        elif free:
+            found["customer"] = free[0].text(words)
+        return found
+    if intent in SALES_INTENTS:
+        target = workplace or with_prep or free
+        if target:
+            found["customer"] = target[0].text(words)
+        return found
+    # create / find / show customer: the name is what follows the cue.
+    target = free or with_prep
+    if target:
+        found["customer"] = target[0].text(words)
+    return found

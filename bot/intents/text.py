@@ -1,0 +1,47 @@
+"""Chat text as people type it: Slack mentions, emoji, and Nordic letters typed or not.
+
+`fold` maps each character to one character, so offsets in the folded text are offsets in the original:
+keywords match on the folded text ("mote" and "møte" alike) while names are cut from what the user wrote.
+"""
+
+from __future__ import annotations
+
+import re
+
+BLANK = "|"  # what a slot found and taken out of the text leaves behind: a boundary for names
+
+_FOLD = str.maketrans(
+    {
+        "æ": "a", "ø": "o", "å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u",
+        "Æ": "a", "Ø": "o", "Å": "a", "Ä": "a", "Ö": "o", "É": "e", "È": "e", "Ü": "u",
+        "’": "'", "‘": "'", "´": "'", "–": "-", "—": "-", "\u00a0": " ", "\u202f": " ",
+    }
+)  # fmt: skip
+
+# Slack's <@U123|name>, <#C123|channel>, <mailto:a@b|a@b>, <https://x|x>; :emoji_codes:; pictographs.
+_SLACK_MENTION = re.compile(r"<[@#!][^>]*>")
+_SLACK_LINK = re.compile(r"<(?:mailto:)?([^|>]+)\|([^>]*)>|<(?:mailto:)?([^>]+)>")
+_EMOJI_CODE = re.compile(r":[a-z0-9_+\-]+:")
+_PICTOGRAPH = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\ufe0f\u200d]")
+
+
+def clean(text: str) -> str:
+    """The message without Slack markup, emoji and doubled spaces, keeping everything the user wrote."""
+    text = _SLACK_MENTION.sub(" ", text)
+    text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1) or m.group(3) or "", text)
+    text = _EMOJI_CODE.sub(" ", text)
+    text = _PICTOGRAPH.sub(" ", text)
+    return " ".join(text.split())
+
+
+def fold(text: str) -> str:
+    """Lower case with æøåäöé folded to ASCII, one character for one."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few letters ("İ") lower to two characters: keep offsets aligned
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lowered.translate(_FOLD)
+
+
+def blank_out(text: str, start: int, end: int) -> str:
+    """The text with [start, end) blanked: later rules no longer see it, offsets stay put."""
+    return text[:start] + BLANK * (end - start) + text[end:]

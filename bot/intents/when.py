@@ -1,0 +1,273 @@
+"""Dates and times as people write them in English, Norwegian and Swedish, resolved relative to "now".
+
+Conventions (tests/data/nlu/README.md): a date without a time is 09:00 local; a time without a date is today
+if still ahead, else tomorrow; a weekday ("fredag", "next tuesday", "nästa tisdag") is its next occurrence
+after today; "end of the month" is the month's last day; "next week" is next week's Monday. Explicit dates
+with month names go through dateparser in the message's language; the rest are rules dateparser misses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import dateparser
+
+from bot.intents.text import blank_out
+
+DEFAULT_TIME = time(9, 0)
+
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "en": 1, "ett": 1, "et": 1, "ei": 1, "two": 2, "to": 2, "tva": 2,
+    "three": 3, "tre": 3, "four": 4, "fire": 4, "fyra": 4, "five": 5, "fem": 5, "six": 6, "seks": 6, "sex": 6,
+    "seven": 7, "sju": 7, "syv": 7, "eight": 8, "atte": 8, "atta": 8, "nine": 9, "ni": 9, "nio": 9,
+    "ten": 10, "ti": 10, "tio": 10,
+}  # fmt: skip
+_NUMBER = r"(\d{1,2}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+
+_WEEKDAYS = {
+    "monday": 0, "mon": 0, "mandag": 0, "man": 0,
+    "tuesday": 1, "tue": 1, "tues": 1, "tirsdag": 1, "tisdag": 1, "tir": 1, "tis": 1,
+    "wednesday": 2, "wed": 2, "onsdag": 2, "ons": 2,
+    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "torsdag": 3, "tor": 3, "tors": 3,
+    "friday": 4, "fri": 4, "fredag": 4, "fre": 4,
+    "saturday": 5, "sat": 5, "lordag": 5, "lor": 5,
+    "sunday": 6, "sun": 6, "sondag": 6, "son": 6,
+}  # fmt: skip
+# Abbreviations only count after a word that makes them a day ("on fri", "pa fre"), never alone.
+_WEEKDAY_FULL = [w for w in _WEEKDAYS if len(w) > 4 or w in {"tues", "thur", "tors"}]
+_WEEKDAY_ABBR = [w for w in _WEEKDAYS if w not in _WEEKDAY_FULL]
+
+_MONTHS = (
+    r"jan(?:uar|uari|uary)?|feb(?:ruar|ruari|ruary)?|mar(?:s|ch)?|apr(?:il)?|mai|maj|may|jun(?:i|e)?"
+    r"|jul(?:i|y)?|aug(?:ust|usti)?|sep(?:t|tember)?|okt(?:ober)?|oct(?:ober)?|nov(?:ember)?"
+    r"|des(?:ember)?|dec(?:ember)?"
+)
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_DAY_AFTER_TOMORROW = _rx(r"\b(?:the\s+)?day\s+after\s+tomorrow\b|\bi\s*overmorg[eo]n\b|\bovermorg[eo]n\b")
+_TOMORROW = _rx(r"\b(?:tomorrow|tmrw|tmr|i\s*morgen|i\s*morgon|i\s*morn|i\s*morron)\b")
+_TODAY = _rx(
+    r"\b(?:today|i\s*dag|tonight|i\s*kveld|i\s*kvall|i\s*eftermiddag|this\s+afternoon|this\s+morning)\b"
+)
+_YESTERDAY = _rx(r"\b(?:yesterday|i\s*gar|igar)\b")
+_NEXT_WEEK = _rx(r"\b(?:next\s+week|neste\s+uke|neste\s+veke|nasta\s+vecka|i\s+neste\s+uke|nesta\s+uke)\b")
+_NEXT_MONTH = _rx(r"\b(?:next\s+month|neste\s+maned|nasta\s+manad)\b")
+_END_OF_MONTH = _rx(
+    r"\b(?:(?:by\s+|at\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|eom|(?:i\s+|innen\s+)?slutten\s+av\s+"
+    r"(?:maneden|mnd|denne\s+maneden)|(?:i\s+)?slutet\s+av\s+(?:manaden|mnd)|(?:ved\s+)?manedsslutt|"
+    r"(?:vid\s+)?manadsskiftet|(?:til\s+)?manedsskiftet)\b"
+)
+_END_OF_WEEK = _rx(
+    r"\b(?:(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+)?week|(?:i\s+)?slutten\s+av\s+uka|(?:i\s+)?slutet\s+av\s+veckan)\b"
+)
+_IN_N = _rx(
+    r"\b(?:in|om|innen|inom)\s+" + _NUMBER + r"\s+(days?|dager|dagar|dag|weeks?|uker|uke|veckor|vecka|"
+    r"months?|maneder|maned|manader|manad)\b"
+)
+_WEEKDAY = _rx(
+    r"\b(?:(next|neste|nasta|this|denne|kommende|kommande|on|pa|til|till|last|forrige|forra|sist)\s+)?"
+    r"(?:(?<=\s)(" + "|".join(_WEEKDAY_ABBR) + r")\.?(?=\s|$|,)|(" + "|".join(_WEEKDAY_FULL) + r"))"
+    r"(?:\s+(?:next\s+week|neste\s+uke|nasta\s+vecka))?\b"
+)
+_PAST_WEEKDAY_SV = _rx(r"\bi\s+(mandags|tisdags|onsdags|torsdags|fredags|lordags|sondags)\b")
+_ISO_DATE = _rx(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_NUMERIC_DATE = _rx(
+    r"(?<![\d.,:])(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?(?![\d%]|[.,]\d|\s*(?:k|m|mill|%))"
+)
+_MONTH_DATE = _rx(
+    r"\b(?:the\s+|den\s+)?(\d{1,2})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(" + _MONTHS + r")\.?(?:\s+(\d{4}))?\b"
+    r"|\b(" + _MONTHS + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b"
+)
+_TIME = _rx(
+    r"(?:\b(?:kl|klokka|klokken|klockan|klocka|at|@|fra|fran|from)\.?\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
+    r"|\b(\d{1,2}):(\d{2})\s*(am|pm)?|\b(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)"
+    r"|(?<![\d.,/])\b(\d{1,2})\.(\d{2})\b(?![.,/]\d))(?:\s*-\s*\d{1,2}(?:[:.]\d{2})?)?"
+)
+_PART_OF_DAY = {
+    "tonight": time(18),
+    "i kveld": time(18),
+    "ikveld": time(18),
+    "i kvall": time(18),
+    "ikvall": time(18),
+}
+
+
+@dataclass(frozen=True)
+class Found:
+    start: int
+    end: int
+
+
+@dataclass
+class WhenResult:
+    value: datetime
+    spans: list[Found]
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBER_WORDS[word.lower()]
+
+
+def _next_weekday(today: date, weekday: int, *, past: bool = False) -> date:
+    if past:
+        return today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)
+    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
+def _end_of_month(today: date) -> date:
+    first_next = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+def _add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, _end_of_month(date(year, month, 1)).day))
+
+
+def _future_date(day: int, month: int, year: int | None, today: date) -> date | None:
+    try:
+        if year is not None:
+            return date(year if year > 100 else 2000 + year, month, day)
+        candidate = date(today.year, month, day)
+    except ValueError:
+        return None
+    if candidate < today - timedelta(days=60):  # "5/1" in November is next January, last week stays
+        candidate = candidate.replace(year=today.year + 1)
+    return candidate
+
+
+def _month_date(match: re.Match[str], lang: str, now: datetime) -> date | None:
+    text = match.group(0)
+    settings: Any = {
+        "RELATIVE_BASE": now.replace(tzinfo=None),
+        "PREFER_DATES_FROM": "future",
+        "DATE_ORDER": "DMY",
+        "PREFER_DAY_OF_MONTH": "first",
+    }
+    languages = [lang, "en"] if lang != "en" else ["en"]
+    cleaned = re.sub(r"^(?:the|den)\s+|(?<=\d)(?:st|nd|rd|th)\b|\bof\s+", "", text.strip(), flags=re.I)
+    parsed = dateparser.parse(cleaned, languages=languages, settings=settings)
+    if parsed is None:
+        return None
+    has_year = bool(match.group(3) or match.group(6))
+    return _future_date(parsed.day, parsed.month, parsed.year if has_year else None, now.date())
+
+
+def _time_of(match: re.Match[str]) -> time | None:
+    g = match.groups()
+    if g[0] is not None:
+        hour, minute, ampm = int(g[0]), int(g[1] or 0), g[2]
+    elif g[3] is not None:
+        hour, minute, ampm = int(g[3]), int(g[4]), g[5]
+    elif g[6] is not None:
+        hour, minute, ampm = int(g[6]), 0, g[7]
+    else:
+        hour, minute, ampm = int(g[8]), int(g[9]), None
+    if ampm:
+        pm = ampm.lower().startswith("p")
+        if hour > 12:
+            return None
+        hour = hour % 12 + (12 if pm else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
+    """The first date and time the (folded) message mentions, combined, in now's time zone."""
+    today = now.date()
+    text = folded
+    day: date | None = None
+    clock: time | None = None
+    spans: list[Found] = []
+
+    def take(match: re.Match[str]) -> None:
+        nonlocal text
+        spans.append(Found(match.start(), match.end()))
+        text = blank_out(text, match.start(), match.end())
+
+    rules: list[tuple[re.Pattern[str], Any]] = [
+        (_DAY_AFTER_TOMORROW, lambda m: today + timedelta(days=2)),
+        (_END_OF_MONTH, lambda m: _end_of_month(today)),
+        (_END_OF_WEEK, lambda m: today + timedelta(days=(4 - today.weekday()) % 7)),
+        (_NEXT_WEEK, lambda m: today + timedelta(days=7 - today.weekday())),
+        (_NEXT_MONTH, lambda m: _add_months(today.replace(day=1), 1)),
+        (_IN_N, _in_n(today)),
+        (_TOMORROW, lambda m: today + timedelta(days=1)),
+        (_YESTERDAY, lambda m: today - timedelta(days=1)),
+        (_ISO_DATE, lambda m: _future_date(int(m[3]), int(m[2]), int(m[1]), today)),
+        (_MONTH_DATE, lambda m: _month_date(m, lang, now)),
+        (_PAST_WEEKDAY_SV, lambda m: _next_weekday(today, _WEEKDAYS[m[1][:-1]], past=True)),
+        (_WEEKDAY, _weekday(today)),
+        (_TODAY, lambda m: today),
+    ]
+    for pattern, resolve in rules:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        resolved = resolve(match)
+        if resolved is None:
+            continue
+        take(match)
+        if pattern is _TODAY:
+            clock = _PART_OF_DAY.get(" ".join(match.group(0).split()))
+        day = resolved
+        break
+    for match in _TIME.finditer(text):
+        found = _time_of(match)
+        if found is not None:
+            clock = found
+            take(match)
+            break
+    if day is None:
+        for match in _NUMERIC_DATE.finditer(text):
+            year = int(match[3]) if match[3] else None
+            candidate = _future_date(int(match[1]), int(match[2]), year, today)
+            if candidate is not None:
+                day = candidate
+                take(match)
+                break
+    if day is None and clock is None:
+        return None
+    zone = now.tzinfo or ZoneInfo("UTC")
+    if day is None:
+        assert clock is not None
+        day = today if clock > now.time().replace(tzinfo=None) else today + timedelta(days=1)
+    value = datetime.combine(day, clock or DEFAULT_TIME).replace(tzinfo=zone)
+    # Normalise the offset for the date (summer time) by a round trip through the zone.
+    if isinstance(zone, ZoneInfo):
+        value = value.replace(tzinfo=None).replace(tzinfo=zone)
+    return WhenResult(value, sorted(spans, key=lambda f: f.start))
+
+
+def _in_n(today: date) -> Any:
+    def resolve(m: re.Match[str]) -> date:
+        n, unit = _number(m[1]), m[2].lower()
+        if unit.startswith(("w", "uke", "uker", "veck")):
+            return today + timedelta(weeks=n)
+        if unit.startswith(("mon", "man")):
+            return _add_months(today, n)
+        return today + timedelta(days=n)
+
+    return resolve
+
+
+def _weekday(today: date) -> Any:
+    def resolve(m: re.Match[str]) -> date:
+        word = (m[2] or m[3]).lower()
+        prefix = (m[1] or "").lower()
+        day = _next_weekday(today, _WEEKDAYS[word], past=prefix in {"last", "forrige", "forra", "sist"})
+        if "week" in m[0] or "uke" in m[0] or "vecka" in m[0]:
+            day = today + timedelta(days=7 - today.weekday() + _WEEKDAYS[word])
+        return day
+
+    return resolve
