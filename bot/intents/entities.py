@@ -72,7 +72,7 @@ _STAGES = {
     "forhandling": "negotiation", "forhandlinger": "negotiation", "forhandlingar": "negotiation",
     "forhandlingsfase": "negotiation", "forhandlingsfas": "negotiation",
     "won": "won", "vunnet": "won", "vant": "won", "vunnen": "won", "vann": "won", "vunnit": "won",
-    "closed won": "won", "signert": "won", "signerad": "won", "signed": "won",
+    "closed won": "won",
     "lost": "lost", "tapt": "lost", "tapte": "lost", "forlorad": "lost", "forlorat": "lost",
     "forlorade": "lost", "tappad": "lost", "tappat": "lost", "closed lost": "lost",
 }  # fmt: skip
@@ -135,8 +135,9 @@ def find_amount(ex: Extraction, lang: str, *, bare_numbers: bool) -> None:
     for m in _AMOUNT.finditer(ex.text):
         pre, mult, cur = m.group("pre"), m.group("mult"), m.group("cur")
         if not (pre or mult or cur):
-            if not bare_numbers or len(re.sub(r"\D", "", m.group("num"))) < 3:
-                continue
+            digits = re.sub(r"\D", "", m.group("num"))
+            if not bare_numbers or len(digits) < 3 or re.fullmatch(r"(19|20)\d\d", digits):
+                continue  # too small to be a sum, or a year ("Lisens 2027")
         try:
             value = _number_value(m.group("num"))
         except ValueError:

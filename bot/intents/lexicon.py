@@ -7,6 +7,8 @@ call med acme"), so every language's pipeline knows every cue.
 
 from __future__ import annotations
 
+from bot.intents.text import fold
+
 CUES: dict[str, tuple[str, ...]] = {
     "CREATE": (
         "add", "create", "new", "register", "make", "set up a", "put in", "enter",
@@ -55,7 +57,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "CALL": (
         "call", "called", "phone call", "phoned", "spoke with", "spoke to", "talked to", "talked with", "rang",
         "samtale", "telefonsamtale", "ringte", "ringt", "snakket med", "snakka med", "pratet med", "prata med",
-        "telefon med", "ringte til", "tlf",
+        "telefon med", "ringte til",
         "samtal", "telefonsamtal", "ringde", "pratade med", "pratat med", "talade med", "snackade med",
         "samtalet", "samtalen",
     ),
@@ -72,9 +74,34 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "NOTE": ("note", "notat", "notatet", "anteckning", "notering", "memo", "notis"),
     "PAST": (
-        "had", "had a", "was", "did", "yesterday", "earlier today", "just now", "just had",
-        "hadde", "hadde et", "var", "nettopp", "i går", "igår", "tidligere i dag",
-        "hade", "hade ett", "nyss", "precis", "i förrgår",
+        "had", "had a", "was", "did", "yesterday", "earlier today", "just now", "just had", "just", "just called",
+        "hadde", "hadde et", "var", "nettopp", "nå nettopp", "i går", "igår", "tidligere i dag", "akkurat",
+        "hade", "hade ett", "nyss", "precis", "precis nu", "i förrgår",
+    ),
+    "DETAIL": (
+        "tlf", "tel", "phone", "mobile", "mob", "mobil", "mobilnr", "telefon", "telefonnummer", "phone number",
+        "email address", "e-postadresse", "e-postadress", "mejladress", "title", "tittel", "titel",
+        "rolle", "roll", "role", "nr",
+    ),
+    "SALES_FIELD": (
+        "value", "worth", "valued at", "amount", "probability", "chance", "expected close", "expected", "close",
+        "closing", "close date", "verdi", "verdien", "beløp", "beløpet", "sannsynlighet", "sannsynligheten",
+        "forventet", "forventet signert", "lukkes", "avsluttes", "värde", "värdet", "belopp", "beloppet",
+        "sannolikhet", "sannolikheten", "förväntat", "beräknat", "stängs", "avslut",
+    ),
+    "HOWTO": (
+        "how do i", "how can i", "how do you", "how does this work", "how does this bot work", "what is this",
+        "hvordan kan jeg", "hvordan legger jeg", "hvordan gjør jeg", "hvordan lager jeg", "hvordan logger jeg",
+        "hur gör jag", "hur lägger jag", "hur kan jag", "hur skapar jag", "hur loggar jag",
+    ),
+    "QUANT": (
+        "how many", "how much", "hvor mange", "hvor mye", "hur många", "hur mycket", "omsatt", "fakturert",
+        "solgt", "sålt", "fakturerat", "tjent", "tjänat", "earned", "sold",
+    ),
+    "WHICH": ("which", "what", "hvilke", "hvilken", "hva", "vilka", "vilken", "vad", "list", "liste", "lista"),
+    "NEW_ROLE": (
+        "is the new", "is our new", "is now", "has joined as", "started as", "er ny", "er nye", "er nå",
+        "har begynt som", "begynte som", "är ny", "är nya", "är nu", "har börjat som", "började som",
     ),
     "SCHEDULE": (
         "book", "schedule", "set up", "arrange", "plan", "organise", "organize", "invite", "put a", "calendar",
@@ -102,7 +129,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "marginal", "marginalen", "marginen",
     ),
     "PIPELINE": (
-        "pipeline", "pipe", "funnel", "sales funnel", "forecast", "open deals", "open opportunities",
+        "pipeline", "pipe", "in the pipe", "i pipen", "pipen", "funnel", "sales funnel", "forecast", "open deals", "open opportunities",
         "deals in progress", "weighted", "my deals", "sales this month", "what's in the pipe",
         "pipelinen", "salgstrakt", "salgstrakten", "prognose", "prognosen", "åpne salg", "åpne muligheter",
         "åpne salgsmuligheter", "mine salg", "mine muligheter", "vektet", "salgsmulighetene", "salget",
@@ -114,7 +141,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "salgsmulighet", "salgsmuligheten", "mulighet", "muligheten", "salgssak", "salgssaken", "anbud",
         "anbudet", "avtalen", "kontrakt", "kontrakten", "kontraktet", "salg", "prosjektmulighet",
         "affärsmöjlighet", "affärsmöjligheten", "möjlighet", "möjligheten", "affär", "affären", "avtalet",
-        "säljcase", "upphandling", "upphandlingen",
+        "säljcase", "upphandling", "upphandlingen", "dealen", "dealet", "saken", "saka", "avtale", "avtal",
+        "affären", "affärer", "deals", "opportunities", "muligheter", "affärsmöjligheter", "tilbudet",
     ),
     "UPDATE": (
         "set", "update", "change", "move", "mark", "is now", "moved to", "to stage", "now in", "bump",
@@ -132,7 +160,7 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "CANCEL": (
         "cancel", "never mind", "nevermind", "forget it", "forget that", "drop it", "abort", "stop", "scrap that",
-        "skip it", "cancel that",
+        "skip it", "cancel that", "nvm", "no thanks", "not now",
         "avbryt", "glem det", "glem det der", "stopp", "drit i det", "la være", "dropp det", "nei glem",
         "avbryte", "ikke gjør det",
         "glöm det", "strunt i det", "skit i det", "låt bli", "avbryt det", "släpp det", "ångra",
@@ -140,7 +168,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "SMALL_TALK": (
         "hi", "hello", "hey", "yo", "good morning", "good afternoon", "thanks", "thank you", "thx", "ty",
         "how are you", "how's it going", "whats up", "what's up", "who are you", "are you a bot", "you're great",
-        "nice", "cool", "great job", "lol", "haha", "good night", "have a nice day", "tell me a joke", "joke",
+        "nice", "cool", "great job", "lol", "haha", "the best", "you rock", "awesome", "good bot", "good night", "have a nice day", "tell me a joke", "joke",
         "hei", "heisann", "hallo", "halla", "morn", "god morgen", "god dag", "takk", "tusen takk", "takk skal du ha",
         "hvordan har du det", "hvem er du", "er du en bot", "bra jobba", "fint", "kult", "vits", "god natt",
         "ha en fin dag", "fortell en vits",
@@ -150,7 +178,7 @@ CUES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 # Words that introduce the customer: "hos Acme", "with Volvo", "for Equinor".
-CUSTOMER_PREPOSITIONS = frozenset(
+CUSTOMER_PREPOSITIONS = frozenset(fold(w) for w in 
     {
         "hos",
         "at",
@@ -180,9 +208,9 @@ CUSTOMER_PREPOSITIONS = frozenset(
     }  # fmt: skip
 )
 # Preferred over the others when a contact comes first: "med Kari hos Acme", "with Kari at Acme".
-WORKPLACE_PREPOSITIONS = frozenset({"hos", "at", "på", "from", "fra", "från", "i", "in", "@", "ved", "vid"})
+WORKPLACE_PREPOSITIONS = frozenset(fold(w) for w in {"hos", "at", "på", "from", "fra", "från", "i", "in", "@", "ved", "vid"})
 # Words that introduce the subject: "om fornyelse", "about the renewal", "angående avtalet".
-SUBJECT_MARKERS = frozenset(
+SUBJECT_MARKERS = frozenset(fold(w) for w in 
     {
         "om",
         "about",
@@ -214,7 +242,7 @@ SUBJECT_MARKERS = frozenset(
     }  # fmt: skip
 )
 # Small words that are never a name by themselves.
-FILLERS = frozenset(
+FILLERS = frozenset(fold(w) for w in 
     {
         "a",
         "an",
@@ -370,3 +398,19 @@ TITLE_WORDS = (
 )  # fmt: skip
 TITLE_SUFFIXES = ("sjef", "chef", "leder", "ledare", "ansvarlig", "ansvarig", "direktør", "direktor", "manager",
                   "officer", "ansvarleg")  # fmt: skip
+
+# Common first names: a name that starts with one is a person (contact), not a company.
+FIRST_NAMES = frozenset(fold(n) for n in """
+kari ola per lars nils erik jan jon knut hans arne bjørn svein odd geir tor terje rune trond morten espen
+anders andreas martin thomas kristian henrik magnus jonas fredrik eirik stian marius kjetil øyvind petter
+ingrid anne marit liv hilde silje ida nora emma sara hanna maria ingeborg kristin camilla tone randi
+mette heidi linn line marte sofie astrid sigrid gunn berit elin tuva frida kaja vilde maja thea
+johan karl gustav olof sven nils mats björn stefan peter mikael patrik daniel oskar axel viktor
+anna eva karin lena kerstin sofia elin malin linnea ebba wilma agnes elsa klara julia
+john james robert michael william david richard joseph charles christopher daniel matthew mark paul
+steven andrew josh kevin brian george edward jason ryan jacob gary nicholas eric jonathan
+mary patricia jennifer linda elizabeth barbara susan jessica sarah karen emily lisa nancy betty
+sandra ashley kimberly donna michelle amanda melissa laura rebecca sharon helen amy anna emma olivia
+priya raj ali omar fatima mohammed ahmed yusuf chen wei li mika jukka matti pekka timo antti juha
+sanna laura aino heikki mikko tuomas lauri søren mads rasmus mette lone jens niels henrik pia
+""".split())

@@ -21,6 +21,7 @@ from bot.intents.language import detect_language
 from bot.intents.lexicon import (
     CUSTOMER_PREPOSITIONS,
     FILLERS,
+    FIRST_NAMES,
     SUBJECT_MARKERS,
     TITLE_SUFFIXES,
     TITLE_WORDS,
@@ -28,7 +29,7 @@ from bot.intents.lexicon import (
 )
 from bot.intents.model import INTENT_SLOTS, Parse
 from bot.intents.pipeline import pipeline
-from bot.intents.text import BLANK, clean, fold
+from bot.intents.text import BLANK, clean, fold, split_compounds
 from bot.intents.when import find_when
 
 DEFAULT_TZ = "Europe/Oslo"
@@ -76,13 +77,13 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
         ex.slots["when"] = when.value.isoformat()
     entities.find_probability(ex)
     entities.find_amount(ex, language, bare_numbers=False)
-    words = _words(pipeline(language)(_split_compounds(ex.text)), original)
+    words = _words(pipeline(language)(split_compounds(ex.text)), original)
     intent = _intent(words, ex.slots, when is not None and when.value > now)
     if intent in SALES_INTENTS:
         entities.find_stage(ex)
         if "amount" not in ex.slots:
             entities.find_amount(ex, language, bare_numbers=True)
-        words = _words(pipeline(language)(_split_compounds(ex.text)), original)
+        words = _words(pipeline(language)(split_compounds(ex.text)), original)
         if intent == "create_sales_case" and _has(words, "UPDATE") and not _has(words, "CREATE"):
             intent = "update_sales_case"
 
@@ -91,14 +92,6 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     if intent in ACTIVITY_INTENTS:
         slots["activity_kind"] = _activity_kind(intent, words)
     return Parse(intent, language, {k: v for k, v in slots.items() if k in INTENT_SLOTS.get(intent, ())})
-
-
-_COMPOUND_HYPHEN = re.compile(r"(?<=[^\W\d])-(?=[^\W\d])")
-
-
-def _split_compounds(text: str) -> str:
-    """ "acme-avtalen" -> "acme avtalen" for the tokenizer (same length: names are still cut from the original)."""
-    return _COMPOUND_HYPHEN.sub(" ", text)
 
 
 def _words(doc: Doc, original: str) -> list[Word]:
@@ -130,26 +123,36 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     content = [w for w in words if not w.boundary]
     has = cues.__contains__
     action = cues & {"CREATE", "SHOW", "FIND", "LOG", "CALL", "MEETING", "TASK", "DEAL", "KPI", "PIPELINE"}
+    stage = _stage_word(words)
+    sales_signal = "stage" in slots or "probability" in slots or "amount" in slots or stage
     if has("CANCEL") and len(content) <= 4 and not (action - {"CREATE"}):
         return "cancel"
-    if has("HELP") and not (action & {"CREATE", "LOG", "TASK", "DEAL"}):
+    if has("HOWTO") or has("HELP") and not (action & {"CREATE", "LOG", "TASK", "DEAL", "CALL", "MEETING"}):
         return "help"
-    sales_signal = "stage" in slots or "probability" in slots or "amount" in slots
-    if has("DEAL") and (has("CREATE") or "amount" in slots) and not has("UPDATE"):
-        return "create_sales_case"
-    if has("DEAL") and (has("UPDATE") or sales_signal or _stage_word(words)):
-        return "update_sales_case"
-    if has("UPDATE") and ("probability" in slots or _stage_word(words)):
-        return "update_sales_case"
-    if has("PIPELINE"):
+    if has("QUANT") or has("WHICH") and (has("DEAL") and stage or has("PIPELINE")):
+        if has("PIPELINE") or has("DEAL") or stage:
+            return "pipeline_summary"
+        if not has("LOOKUP"):
+            return "kpi_summary"
+    if has("PIPELINE") and not (has("DEAL") and has("CREATE")):
         return "pipeline_summary"
+    if has("TASK") and not ("amount" in slots or "stage" in slots):
+        return "create_task"
+    if has("DEAL") and (has("CREATE") or "amount" in slots and not has("UPDATE")) and not stage_only(words, slots):
+        return "create_sales_case"
+    if has("DEAL") and (has("UPDATE") or sales_signal):
+        return "update_sales_case"
+    if (has("UPDATE") or has("SALES_FIELD")) and ("probability" in slots or stage):
+        return "update_sales_case"
+    if stage and not (cues & {"LOG", "CALL", "MEETING", "TASK", "CREATE", "SHOW", "FIND"}):
+        return "update_sales_case"
     if has("KPI") and not (action & {"CREATE", "LOG", "TASK", "CALL", "MEETING"}):
         return "kpi_summary"
-    if has("TASK"):
-        return "create_task"
-    if has("CONTACT") and (has("CREATE") or has("AS_CONTACT")) or has("AS_CONTACT"):
+    if has("AS_CONTACT") or has("NEW_ROLE") and _title_present(words):
         return "add_contact"
-    if has("CONTACT") and "email" in slots or has("CONTACT") and "phone" in slots:
+    if has("CONTACT") and (has("CREATE") or "email" in slots or "phone" in slots):
+        return "add_contact"
+    if has("CREATE") and not has("CUSTOMER") and ("email" in slots or "phone" in slots or _title_present(words)):
         return "add_contact"
     if has("MEETING") and (has("SCHEDULE") or (future and not has("PAST") and not has("LOG"))):
         return "schedule_meeting"
@@ -157,27 +160,40 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "schedule_meeting"
     if cues & {"LOG", "CALL", "MEETING", "EMAIL", "NOTE"} and not (has("CREATE") and has("CUSTOMER")):
         return "log_activity"
-    if "org_number" in slots and has("CREATE"):
-        return "create_customer"
-    if has("LOOKUP") and "org_number" in slots:
+    if "org_number" in slots:
+        if has("SHOW") or has("CUSTOMER") and not has("CREATE") and not has("LOOKUP"):
+            return "show_customer"
+        if has("LOOKUP") and not has("CUSTOMER"):
+            return "lookup_org"
+        if has("CREATE"):
+            return "create_customer"
         return "lookup_org"
-    if has("CREATE") and (has("CUSTOMER") or _free_words(words)):
-        return "create_customer" if has("CUSTOMER") or "org_number" in slots else "unknown"
+    if has("CREATE") and has("CUSTOMER"):
+        return "create_customer"
     if has("FIND"):
         return "find_customer"
     if has("SHOW"):
         return "show_customer"
-    if "org_number" in slots:
-        return "lookup_org"
     if has("LOOKUP"):
         return "lookup_org"
     if has("DEAL") and has("CREATE"):
         return "create_sales_case"
-    if has("SMALL_TALK") or has("CANCEL"):
-        return "small_talk" if has("SMALL_TALK") else "cancel"
+    if has("SMALL_TALK"):
+        return "small_talk"
+    if has("CANCEL"):
+        return "cancel"
     if has("CUSTOMER") and _free_words(words):
         return "show_customer"
     return "unknown"
+
+
+def stage_only(words: list[Word], slots: dict[str, Any]) -> bool:
+    """ "vi tapte Bergen Bygg-saken": a stage change, not a new case."""
+    return _stage_word(words) and not any(w.cue == "CREATE" for w in words)
+
+
+def _title_present(words: list[Word]) -> bool:
+    return any(_looks_like_title(seg.text(words)) for seg in _segments(words, "add_contact"))
 
 
 def _stage_word(words: list[Word]) -> bool:
@@ -273,27 +289,63 @@ def _trim(run: list[Word]) -> list[Word]:
     return run
 
 
-def _subject(words: list[Word], intent: str) -> tuple[str | None, set[int]]:
-    """Everything after a subject marker up to the next hard boundary, as written; and the words it uses."""
+_DEADLINE_WORDS = frozenset(fold(w) for w in (
+    "by", "before", "due", "until", "innen", "før", "til", "till", "senast", "före", "frist", "deadline", "for",
+    "the", "på", "pa", "on", "at", "kl", "om", "in", "i",
+))  # fmt: skip
+_SUBJECT_LEAD = frozenset(fold(w) for w in ("to", "å", "att", "that", "om", "about", "me", "meg", "mig", "and"))
+
+
+def _subject(words: list[Word], intent: str) -> tuple[list[Word], set[int]]:
+    """The topic: everything after a subject marker ("om", "about", ":", ","), as written."""
     for w in words:
         if w.low in SUBJECT_MARKERS and w.cue is None:
             rest: list[Word] = []
             for nxt in words[w.i + 1 :]:
-                if nxt.boundary and BLANK in nxt.low or nxt.low in {",", ";", "."}:
+                if nxt.boundary and (BLANK in nxt.low or nxt.low in {",", ";", "."}):
                     if rest:
                         break
                     continue
+                if intent in SALES_INTENTS and (nxt.low in CUSTOMER_PREPOSITIONS or nxt.cue is not None) and rest:
+                    break
                 rest.append(nxt)
             rest = _trim_subject(rest)
             if rest:
-                return _span_text(words, rest[0], rest[-1]), {x.i for x in rest} | {w.i}
-    return None, set()
+                return rest, {x.i for x in rest} | {w.i}
+    return [], set()
+
+
+def _task_subject(words: list[Word]) -> tuple[list[Word], list[Word]]:
+    """The to-do phrase after the task cue, and the words before a colon ("task for Acme: ...")."""
+    cue_positions = [w.i for w in words if w.cue == "TASK"]
+    if not cue_positions:
+        return [], []
+    end = cue_positions[0]
+    while end + 1 < len(words) and words[end + 1].cue == "TASK":
+        end += 1
+    rest = words[end + 1 :]
+    head: list[Word] = []
+    colon = next((k for k, w in enumerate(rest) if w.low == ":"), None)
+    if colon is not None:
+        head, rest = rest[:colon], rest[colon + 1 :]
+    phrase: list[Word] = []
+    for w in rest:
+        if w.boundary and BLANK in w.low:
+            if phrase:
+                break
+            continue
+        if not phrase and (w.boundary or w.low in _SUBJECT_LEAD or w.low in FILLERS):
+            continue
+        phrase.append(w)
+    while phrase and (phrase[-1].low in _DEADLINE_WORDS or phrase[-1].boundary or phrase[-1].low in FILLERS):
+        phrase = phrase[:-1]
+    return phrase, head
 
 
 def _trim_subject(run: list[Word]) -> list[Word]:
-    while run and run[0].low in {"the", "a", "an", "det", "den", "at", "att", "to"}:
+    while run and run[0].low in {"to", "at", "att", "a"} and len(run) > 1 and run[0].low != "a":
         run = run[1:]
-    while run and (run[-1].low in FILLERS or run[-1].boundary):
+    while run and (run[-1].low in FILLERS or run[-1].boundary or run[-1].low in _DEADLINE_WORDS):
         run = run[:-1]
     return run
 
@@ -303,15 +355,48 @@ def _looks_like_title(text: str) -> bool:
     return low in _FOLDED_TITLES or any(low.endswith(s) for s in TITLE_SUFFIXES) and len(low.split()) <= 3
 
 
+def _is_person(segment: Segment) -> bool:
+    return segment.words[0].low in FIRST_NAMES
+
+
+def _adjacent_to_deal(words: list[Word], segment: Segment) -> bool:
+    nxt = segment.words[-1].i + 1
+    return nxt < len(words) and words[nxt].cue == "DEAL"
+
+
 def _names(intent: str, words: list[Word]) -> dict[str, Any]:
     if intent not in INTENT_SLOTS or intent == "lookup_org":
         return {}
     found: dict[str, Any] = {}
     used: set[int] = set()
+    if intent == "create_task":
+        phrase, head = _task_subject(words)
+        if phrase:
+            found["subject"] = _span_text(words, phrase[0], phrase[-1])
+        head_segments = _segments(head, intent) if head else []
+        inner = _segments(phrase, intent) if phrase else []
+        if head_segments:
+            found["customer"] = head_segments[0].text(words)
+        candidates = [s for s in inner if s.before is not None and s.before.low in CUSTOMER_PREPOSITIONS]
+        if not candidates and inner:
+            first = inner[0]
+            if first.words[0].i == phrase[0].i and first.words[0].cue is None:
+                first = Segment(first.words[1:], first.before) if len(first.words) > 1 else first
+                if first.words[0].i == phrase[0].i:
+                    first = None  # type: ignore[assignment]
+            candidates = [first] if first is not None else []
+        for seg in candidates[:2]:
+            slot = "contact_name" if _is_person(seg) else "customer"
+            found.setdefault(slot, seg.text(words))
+        if not found.get("subject") and not head_segments:
+            segments = _segments(words, intent)
+            if segments:
+                found["customer"] = segments[0].text(words)
+        return found
     if intent in ACTIVITY_INTENTS or intent in SALES_INTENTS:
-        subject, used = _subject(words, intent)
-        if subject:
-            found["subject"] = subject
+        subject_words, used = _subject(words, intent)
+        if subject_words:
+            found["subject"] = _span_text(words, subject_words[0], subject_words[-1])
     segments = [s for s in _segments(words, intent) if not ({w.i for w in s.words} & used)]
     if intent == "add_contact":
         for seg in list(segments):
@@ -324,10 +409,13 @@ def _names(intent: str, words: list[Word]) -> dict[str, Any]:
     free = [s for s in segments if s not in with_prep]
 
     if intent == "add_contact":
-        contact = next((s for s in free), None)
-        customer = workplace[0] if workplace else next((s for s in with_prep if s is not contact), None)
-        if customer is None and contact is not None and len(free) > 1:
-            customer = free[1]
+        people = [s for s in segments if _is_person(s)]
+        contact = people[0] if people else next((s for s in free), None)
+        customer = next((s for s in workplace if s is not contact), None) or next(
+            (s for s in with_prep if s is not contact), None
+        )
+        if customer is None:
+            customer = next((s for s in free if s is not contact), None)
         if contact is not None:
             found["contact_name"] = contact.text(words)
         if customer is not None:
@@ -335,26 +423,30 @@ def _names(intent: str, words: list[Word]) -> dict[str, Any]:
         return found
     if intent in ACTIVITY_INTENTS:
         # "med Kari hos Acme": Kari is the contact, Acme the customer; "med Acme": Acme is the customer.
-        if workplace and any(
-            s.before is not None and s.before.low not in WORKPLACE_PREPOSITIONS for s in with_prep
-        ):
-            person = next(
-                s for s in with_prep if s.before is not None and s.before.low not in WORKPLACE_PREPOSITIONS
-            )
-            found["contact_name"] = person.text(words)
-            found["customer"] = workplace[0].text(words)
-        elif with_prep:
-            found["customer"] = with_prep[0].text(words)
-        elif free:
-            found["customer"] = free[0].text(words)
+        people = [s for s in with_prep + free if _is_person(s)]
+        others = [s for s in with_prep + free if not _is_person(s)]
+        companies = [s for s in workplace if not _is_person(s)] or others
+        if people:
+            found["contact_name"] = people[0].text(words)
+        if companies:
+            found["customer"] = companies[0].text(words)
         return found
     if intent in SALES_INTENTS:
-        target = workplace or with_prep or free
+        deal_named = [s for s in segments if _adjacent_to_deal(words, s)]
+        if intent == "update_sales_case":
+            if deal_named:
+                found["customer"] = deal_named[0].text(words)
+            elif with_prep:
+                found["customer"] = with_prep[0].text(words)
+            elif free and "subject" not in found:
+                found["subject"] = free[0].text(words)
+            return found
+        target = with_prep or deal_named or free
         if target:
             found["customer"] = target[0].text(words)
         return found
     # create / find / show customer: the name is what follows the cue.
     target = free or with_prep
     if target:
-        found["customer"] = target[0].text(words)
+        found["customer"] = target[0].text(words).lstrip("#")
     return found

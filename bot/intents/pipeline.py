@@ -11,7 +11,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from bot.intents.lexicon import CUES
-from bot.intents.text import fold
+from bot.intents.text import fold, split_compounds
 
 SPACY_LANG = {"en": "en", "nb": "nb", "sv": "sv"}
 
@@ -22,7 +22,7 @@ class CueMarker:
     def __init__(self, nlp: Language) -> None:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for label, phrases in CUES.items():
-            self.matcher.add(label, [nlp.make_doc(fold(p)) for p in phrases])
+            self.matcher.add(label, [nlp.make_doc(split_compounds(fold(p))) for p in phrases])
 
     def __call__(self, doc: Doc) -> Doc:
         matches = self.matcher(doc, as_spans=True)

@@ -45,3 +45,11 @@ def fold(text: str) -> str:
 def blank_out(text: str, start: int, end: int) -> str:
     """The text with [start, end) blanked: later rules no longer see it, offsets stay put."""
     return text[:start] + BLANK * (end - start) + text[end:]
+
+
+_COMPOUND_HYPHEN = re.compile(r"(?<=[^\W\d])-(?=[^\W\d])")
+
+
+def split_compounds(text: str) -> str:
+    """ "acme-avtalen" -> "acme avtalen" for the tokenizer (same length: names are still cut from the original)."""
+    return _COMPOUND_HYPHEN.sub(" ", text)

@@ -172,6 +172,8 @@ def _time_of(match: re.Match[str]) -> time | None:
         hour, minute, ampm = int(g[6]), 0, g[7]
     else:
         hour, minute, ampm = int(g[8]), int(g[9]), None
+        if 1 <= hour <= 31 and 1 <= minute <= 12:
+            return None  # "15.12" without "kl." is a date (15 December), not 15:12
     if ampm:
         pm = ampm.lower().startswith("p")
         if hour > 12:
