@@ -26,6 +26,10 @@ class Extraction:
     spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, slot)
 
     def take(self, start: int, end: int, slot: str, value: Any) -> None:
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        while start < end and self.text[start].isspace():
+            start += 1
         self.slots.setdefault(slot, value)
         self.spans.append((start, end, slot))
         self.text = blank_out(self.text, start, end)
@@ -44,7 +48,7 @@ _PROBABILITY_WORD = re.compile(
     r"\b(?:sannsynlighet|sannolikhet|probability|chance|sjanse|sjans)\s*(?:pa|til|of|:)?\s*(\d{1,3})\b"
 )
 _MULTIPLIER = {
-    "k": 1_000, "tusen": 1_000, "thousand": 1_000, "m": 1_000_000, "mill": 1_000_000, "mil": 1_000_000,
+    "k": 1_000, "tusen": 1_000, "thousand": 1_000, "tkr": 1_000, "tnok": 1_000, "tsek": 1_000, "m": 1_000_000, "mill": 1_000_000, "mil": 1_000_000,
     "million": 1_000_000, "millioner": 1_000_000, "miljoner": 1_000_000, "miljon": 1_000_000, "mn": 1_000_000,
     "mnok": 1_000_000, "msek": 1_000_000, "meur": 1_000_000, "mkr": 1_000_000,
 }  # fmt: skip
@@ -52,9 +56,10 @@ _CURRENCY = {
     "kr": None, "kroner": "NOK", "kronor": "SEK", "nok": "NOK", "sek": "SEK", "dkk": "DKK", "eur": "EUR",
     "euro": "EUR", "euros": "EUR", "€": "EUR", "usd": "USD", "$": "USD", "dollar": "USD", "dollars": "USD",
     "gbp": "GBP", "£": "GBP", ",-": None, "mnok": "NOK", "msek": "SEK", "meur": "EUR", "mkr": None,
+    "tkr": None, "tnok": "NOK", "tsek": "SEK",
 }  # fmt: skip
 _NUM = r"\d{1,3}(?:[ .,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-_MULT = r"k|tusen|thousand|mill(?:ion(?:er)?)?|miljon(?:er)?|mil|mn|mnok|msek|meur|mkr|m(?![a-z])"
+_MULT = r"tkr|tnok|tsek|k|tusen|thousand|mill(?:ion(?:er)?)?|miljon(?:er)?|mil|mn|mnok|msek|meur|mkr|m(?![a-z])"
 _CUR = r"kr\.?|kroner|kronor|nok|sek|dkk|eur(?:os?)?|usd|gbp|dollars?|,-"
 _AMOUNT = re.compile(
     r"(?<![\w.,])(?:(?P<pre>€|\$|£|nok|sek|eur|usd|dkk|kr\.?)\s*)?(?P<num>" + _NUM + r")"

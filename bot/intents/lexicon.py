@@ -15,7 +15,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "ny", "nytt", "nye", "opprett", "opprette", "registrer", "registrere", "legg til", "legge til", "la til",
         "lag", "lage", "legg inn", "legge inn", "sett opp en",
         "skapa", "skapa en", "lägg till", "lägga till", "lägg upp", "lägga upp", "lägg in", "registrera",
-        "lade till", "skapa ny", "nya",
+        "lade till", "skapa ny", "nya", "lägga in",
     ),
     "CUSTOMER": (
         "customer", "customers", "client", "clients", "prospect", "account", "company", "companies",
@@ -24,7 +24,7 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "CONTACT": (
         "contact", "contacts", "contact person", "kontakt", "kontakten", "kontaktperson", "kontaktpersonen",
-        "kontaktpersoner", "kontakter", "kontaktperson hos", "ny person",
+        "kontaktpersoner", "kontakter", "ny person",
     ),
     "AS_CONTACT": ("som kontakt", "as contact", "as a contact", "som kontaktperson", "som ny kontakt"),
     "SHOW": (
@@ -33,17 +33,21 @@ CUES: dict[str, tuple[str, ...]] = {
         "vis", "vis meg", "åpne", "kundekort", "kundekortet", "hva har vi på", "hva vet vi om", "fortell om",
         "detaljer", "detaljer om", "info om", "informasjon om", "se på",
         "visa", "visa mig", "öppna", "kundkort", "kundkortet", "vad har vi på", "vad vet vi om", "berätta om",
-        "detaljer för",
+        "detaljer för", "vad har vi om", "hva har vi om", "what have we got on", "what do we have about",
     ),
     "FIND": (
         "find", "search", "search for", "look for", "list", "which customers", "any customers", "customers named",
         "finn", "søk", "søk etter", "sok etter", "let etter", "lete etter", "leit etter", "finnes", "hvilke kunder",
         "liste", "list opp", "har vi noen kunder", "kunder som heter",
         "hitta", "sök", "sök efter", "leta efter", "lista", "vilka kunder", "finns", "har vi några kunder",
-        "kunder som heter", "kunder med namn", "kunder med navn",
+        "kunder som heter", "kunder med namn", "kunder med navn", "customers called", "clients called",
+        "customers matching", "clients matching", "matching", "any clients", "named", "med namnet", "i namnet", "i navnet",
+        "med navnet", "leta upp", "finns det någon kund", "någon kund som heter", "kund som heter", "heter",
+        "kunde som heter", "starting with", "som begynner på", "som börjar på",
     ),
     "LOOKUP": (
-        "look up", "lookup", "who is", "who owns", "check", "register", "company register", "brreg", "org number",
+        "what company is", "which company is", "hva slags firma", "hvilket selskap", "hvilket firma",
+        "vilket företag", "vad är det för företag", "mva", "moms", "look up", "lookup", "who is", "who owns", "check", "register", "company register", "brreg", "org number",
         "slå opp", "sla opp", "sjekk", "sjekke", "hvem er", "hvem eier", "enhetsregisteret", "registeret", "orgnr",
         "org nr", "org.nr", "organisasjonsnummer", "organisasjonsnr",
         "kolla", "kolla upp", "slå upp", "vem är", "vem äger", "bolagsverket", "registret", "organisationsnummer",
@@ -74,7 +78,7 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "NOTE": ("note", "notat", "notatet", "anteckning", "notering", "memo", "notis"),
     "PAST": (
-        "had", "had a", "was", "did", "yesterday", "earlier today", "just now", "just had", "just", "just called",
+        "had", "had a", "was", "did", "yesterday", "earlier today", "just now", "just had", "just",
         "hadde", "hadde et", "var", "nettopp", "nå nettopp", "i går", "igår", "tidligere i dag", "akkurat",
         "hade", "hade ett", "nyss", "precis", "precis nu", "i förrgår",
     ),
@@ -87,7 +91,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "value", "worth", "valued at", "amount", "probability", "chance", "expected close", "expected", "close",
         "closing", "close date", "verdi", "verdien", "beløp", "beløpet", "sannsynlighet", "sannsynligheten",
         "forventet", "forventet signert", "lukkes", "avsluttes", "värde", "värdet", "belopp", "beloppet",
-        "sannolikhet", "sannolikheten", "förväntat", "beräknat", "stängs", "avslut",
+        "sannolikhet", "sannolikheten", "förväntat", "beräknat", "stängs", "avslut", "stage", "fase", "fasen",
+        "fas", "fasen", "steg", "avslutning", "väntas", "stängas", "forventes", "lukket", "expected to close",
+        "to close", "close date", "signert", "signering", "signed", "signering", "ordre", "order",
     ),
     "HOWTO": (
         "how do i", "how can i", "how do you", "how does this work", "how does this bot work", "what is this",
@@ -125,7 +131,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "fakturering", "faktureringen", "fakturert", "omsetning", "omsetningen", "resultat", "resultatet",
         "aktive kunder", "oversikt", "statistikk",
         "nyckeltal", "nyckeltalen", "siffror", "siffrorna", "hur går det", "hur gick", "hur ligger vi till",
-        "fakturerat", "omsättning", "omsättningen", "resultatet", "aktiva kunder", "översikt", "statistik",
+        "fakturerat", "omsättning", "omsättningen", "resultatet", "aktiva kunder", "översikt", "statistik", "kpi:er", "kpier", "kpi-er", "kpi-ene", "kpiene",
         "marginal", "marginalen", "marginen",
     ),
     "PIPELINE": (
@@ -134,7 +140,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "pipelinen", "salgstrakt", "salgstrakten", "prognose", "prognosen", "åpne salg", "åpne muligheter",
         "åpne salgsmuligheter", "mine salg", "mine muligheter", "vektet", "salgsmulighetene", "salget",
         "säljtratt", "säljtratten", "prognos", "prognosen", "öppna affärer", "öppna möjligheter", "mina affärer",
-        "viktad", "affärsmöjligheterna", "försäljningen",
+        "viktad", "affärsmöjligheterna", "försäljningen", "öppna affärsmöjligheter", "alla öppna", "all open",
+        "alle åpne",
     ),
     "DEAL": (
         "deal", "the deal", "opportunity", "sales case", "sales opportunity", "opp", "tender", "contract",
@@ -156,14 +163,21 @@ CUES: dict[str, tuple[str, ...]] = {
         "hjelp", "hva kan du", "hva kan du gjøre", "kommandoer", "hvordan fungerer", "hvordan bruker",
         "hva gjør du", "hvordan virker",
         "hjälp", "vad kan du", "vad kan du göra", "kommandon", "hur funkar", "hur fungerar", "hur använder",
-        "vad gör du",
+        "vad gör du", "hva kan jeg spørre", "vad kan jag fråga", "what can i ask you", "hvordan funker",
+        "hur funkar", "what do you know", "hva kan jeg", "vad kan jag",
     ),
     "CANCEL": (
         "cancel", "never mind", "nevermind", "forget it", "forget that", "drop it", "abort", "stop", "scrap that",
         "skip it", "cancel that", "nvm", "no thanks", "not now",
         "avbryt", "glem det", "glem det der", "stopp", "drit i det", "la være", "dropp det", "nei glem",
         "avbryte", "ikke gjør det",
-        "glöm det", "strunt i det", "skit i det", "låt bli", "avbryt det", "släpp det", "ångra",
+        "glöm det", "strunt i det", "skit i det", "låt bli", "avbryt det", "släpp det", "sluta", "skit samma",
+        "glem det", "drit i det", "blås av",
+    ),
+    "OFFTOPIC": (
+        "kampen", "matchen", "the game", "melodifestivalen", "weather", "været", "vädret", "flight", "fly til",
+        "flyg till", "pizza", "beställ", "bestill", "order food", "restaurant", "restaurang", "kino", "bio",
+        "lotto", "fotball", "football", "hockey", "eurovision",
     ),
     "SMALL_TALK": (
         "hi", "hello", "hey", "yo", "good morning", "good afternoon", "thanks", "thank you", "thx", "ty",
@@ -174,6 +188,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "ha en fin dag", "fortell en vits",
         "hej", "hejsan", "tjena", "tja", "god morgon", "tack", "tack så mycket", "hur mår du", "hur är läget",
         "vem är du", "är du en bot", "bra jobbat", "kul", "skämt", "berätta ett skämt", "ha en bra dag",
+        "du är bäst", "du er god", "du er best", "du er flink", "du är grym", "good job", "well done",
     ),
 }  # fmt: skip
 
@@ -316,7 +331,6 @@ FILLERS = frozenset(fold(w) for w in
         "is",
         "er",
         "är",
-        "it",
         "det",
         "den",
         "denne",
@@ -414,3 +428,11 @@ sandra ashley kimberly donna michelle amanda melissa laura rebecca sharon helen 
 priya raj ali omar fatima mohammed ahmed yusuf chen wei li mika jukka matti pekka timo antti juha
 sanna laura aino heikki mikko tuomas lauri søren mads rasmus mette lone jens niels henrik pia
 """.split())
+
+# Added as the labelled data showed them (kept apart so each list above stays readable).
+FILLERS = FILLERS | frozenset(
+    fold(w)
+    for w in ("of", "if", "om", "back", "tilbake", "tillbaka", "please", "nå", "nu", "now", "any", "some", "alla")
+)
+CUSTOMER_PREPOSITIONS = CUSTOMER_PREPOSITIONS | {"av"}
+SUBJECT_MARKERS = SUBJECT_MARKERS | {","}

@@ -127,6 +127,8 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     sales_signal = "stage" in slots or "probability" in slots or "amount" in slots or stage
     if has("CANCEL") and len(content) <= 4 and not (action - {"CREATE"}):
         return "cancel"
+    if has("OFFTOPIC") and not (cues & {"CUSTOMER", "CONTACT", "DEAL", "TASK", "LOG", "KPI", "PIPELINE"}):
+        return "unknown"
     if has("HOWTO") or has("HELP") and not (action & {"CREATE", "LOG", "TASK", "DEAL", "CALL", "MEETING"}):
         return "help"
     if has("QUANT") or has("WHICH") and (has("DEAL") and stage or has("PIPELINE")):
@@ -136,11 +138,19 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
             return "kpi_summary"
     if has("PIPELINE") and not (has("DEAL") and has("CREATE")):
         return "pipeline_summary"
+    if has("FIND") and has("CUSTOMER") and not has("CREATE"):
+        return "find_customer"
     if has("TASK") and not ("amount" in slots or "stage" in slots):
         return "create_task"
-    if has("DEAL") and (has("CREATE") or "amount" in slots and not has("UPDATE")) and not stage_only(words, slots):
+    activity = cues & {"MEETING", "CALL", "LOG", "EMAIL", "NOTE"} and not sales_signal
+    if (
+        has("DEAL")
+        and (has("CREATE") or "amount" in slots and not has("UPDATE"))
+        and not stage_only(words, slots)
+        and not activity
+    ):
         return "create_sales_case"
-    if has("DEAL") and (has("UPDATE") or sales_signal):
+    if has("DEAL") and (has("UPDATE") or sales_signal) and not activity:
         return "update_sales_case"
     if (has("UPDATE") or has("SALES_FIELD")) and ("probability" in slots or stage):
         return "update_sales_case"
@@ -235,6 +245,7 @@ def _span_text(words: list[Word], first: Word, last: Word) -> str:
 
 
 _LEGAL_FORM_AS = "as"
+_POLITE = frozenset({"please", "pls", "plz", "takk", "tack", "thanks", "og", "and", "och", "ogsa", "too"})
 
 
 def _is_marker(words: list[Word], w: Word) -> bool:
@@ -245,7 +256,7 @@ def _is_marker(words: list[Word], w: Word) -> bool:
             nxt is not None
             and not nxt.boundary
             and nxt.cue is None
-            and nxt.low not in FILLERS
+            and nxt.low not in _POLITE
             and not _is_marker(words, nxt)
         )
     return w.low in CUSTOMER_PREPOSITIONS or w.low in SUBJECT_MARKERS or w.low in _TITLE_INTRO
@@ -306,11 +317,13 @@ def _subject(words: list[Word], intent: str) -> tuple[list[Word], set[int]]:
                     if rest:
                         break
                     continue
-                if intent in SALES_INTENTS and (nxt.low in CUSTOMER_PREPOSITIONS or nxt.cue is not None) and rest:
-                    break
+                if intent in SALES_INTENTS and (nxt.low in CUSTOMER_PREPOSITIONS or nxt.cue is not None):
+                    if rest:
+                        break
+                    continue
                 rest.append(nxt)
             rest = _trim_subject(rest)
-            if rest:
+            if rest and not (intent in SALES_INTENTS and _stage_word(rest)):
                 return rest, {x.i for x in rest} | {w.i}
     return [], set()
 
@@ -362,6 +375,37 @@ def _is_person(segment: Segment) -> bool:
 def _adjacent_to_deal(words: list[Word], segment: Segment) -> bool:
     nxt = segment.words[-1].i + 1
     return nxt < len(words) and words[nxt].cue == "DEAL"
+
+
+_LEGAL_FORMS = frozenset({"as", "asa", "ab", "oy", "oyj", "aps", "a/s", "ltd", "llc", "inc", "ans", "da", "sa"})
+_NAME_LINKS = frozenset({"i", "in", "og", "and", "och", "of", "for", "för", "pa", "&"})
+
+
+def _without_genitive(name: str) -> str:
+    """ "Uppsala Datas affär" names the customer "Uppsala Data" (Norwegian and Swedish genitive -s)."""
+    last = name.split()[-1] if name.split() else ""
+    if len(last) > 3 and last.endswith("s") and last.lower() not in _LEGAL_FORMS and not last.endswith("ss"):
+        return name[:-1]
+    return name
+
+
+def _joined_names(words: list[Word], segments: list[Segment]) -> list[Segment]:
+    """ "Bygg & Anläggning i Mälardalen AB": capitalised parts linked by a small word are one name."""
+    joined: list[Segment] = []
+    for seg in segments:
+        if joined:
+            prev = joined[-1]
+            gap = words[prev.words[-1].i + 1 : seg.words[0].i]
+            if (
+                len(gap) == 1
+                and gap[0].low in _NAME_LINKS
+                and prev.words[0].text[:1].isupper()
+                and seg.words[0].text[:1].isupper()
+            ):
+                joined[-1] = Segment(prev.words + gap + seg.words, prev.before)
+                continue
+        joined.append(seg)
+    return joined
 
 
 def _names(intent: str, words: list[Word]) -> dict[str, Any]:
@@ -433,9 +477,12 @@ def _names(intent: str, words: list[Word]) -> dict[str, Any]:
         return found
     if intent in SALES_INTENTS:
         deal_named = [s for s in segments if _adjacent_to_deal(words, s)]
+        before_colon = [s for s in free if s.words[-1].i + 1 < len(words) and words[s.words[-1].i + 1].low == ":"]
         if intent == "update_sales_case":
             if deal_named:
-                found["customer"] = deal_named[0].text(words)
+                found["customer"] = _without_genitive(deal_named[0].text(words))
+            elif before_colon:
+                found["customer"] = before_colon[0].text(words)
             elif with_prep:
                 found["customer"] = with_prep[0].text(words)
             elif free and "subject" not in found:
@@ -443,9 +490,14 @@ def _names(intent: str, words: list[Word]) -> dict[str, Any]:
             return found
         target = with_prep or deal_named or free
         if target:
-            found["customer"] = target[0].text(words)
+            text = target[0].text(words)
+            found["customer"] = _without_genitive(text) if target[0] in deal_named else text
         return found
     # create / find / show customer: the name is what follows the cue.
+    if intent == "create_customer":
+        segments = _joined_names(words, segments)
+        free = [s for s in segments if s.before is None or s.before.low not in CUSTOMER_PREPOSITIONS]
+        with_prep = [s for s in segments if s not in free]
     target = free or with_prep
     if target:
         found["customer"] = target[0].text(words).lstrip("#")

@@ -31,12 +31,16 @@ class CueMarker:
 
 
 def _longest_first(spans: list[Span]) -> list[Span]:
-    """Overlapping phrases of the same label keep the longest; different labels may overlap ("avtale")."""
-    kept: list[Span] = []
-    for span in sorted(spans, key=lambda s: (s.start - s.end, s.start)):
-        if not any(k.label == span.label and k.start < span.end and span.start < k.end for k in kept):
-            kept.append(span)
-    return sorted(kept, key=lambda s: s.start)
+    """Where phrases of different cues overlap, the longer wins ("customers called" is a search, not a call);
+    phrases of the same length both stay ("avtale" is a deal and a booking)."""
+    return [
+        span
+        for span in spans
+        if not any(
+            other.label != span.label and len(other) > len(span) and other.start < span.end and span.start < other.end
+            for other in spans
+        )
+    ]
 
 
 @Language.factory("kundebot_cues")

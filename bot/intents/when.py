@@ -194,8 +194,13 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
 
     def take(match: re.Match[str]) -> None:
         nonlocal text
-        spans.append(Found(match.start(), match.end()))
-        text = blank_out(text, match.start(), match.end())
+        start, end = match.start(), match.end()
+        while end > start and text[end - 1].isspace():  # keep the spaces around: they separate words
+            end -= 1
+        while start < end and text[start].isspace():
+            start += 1
+        spans.append(Found(start, end))
+        text = blank_out(text, start, end)
 
     rules: list[tuple[re.Pattern[str], Any]] = [
         (_DAY_AFTER_TOMORROW, lambda m: today + timedelta(days=2)),
