@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from rapidfuzz.distance import OSA
+
 from bot.commands import SUBCOMMANDS, Command, UnknownCommand, nearest, parse
 from bot.context import NO, YES, Context
 from bot.dialogue import Dialogue
@@ -41,12 +43,18 @@ COMMAND_VERBS = frozenset({"crm", "customer", "contact", "kpi", "pipeline", "org
 
 
 def is_command(text: str) -> bool:
+    """Subcommand syntax, also misspelt ("custmer fnd acme" gets "Did you mean `customer find`?")."""
     words = text.strip().lower().lstrip("/").split()
     if not words:
         return False
     verb = words[0]
-    if verb in SUBCOMMANDS:
-        return len(words) > 1 and words[1] in SUBCOMMANDS[verb]
+    for name, subs in SUBCOMMANDS.items():
+        if (
+            len(words) > 1
+            and OSA.distance(verb, name) <= 2
+            and min(OSA.distance(words[1], sub) for sub in subs) <= 1
+        ):
+            return True
     if verb in ("log", "task"):
         return "," in text
     return verb in COMMAND_VERBS and (verb != "help" or len(words) <= 2)

@@ -247,7 +247,9 @@ class Dialogue:
             return None
         state["awaiting"] = {"kind": "choice", "slot": "case", "options": options}
         await self._save(state)
-        return [Choice(say(lang, "ask.which_case", customer=customer.name), [str(label) for _, label in options])]
+        return [
+            Choice(say(lang, "ask.which_case", customer=customer.name), [str(label) for _, label in options])
+        ]
 
     # --- confirmation and the write itself --------------------------------------------------------------
 

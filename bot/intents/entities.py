@@ -59,7 +59,9 @@ _CURRENCY = {
     "tkr": None, "tnok": "NOK", "tsek": "SEK",
 }  # fmt: skip
 _NUM = r"\d{1,3}(?:[ .,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-_MULT = r"tkr|tnok|tsek|k|tusen|thousand|mill(?:ion(?:er)?)?|miljon(?:er)?|mil|mn|mnok|msek|meur|mkr|m(?![a-z])"
+_MULT = (
+    r"tkr|tnok|tsek|k|tusen|thousand|mill(?:ion(?:er)?)?|miljon(?:er)?|mil|mn|mnok|msek|meur|mkr|m(?![a-z])"
+)
 _CUR = r"kr\.?|kroner|kronor|nok|sek|dkk|eur(?:os?)?|usd|gbp|dollars?|,-"
 _AMOUNT = re.compile(
     r"(?<![\w.,])(?:(?P<pre>€|\$|£|nok|sek|eur|usd|dkk|kr\.?)\s*)?(?P<num>" + _NUM + r")"

@@ -193,8 +193,9 @@ CUES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 # Words that introduce the customer: "hos Acme", "with Volvo", "for Equinor".
-CUSTOMER_PREPOSITIONS = frozenset(fold(w) for w in 
-    {
+CUSTOMER_PREPOSITIONS = frozenset(
+    fold(w)
+    for w in {
         "hos",
         "at",
         "with",
@@ -223,10 +224,13 @@ CUSTOMER_PREPOSITIONS = frozenset(fold(w) for w in
     }  # fmt: skip
 )
 # Preferred over the others when a contact comes first: "med Kari hos Acme", "with Kari at Acme".
-WORKPLACE_PREPOSITIONS = frozenset(fold(w) for w in {"hos", "at", "på", "from", "fra", "från", "i", "in", "@", "ved", "vid"})
+WORKPLACE_PREPOSITIONS = frozenset(
+    fold(w) for w in {"hos", "at", "på", "from", "fra", "från", "i", "in", "@", "ved", "vid"}
+)
 # Words that introduce the subject: "om fornyelse", "about the renewal", "angående avtalet".
-SUBJECT_MARKERS = frozenset(fold(w) for w in 
-    {
+SUBJECT_MARKERS = frozenset(
+    fold(w)
+    for w in {
         "om",
         "about",
         "re",
@@ -257,8 +261,9 @@ SUBJECT_MARKERS = frozenset(fold(w) for w in
     }  # fmt: skip
 )
 # Small words that are never a name by themselves.
-FILLERS = frozenset(fold(w) for w in 
-    {
+FILLERS = frozenset(
+    fold(w)
+    for w in {
         "a",
         "an",
         "the",
@@ -414,7 +419,9 @@ TITLE_SUFFIXES = ("sjef", "chef", "leder", "ledare", "ansvarlig", "ansvarig", "d
                   "officer", "ansvarleg")  # fmt: skip
 
 # Common first names: a name that starts with one is a person (contact), not a company.
-FIRST_NAMES = frozenset(fold(n) for n in """
+FIRST_NAMES = frozenset(
+    fold(n)
+    for n in """
 kari ola per lars nils erik jan jon knut hans arne bjørn svein odd geir tor terje rune trond morten espen
 anders andreas martin thomas kristian henrik magnus jonas fredrik eirik stian marius kjetil øyvind petter
 ingrid anne marit liv hilde silje ida nora emma sara hanna maria ingeborg kristin camilla tone randi
@@ -427,12 +434,27 @@ mary patricia jennifer linda elizabeth barbara susan jessica sarah karen emily l
 sandra ashley kimberly donna michelle amanda melissa laura rebecca sharon helen amy anna emma olivia
 priya raj ali omar fatima mohammed ahmed yusuf chen wei li mika jukka matti pekka timo antti juha
 sanna laura aino heikki mikko tuomas lauri søren mads rasmus mette lone jens niels henrik pia
-""".split())
+""".split()
+)
 
 # Added as the labelled data showed them (kept apart so each list above stays readable).
 FILLERS = FILLERS | frozenset(
     fold(w)
-    for w in ("of", "if", "om", "back", "tilbake", "tillbaka", "please", "nå", "nu", "now", "any", "some", "alla")
+    for w in (
+        "of",
+        "if",
+        "om",
+        "back",
+        "tilbake",
+        "tillbaka",
+        "please",
+        "nå",
+        "nu",
+        "now",
+        "any",
+        "some",
+        "alla",
+    )
 )
 CUSTOMER_PREPOSITIONS = CUSTOMER_PREPOSITIONS | {"av"}
 SUBJECT_MARKERS = SUBJECT_MARKERS | {","}

@@ -8,7 +8,6 @@ words that are left, by the small words around them ("hos Acme", "med Kari", "om
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -162,7 +161,11 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "add_contact"
     if has("CONTACT") and (has("CREATE") or "email" in slots or "phone" in slots):
         return "add_contact"
-    if has("CREATE") and not has("CUSTOMER") and ("email" in slots or "phone" in slots or _title_present(words)):
+    if (
+        has("CREATE")
+        and not has("CUSTOMER")
+        and ("email" in slots or "phone" in slots or _title_present(words))
+    ):
         return "add_contact"
     if has("MEETING") and (has("SCHEDULE") or (future and not has("PAST") and not has("LOG"))):
         return "schedule_meeting"
@@ -304,7 +307,9 @@ _DEADLINE_WORDS = frozenset(fold(w) for w in (
     "by", "before", "due", "until", "innen", "før", "til", "till", "senast", "före", "frist", "deadline", "for",
     "the", "på", "pa", "on", "at", "kl", "om", "in", "i",
 ))  # fmt: skip
-_SUBJECT_LEAD = frozenset(fold(w) for w in ("to", "å", "att", "that", "om", "about", "me", "meg", "mig", "and"))
+_SUBJECT_LEAD = frozenset(
+    fold(w) for w in ("to", "å", "att", "that", "om", "about", "me", "meg", "mig", "and")
+)
 
 
 def _subject(words: list[Word], intent: str) -> tuple[list[Word], set[int]]:
@@ -377,7 +382,9 @@ def _adjacent_to_deal(words: list[Word], segment: Segment) -> bool:
     return nxt < len(words) and words[nxt].cue == "DEAL"
 
 
-_LEGAL_FORMS = frozenset({"as", "asa", "ab", "oy", "oyj", "aps", "a/s", "ltd", "llc", "inc", "ans", "da", "sa"})
+_LEGAL_FORMS = frozenset(
+    {"as", "asa", "ab", "oy", "oyj", "aps", "a/s", "ltd", "llc", "inc", "ans", "da", "sa"}
+)
 _NAME_LINKS = frozenset({"i", "in", "og", "and", "och", "of", "for", "för", "pa", "&"})
 
 
@@ -477,7 +484,9 @@ def _names(intent: str, words: list[Word]) -> dict[str, Any]:
         return found
     if intent in SALES_INTENTS:
         deal_named = [s for s in segments if _adjacent_to_deal(words, s)]
-        before_colon = [s for s in free if s.words[-1].i + 1 < len(words) and words[s.words[-1].i + 1].low == ":"]
+        before_colon = [
+            s for s in free if s.words[-1].i + 1 < len(words) and words[s.words[-1].i + 1].low == ":"
+        ]
         if intent == "update_sales_case":
             if deal_named:
                 found["customer"] = _without_genitive(deal_named[0].text(words))

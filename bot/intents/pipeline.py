@@ -6,6 +6,8 @@ from __future__ import annotations
 from functools import cache
 
 import spacy
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -16,18 +18,49 @@ from bot.intents.text import fold, split_compounds
 SPACY_LANG = {"en": "en", "nb": "nb", "sv": "sv"}
 
 
+# One-word cues this long are also found with one typo ("custmer", "kontakr"); shorter words are too often
+# a different word one letter away ("about" and "abort", "boten" and "möten").
+FUZZY_MIN_LENGTH = 6
+
+
 class CueMarker:
     """Marks every cue phrase in `doc.spans["cues"]` (longest match wins where phrases overlap)."""
 
     def __init__(self, nlp: Language) -> None:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.single: dict[str, str] = {}  # one-word cue -> label, for typo-tolerant matching
         for label, phrases in CUES.items():
-            self.matcher.add(label, [nlp.make_doc(split_compounds(fold(p))) for p in phrases])
+            docs = [nlp.make_doc(split_compounds(fold(p))) for p in phrases]
+            self.matcher.add(label, docs)
+            for d in docs:
+                if len(d) == 1 and len(d.text) >= FUZZY_MIN_LENGTH and d.text.isalpha():
+                    self.single.setdefault(d.text, label)
+        self.by_length: dict[int, list[str]] = {}
+        for word in self.single:
+            self.by_length.setdefault(len(word), []).append(word)
 
     def __call__(self, doc: Doc) -> Doc:
-        matches = self.matcher(doc, as_spans=True)
-        doc.spans["cues"] = _longest_first(matches)
+        spans = list(self.matcher(doc, as_spans=True))
+        covered = {i for span in spans for i in range(span.start, span.end)}
+        for token in doc:
+            if token.i in covered or len(token.text) < FUZZY_MIN_LENGTH or not token.is_alpha:
+                continue
+            label = self._near(token.text)
+            if label is not None:
+                spans.append(Span(doc, token.i, token.i + 1, label=label))
+        doc.spans["cues"] = sorted(_longest_first(spans), key=lambda s: s.start)
         return doc
+
+    def _near(self, word: str) -> str | None:
+        """The label of a one-word cue within one edit (insert, delete, substitute, swap) of `word`."""
+        for length in (len(word) - 1, len(word), len(word) + 1):
+            candidates = self.by_length.get(length)
+            if not candidates:
+                continue
+            hit = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=1)
+            if hit is not None:
+                return self.single[hit[0]]
+        return None
 
 
 def _longest_first(spans: list[Span]) -> list[Span]:
@@ -37,7 +70,10 @@ def _longest_first(spans: list[Span]) -> list[Span]:
         span
         for span in spans
         if not any(
-            other.label != span.label and len(other) > len(span) and other.start < span.end and span.start < other.end
+            other.label != span.label
+            and len(other) > len(span)
+            and other.start < span.end
+            and span.start < other.end
             for other in spans
         )
     ]
