@@ -127,7 +127,9 @@ class SlackSessions:
         key = (slack_user_id, channel)
         if key not in self._conversations:
             actor = await self.actor(client, slack_user_id)
-            self._conversations[key] = Conversation(self.store, actor, self.registers)
+            # The dialogue's state is kept in the store per user and channel, so another replica (or this one
+            # after a restart) continues a half-filled request where it was left.
+            self._conversations[key] = Conversation(self.store, actor, self.registers, key=f"slack:{channel}")
         return self._conversations[key]
 
 
