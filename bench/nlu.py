@@ -45,7 +45,9 @@ def main() -> None:
         intent, slots = report.intent_accuracy(lang), report.slot_accuracy(lang)
         met = intent >= TARGETS["intent"] and slots >= TARGETS["slots"]
         table.add_row(lang, str(n), f"{intent:.1%}", f"{slots:.1%}", "met" if met else "MISSED")
-    table.add_row("all", str(len(examples)), f"{report.intent_accuracy():.1%}", f"{report.slot_accuracy():.1%}", "")
+    table.add_row(
+        "all", str(len(examples)), f"{report.intent_accuracy():.1%}", f"{report.slot_accuracy():.1%}", ""
+    )
     console.print(table)
 
     per_intent = Table(title="Per intent")

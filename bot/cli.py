@@ -306,6 +306,30 @@ def registry_update() -> None:
         raise typer.Exit(2) from exc
 
 
+@nlu_app.command("train")
+def nlu_train(
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data", help="Labelled JSONL files (default: tests/data/nlu/dev*.jsonl; never heldout)."
+        ),
+    ] = None,
+) -> None:
+    """Train the intent classifier from the repository's labelled data and save it in the package."""
+    from bot.intents.classifier import MODEL_DIR, train_from_files
+    from bot.intents.evaluate import DATA
+
+    paths = data or sorted(DATA.glob("dev*.jsonl"))
+    if not paths or any(not p.exists() for p in paths):
+        err.print(f"[red]No labelled data at {', '.join(map(str, paths)) or DATA}.[/red]")
+        raise typer.Exit(1)
+    if any("heldout" in p.name for p in paths):
+        err.print("[red]The held-out split is for measuring only; train on the dev files.[/red]")
+        raise typer.Exit(2)
+    meta = train_from_files(paths)
+    err.print(f"Trained on {meta['examples']} messages in {meta['seconds']} s; saved to {MODEL_DIR}.")
+
+
 @app.command("parse")
 def parse_message(
     text: Annotated[str, typer.Argument(help="The message, as a user would type it.")],

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from spacy.tokens import Doc
 
 from bot.intents import entities
+from bot.intents.classifier import MIN_CONFIDENCE, classify
 from bot.intents.language import detect_language
 from bot.intents.lexicon import (
     CUSTOMER_PREPOSITIONS,
@@ -29,7 +30,7 @@ from bot.intents.lexicon import (
 from bot.intents.model import INTENT_SLOTS, Parse
 from bot.intents.pipeline import pipeline
 from bot.intents.text import BLANK, clean, fold, split_compounds
-from bot.intents.when import find_when
+from bot.intents.when import WhenResult, find_when
 
 DEFAULT_TZ = "Europe/Oslo"
 SALES_INTENTS = ("create_sales_case", "update_sales_case")
@@ -65,19 +66,13 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     if not folded.strip():
         return Parse("unknown", language)
 
-    ex = entities.Extraction(folded)
-    entities.find_emails(ex)
-    entities.find_org_numbers(ex)
-    entities.find_phones(ex, language)
-    when = find_when(ex.text, language, now)
-    if when is not None:
-        for span in when.spans:
-            ex.text = ex.text[: span.start] + BLANK * (span.end - span.start) + ex.text[span.end :]
-        ex.slots["when"] = when.value.isoformat()
-    entities.find_probability(ex)
-    entities.find_amount(ex, language, bare_numbers=False)
+    ex, when = _extract(folded, language, now)
     words = _words(pipeline(language)(split_compounds(ex.text)), original)
     intent = _intent(words, ex.slots, when is not None and when.value > now)
+    if intent == "unknown":
+        guess = classify(_placeholders(folded, ex))
+        if guess is not None and guess[0] != "unknown" and guess[1] >= MIN_CONFIDENCE:
+            intent = guess[0]
     if intent in SALES_INTENTS:
         entities.find_stage(ex)
         if "amount" not in ex.slots:
@@ -91,6 +86,43 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     if intent in ACTIVITY_INTENTS:
         slots["activity_kind"] = _activity_kind(intent, words)
     return Parse(intent, language, {k: v for k, v in slots.items() if k in INTENT_SLOTS.get(intent, ())})
+
+
+def _extract(folded: str, language: str, now: datetime) -> tuple[entities.Extraction, WhenResult | None]:
+    """The slots with a shape of their own, each blanked out of the text once found."""
+    ex = entities.Extraction(folded)
+    entities.find_emails(ex)
+    entities.find_org_numbers(ex)
+    entities.find_phones(ex, language)
+    when = find_when(ex.text, language, now)
+    if when is not None:
+        for span in when.spans:
+            ex.text = ex.text[: span.start] + BLANK * (span.end - span.start) + ex.text[span.end :]
+            ex.spans.append((span.start, span.end, "when"))
+        ex.slots["when"] = when.value.isoformat()
+    entities.find_probability(ex)
+    entities.find_amount(ex, language, bare_numbers=False)
+    return ex, when
+
+
+def _placeholders(folded: str, ex: entities.Extraction) -> str:
+    """The folded message with each slot found replaced by its name ("#org_number"): what the classifier sees."""
+    out, last = [], 0
+    for start, end, slot in sorted(ex.spans):
+        if start < last:
+            continue
+        out += [folded[last:start], f" #{slot} "]
+        last = end
+    out.append(folded[last:])
+    return "".join(out)
+
+
+def blanked_text(text: str, lang: str, now: datetime | None = None) -> str:
+    """The classifier's input for a message (used to train it on exactly what it sees when parsing)."""
+    original = clean(text)
+    folded = fold(original)
+    ex, _ = _extract(folded, lang, now or datetime.now(ZoneInfo(DEFAULT_TZ)))
+    return _placeholders(folded, ex)
 
 
 def _words(doc: Doc, original: str) -> list[Word]:

@@ -217,3 +217,31 @@ def test_kundebot_parse_refuses_an_unknown_language() -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "Unknown language 'de'" in result.stderr
+
+
+def test_the_classifier_trains_reproducibly_in_seconds(tmp_path: Path) -> None:
+    from bot.intents.classifier import features, train, train_from_files
+    from bot.intents.parser import blanked_text
+
+    meta = train_from_files([DATA / "dev.jsonl"], out=tmp_path / "model")
+    assert meta["examples"] >= 300 and meta["seconds"] < 30
+    assert (tmp_path / "model" / "config.cfg").exists()
+    rows = [(features(blanked_text(e.text, e.lang)), e.intent) for e in load(DATA / "dev.jsonl")[:120]]
+    first, second = train(rows, epochs=3), train(rows, epochs=3)
+    probe = features(blanked_text("hva ligger i pipen", "nb"))
+    assert first(probe).cats == second(probe).cats
+
+
+def test_the_shipped_classifier_only_speaks_when_the_rules_found_nothing() -> None:
+    from bot.intents.classifier import classify
+
+    assert classify("how are we doing") is not None  # the model ships with the package
+    assert parse("show acme", now=NOW).intent == "show_customer"  # a cue decides, whatever the model says
+
+
+def test_kundebot_nlu_train_refuses_the_held_out_split() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "nlu", "train", "--data", str(DATA / "heldout.jsonl")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2 and "held-out" in result.stderr
