@@ -43,12 +43,14 @@ _ORG_SE = re.compile(r"(?<![\d+])(\d{6})-?(\d{4})(?![\d])")
 _ORG_FI = re.compile(r"(?<![\d+])(\d{7})-(\d)(?![\d])")
 _ORG_WORD = re.compile(r"\b(?:org\.?\s*(?:nr|nummer|number|no)?\.?|orgnr|org\.nr|cvr(?:-?nr)?|y-?tunnus|business\s+id)"
                        r"[:.\s]*(\d[\d .-]{6,12}\d)", re.IGNORECASE)  # fmt: skip
+_DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}$")
+_VAT = re.compile(r"\bse\s?(\d{6}-?\d{4})\s?01\b|\bno\s?(\d{3}\s?\d{3}\s?\d{3})\s?mva\b", re.IGNORECASE)
 _PERCENT = re.compile(r"(?<![\d.,])(\d{1,3})(?:[.,]\d+)?\s*(?:%|prosent|procent|percent|pct)(?![\w])")
 _PROBABILITY_WORD = re.compile(
     r"\b(?:sannsynlighet|sannolikhet|probability|chance|sjanse|sjans)\s*(?:pa|til|of|:)?\s*(\d{1,3})\b"
 )
 _MULTIPLIER = {
-    "k": 1_000, "tusen": 1_000, "thousand": 1_000, "tkr": 1_000, "tnok": 1_000, "tsek": 1_000, "m": 1_000_000, "mill": 1_000_000, "mil": 1_000_000,
+    "milj": 1_000_000, "mnkr": 1_000_000, "k": 1_000, "tusen": 1_000, "thousand": 1_000, "tkr": 1_000, "tnok": 1_000, "tsek": 1_000, "m": 1_000_000, "mill": 1_000_000, "mil": 1_000_000,
     "million": 1_000_000, "millioner": 1_000_000, "miljoner": 1_000_000, "miljon": 1_000_000, "mn": 1_000_000,
     "mnok": 1_000_000, "msek": 1_000_000, "meur": 1_000_000, "mkr": 1_000_000,
 }  # fmt: skip
@@ -59,9 +61,7 @@ _CURRENCY = {
     "tkr": None, "tnok": "NOK", "tsek": "SEK",
 }  # fmt: skip
 _NUM = r"\d{1,3}(?:[ .,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-_MULT = (
-    r"tkr|tnok|tsek|k|tusen|thousand|mill(?:ion(?:er)?)?|miljon(?:er)?|mil|mn|mnok|msek|meur|mkr|m(?![a-z])"
-)
+_MULT = r"tkr|tnok|tsek|milj|mnkr|k|tusen|thousand|mill(?:ion(?:er)?)?|miljon(?:er)?|mil|mn|mnok|msek|meur|mkr|m(?![a-z])"
 _CUR = r"kr\.?|kroner|kronor|nok|sek|dkk|eur(?:os?)?|usd|gbp|dollars?|,-"
 _AMOUNT = re.compile(
     r"(?<![\w.,])(?:(?P<pre>€|\$|£|nok|sek|eur|usd|dkk|kr\.?)\s*)?(?P<num>" + _NUM + r")"
@@ -98,6 +98,10 @@ def find_emails(ex: Extraction) -> None:
 
 
 def find_org_numbers(ex: Extraction) -> None:
+    for m in list(_VAT.finditer(ex.text)):  # SE556400376101, NO 990 786 666 MVA
+        digits = re.sub(r"\D", "", m.group(1) or m.group(2))
+        if (number := _valid_org(digits)) is not None:
+            ex.take(m.start(), m.end(), "org_number", re.sub(r"\D", "", number))
     for m in list(_ORG_WORD.finditer(ex.text)):
         digits = re.sub(r"\D", "", m.group(1))
         if (number := _valid_org(digits)) is not None:
@@ -114,6 +118,8 @@ def find_org_numbers(ex: Extraction) -> None:
 def find_phones(ex: Extraction, lang: str) -> None:
     region = REGION.get(lang, "NO")
     for match in phonenumbers.PhoneNumberMatcher(ex.text, region, leniency=phonenumbers.Leniency.VALID):
+        if _DATE_LIKE.match(match.raw_string.strip()):
+            continue  # "31.01.2027" is a date, not a Norwegian phone number
         number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         ex.take(match.start, match.end, "phone", number)
 

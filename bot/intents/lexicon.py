@@ -47,7 +47,7 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "LOOKUP": (
         "what company is", "which company is", "hva slags firma", "hvilket selskap", "hvilket firma",
-        "vilket företag", "vad är det för företag", "mva", "moms", "look up", "lookup", "who is", "who owns", "check", "register", "company register", "brreg", "org number",
+        "vilket företag", "vad är det för företag", "look up", "lookup", "who is", "who owns", "check", "register", "company register", "brreg", "org number",
         "slå opp", "sla opp", "sjekk", "sjekke", "hvem er", "hvem eier", "enhetsregisteret", "registeret", "orgnr",
         "org nr", "org.nr", "organisasjonsnummer", "organisasjonsnr",
         "kolla", "kolla upp", "slå upp", "vem är", "vem äger", "bolagsverket", "registret", "organisationsnummer",
@@ -138,9 +138,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "pipeline", "pipe", "in the pipe", "i pipen", "pipen", "funnel", "sales funnel", "forecast", "open deals", "open opportunities",
         "deals in progress", "weighted", "my deals", "sales this month", "what's in the pipe",
         "pipelinen", "salgstrakt", "salgstrakten", "prognose", "prognosen", "åpne salg", "åpne muligheter",
-        "åpne salgsmuligheter", "mine salg", "mine muligheter", "vektet", "salgsmulighetene", "salget",
+        "åpne salgsmuligheter", "mine salg", "mine muligheter", "vektet", "salgsmulighetene",
         "säljtratt", "säljtratten", "prognos", "prognosen", "öppna affärer", "öppna möjligheter", "mina affärer",
-        "viktad", "affärsmöjligheterna", "försäljningen", "öppna affärsmöjligheter", "alla öppna", "all open",
+        "viktad", "affärsmöjligheterna", "öppna affärsmöjligheter", "alla öppna", "all open",
         "alle åpne",
     ),
     "DEAL": (
@@ -422,6 +422,10 @@ TITLE_SUFFIXES = ("sjef", "chef", "leder", "ledare", "ansvarlig", "ansvarig", "d
 FIRST_NAMES = frozenset(
     fold(n)
     for n in """
+hannah grace oliver liam noah lucas ethan mason logan harry jack charlie oscar leo alfie archie freddie
+sophie sophia chloe isabella ava mia charlotte amelia lily ella zoe ruby poppy isla evie marcus daniel
+torstein sindre jonas silje henrik ebba mattias johanna sara sanna tove hedda ingvild vegard eivind
+håkon haakon sigurd audun kjell leif gunnar rolf odd halvard tormod aslak bjarne ivar einar magne
 kari ola per lars nils erik jan jon knut hans arne bjørn svein odd geir tor terje rune trond morten espen
 anders andreas martin thomas kristian henrik magnus jonas fredrik eirik stian marius kjetil øyvind petter
 ingrid anne marit liv hilde silje ida nora emma sara hanna maria ingeborg kristin camilla tone randi
@@ -458,3 +462,123 @@ FILLERS = FILLERS | frozenset(
 )
 CUSTOMER_PREPOSITIONS = CUSTOMER_PREPOSITIONS | {"av"}
 SUBJECT_MARKERS = SUBJECT_MARKERS | {","}
+
+# More phrasings, from the second development set (tests/data/nlu/dev2.jsonl).
+_MORE_CUES: dict[str, tuple[str, ...]] = {
+    "CREATE": (
+        "onboard", "save", "spara", "lagre", "adda", "legg henne til", "legg ham til", "legg han til",
+        "legg dem til", "add them", "add her", "add him", "skal inn", "inn som", "go in",
+        "in as a customer", "opening", "open a", "open an", "start a", "lägg", "lägg ett", "legg", "få inn",
+        "put in", "set up", "make a new", "lag en", "lägga upp",
+    ),
+    "CUSTOMER": ("kude", "kunde:", "crm-et", "klienten", "kundene", "kunderne"),
+    "SHOW": (
+        "shwo", "shw", "sho me", "vsi", "hent opp", "hent frem", "ta fram", "ta frem", "gimme", "give me", "gimme the details on",
+        "tell me everything", "everything we know about", "vise", "vise den", "vise meg", "kan du vise",
+        "pull up", "bring up",
+    ),
+    "FIND": (
+        "search the crm for", "in their name", "in the name", "in its name", "i navnet", "i namnet",
+        "som inneholder", "som innehåller", "containing", "contains", "is there a customer", "is there a client",
+        "finnes det", "finns det", "nån kund", "nån kund som heter", "noen kunde som heter", "typ",
+        "or something like that", "eller noe sånt", "eller nåt sånt", "eller något sådant",
+    ),
+    "LOOKUP": (
+        "register lookup", "registry lookup", "orgnummer", "org.nr.", "organisation number", "organization number", "vilket bolag", "hvilket selskap",
+        "which company", "momsnr", "vat number", "mva-nummer", "hvem eier", "vem äger",
+    ),
+    "DETAIL": ("mva", "moms", "vat", "business id", "org"),
+    "MEETING": (
+        "lunchmöte", "lunsjmøte", "frokostmøte", "middag", "dinner", "mtg", "teams-møte", "teamsmöte",
+        "videomøte", "videomöte", "workshop", "befaring", "visning",
+    ),
+    "CALL": ("on the phone", "i telefonen", "i telefon", "got off the phone", "ringt", "phoned"),
+    "TASK": (
+        "husk at jeg må", "husk at", "need to", "set a reminder", "remind", "to-do:", "todo:", "task:",
+        "lag en task", "oppgave:", "uppgift:", "att göra:",
+    ),
+    "KPI": ("invoice", "what did we invoice", "fakturerte", "fakturerade", "on track", "vs budget", "budget", "budsjett", "budsjettet", "kpi:erna", "kpi-erna", "kpierna",
+            "salget i år", "sales this year", "revenue this year", "årets salg", "årets försäljning"),
+    "PIPELINE": (
+        "åpne deals", "öppna deals", "deals", "opps", "offerter ligger ute", "ligger ute", "tilbud ute",
+        "säljpipen", "salgspipen", "lukkes denne måneden", "stängs den här månaden", "closing this month",
+        "what deals", "which deals", "hvilke salgsmuligheter", "vilka affärer", "working on",
+    ),
+    "UPDATE": ("push", "postpone", "utsett", "skjut upp", "skyv", "flytt", "bump", "change the value"),
+    "SALES_FIELD": ("prob", "sjanse", "beløpet", "beloppet", "verdien", "close date", "the value"),
+    "HOWTO": (
+        "hvordan registrerer jeg", "hur registrerar jag", "hvordan funker", "hur funkar", "skjønner ikke",
+        "fattar inte", "forstår ikke", "how to", "examples", "eksempel", "eksempler", "exempel", "what to type",
+        "kommandoene", "kommandona", "hur man", "hvordan man", "hvordan jeg",
+    ),
+    "CANCEL": (
+        "scratch that", "actually don't", "don't", "forget about it", "ikke gjør det", "gjør det ikke",
+        "nei vent", "nej vänta", "avslutt", "avsluta", "glem hele greia", "glöm hela grejen", "angre",
+        "stoppa", "det ble feil", "det blev fel", "forget the whole thing",
+    ),
+    "SMALL_TALK": (
+        "cheers", "helpful", "that was helpful", "how's your day", "hows your day", "have a great weekend",
+        "great weekend", "god helg", "trevlig helg", "ha en fin helg", "takk for hjelpen", "tack för hjälpen",
+        "står det bra til", "läget", "morning", "good evening", "god kveld", "god kväll",
+    ),
+    "OFFTOPIC": (
+        "vacation", "vacation days", "feriedager", "semesterdagar", "ferie", "semester", "hotel", "hotell",
+        "skirennet", "derbyt", "premier league", "league", "game", "recipe", "oppskrift", "recept",
+        "password", "passord", "lösenord", "printer", "skriver", "skrivare", "wifi", "laptop", "salary",
+        "lønn", "lön", "sykemelding", "sjukanmälan", "regn ut", "räkna ut", "calculate", "% of", "prosent av",
+        "procent av", "moms på", "mva av", "what's", "whats", "vad är", "taxi", "train", "tog", "tåg", "flybillett", "flygbiljett",
+    ),
+    "NEW_ROLE": ("took over as", "tok over som", "tog över som", "has started as", "is now our"),
+    "VAGUE": ("or something like that", "eller noe sånt", "eller nåt sånt", "something like", "typ", "ca", "circa",
+              "cirka", "omtrent", "ungefär"),
+}  # fmt: skip
+for _label, _phrases in _MORE_CUES.items():
+    CUES[_label] = CUES.get(_label, ()) + _phrases
+
+FILLERS = FILLERS | frozenset(
+    fold(w)
+    for w in (
+        "thx",
+        "ty",
+        "tnx",
+        "every",
+        "everything",
+        "crm",
+        "crm-et",
+        "systemet",
+        "let",
+        "lets",
+        "'s",
+        "get",
+        "gimme",
+        "etter",
+        "efter",
+        "nån",
+        "noe",
+        "nåt",
+        "ca",
+        "henne",
+        "ham",
+        "dem",
+        "them",
+        "her",
+        "him",
+        "jeg",
+        "må",
+        "att",
+        "we've",
+        "got",
+        "we",
+        "have",
+        "'ve",
+        "'re",
+        "'ll",
+        "'m",
+        "'d",
+        "out",
+        "of",
+        "pls",
+        "plz",
+    )  # fmt: skip
+)
+CUSTOMER_PREPOSITIONS = CUSTOMER_PREPOSITIONS | {"w", "m"}

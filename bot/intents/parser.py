@@ -8,6 +8,7 @@ words that are left, by the small words around them ("hos Acme", "med Kari", "om
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,6 +55,7 @@ class Word:
     cue: str | None  # the cue label it belongs to, if any
     boundary: bool  # punctuation, or the remains of a blanked slot
     source: str  # the whole message as written
+    labels: frozenset[str] = frozenset()  # every cue the word is part of ("avtale": a deal and a booking)
 
 
 def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz: str | None = None) -> Parse:
@@ -82,7 +84,7 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
             intent = "update_sales_case"
 
     slots = {k: v for k, v in ex.slots.items() if k in INTENT_SLOTS.get(intent, ())}
-    slots.update(_names(intent, words))
+    slots.update(_names(intent, words, language))
     if intent in ACTIVITY_INTENTS:
         slots["activity_kind"] = _activity_kind(intent, words)
     return Parse(intent, language, {k: v for k, v in slots.items() if k in INTENT_SLOTS.get(intent, ())})
@@ -127,9 +129,11 @@ def blanked_text(text: str, lang: str, now: datetime | None = None) -> str:
 
 def _words(doc: Doc, original: str) -> list[Word]:
     cue_of: dict[int, str] = {}
+    labels_of: dict[int, set[str]] = {}
     for span in doc.spans["cues"]:
         for i in range(span.start, span.end):
             cue_of.setdefault(i, span.label_)
+            labels_of.setdefault(i, set()).add(span.label_)
     words: list[Word] = []
     for token in doc:
         if token.is_space:
@@ -137,20 +141,32 @@ def _words(doc: Doc, original: str) -> list[Word]:
         start, end = token.idx, token.idx + len(token.text)
         low = token.text
         blanked = BLANK in low
-        boundary = blanked or (token.is_punct and low not in _NAME_JOINERS)
+        spaced = low == "-" and original[start - 1 : start] == " " and original[end : end + 1] == " "
+        boundary = blanked or spaced or (token.is_punct and low not in _NAME_JOINERS)
+        labels = frozenset(labels_of.get(token.i, ()))
         words.append(
-            Word(len(words), start, end, original[start:end], low, cue_of.get(token.i), boundary, original)
+            Word(
+                len(words),
+                start,
+                end,
+                original[start:end],
+                low,
+                cue_of.get(token.i),
+                boundary,
+                original,
+                labels,
+            )
         )
     return words
 
 
 def _has(words: list[Word], *labels: str) -> bool:
-    return any(w.cue in labels for w in words)
+    return any(w.labels.intersection(labels) for w in words)
 
 
 def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     """The intent from the cues present; the order encodes which cue wins when several are present."""
-    cues = {w.cue for w in words if w.cue}
+    cues = {label for w in words for label in w.labels}
     content = [w for w in words if not w.boundary]
     has = cues.__contains__
     action = cues & {"CREATE", "SHOW", "FIND", "LOG", "CALL", "MEETING", "TASK", "DEAL", "KPI", "PIPELINE"}
@@ -158,10 +174,13 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     sales_signal = "stage" in slots or "probability" in slots or "amount" in slots or stage
     if has("CANCEL") and len(content) <= 4 and not (action - {"CREATE"}):
         return "cancel"
-    if has("OFFTOPIC") and not (cues & {"CUSTOMER", "CONTACT", "DEAL", "TASK", "LOG", "KPI", "PIPELINE"}):
-        return "unknown"
+    if has("OFFTOPIC") and "org_number" not in slots:
+        if not (cues & {"CUSTOMER", "CONTACT", "DEAL", "TASK", "LOG", "KPI", "PIPELINE", "SHOW", "FIND"}):
+            return "unknown"
     if has("HOWTO") or has("HELP") and not (action & {"CREATE", "LOG", "TASK", "DEAL", "CALL", "MEETING"}):
         return "help"
+    if has("TASK") and not ("amount" in slots or "stage" in slots):
+        return "create_task"
     if has("QUANT") or has("WHICH") and (has("DEAL") and stage or has("PIPELINE")):
         if has("PIPELINE") or has("DEAL") or stage:
             return "pipeline_summary"
@@ -171,8 +190,6 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "pipeline_summary"
     if has("FIND") and has("CUSTOMER") and not has("CREATE"):
         return "find_customer"
-    if has("TASK") and not ("amount" in slots or "stage" in slots):
-        return "create_task"
     activity = cues & {"MEETING", "CALL", "LOG", "EMAIL", "NOTE"} and not sales_signal
     if (
         has("DEAL")
@@ -185,9 +202,11 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "update_sales_case"
     if (has("UPDATE") or has("SALES_FIELD")) and ("probability" in slots or stage):
         return "update_sales_case"
+    if has("UPDATE") and has("SALES_FIELD") and "amount" in slots:
+        return "update_sales_case"
     if stage and not (cues & {"LOG", "CALL", "MEETING", "TASK", "CREATE", "SHOW", "FIND"}):
         return "update_sales_case"
-    if has("KPI") and not (action & {"CREATE", "LOG", "TASK", "CALL", "MEETING"}):
+    if has("KPI") and not (cues & {"CREATE", "LOG", "TASK", "CALL", "MEETING", "NOTE", "EMAIL"}):
         return "kpi_summary"
     if has("AS_CONTACT") or has("NEW_ROLE") and _title_present(words):
         return "add_contact"
@@ -206,13 +225,13 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     if cues & {"LOG", "CALL", "MEETING", "EMAIL", "NOTE"} and not (has("CREATE") and has("CUSTOMER")):
         return "log_activity"
     if "org_number" in slots:
-        if has("SHOW") or has("CUSTOMER") and not has("CREATE") and not has("LOOKUP"):
+        if has("SHOW"):
             return "show_customer"
-        if has("LOOKUP") and not has("CUSTOMER"):
-            return "lookup_org"
         if has("CREATE"):
             return "create_customer"
-        return "lookup_org"
+        if has("LOOKUP"):
+            return "lookup_org"
+        return "show_customer" if has("CUSTOMER") else "lookup_org"
     if has("CREATE") and has("CUSTOMER"):
         return "create_customer"
     if has("FIND"):
@@ -371,7 +390,7 @@ def _task_subject(words: list[Word]) -> tuple[list[Word], list[Word]]:
     if not cue_positions:
         return [], []
     end = cue_positions[0]
-    while end + 1 < len(words) and words[end + 1].cue == "TASK":
+    while end + 1 < len(words) and words[end + 1].cue == "TASK" and words[end].low != ":":
         end += 1
     rest = words[end + 1 :]
     head: list[Word] = []
@@ -414,18 +433,50 @@ def _adjacent_to_deal(words: list[Word], segment: Segment) -> bool:
     return nxt < len(words) and words[nxt].cue == "DEAL"
 
 
-_LEGAL_FORMS = frozenset(
-    {"as", "asa", "ab", "oy", "oyj", "aps", "a/s", "ltd", "llc", "inc", "ans", "da", "sa"}
-)
+_LEGAL_FORMS = frozenset({"as", "asa", "ab", "oy", "oyj", "aps", "a/s", "ltd", "llc", "inc", "ans", "da", "sa", "gmbh",
+                          "plc", "ky", "hb", "kb", "bv", "nv", "ag", "co", "llp", "lp"})  # fmt: skip
 _NAME_LINKS = frozenset({"i", "in", "og", "and", "och", "of", "for", "för", "pa", "&"})
+_ARTICLES = frozenset(
+    {"the", "a", "an", "den", "det", "en", "ett", "et", "ei", "sin", "sitt", "their", "his", "her"}
+)
+_NUMBER_REF = re.compile(
+    r"^(?:no\.?|nr\.?|#|number|nummer|kundenummer|kundnummer|customer no\.?)\s*#?(\d+)$", re.I
+)
 
 
-def _without_genitive(name: str) -> str:
+def _without_genitive(name: str, lang: str, joined_by_hyphen: bool = False) -> str:
     """ "Uppsala Datas affär" names the customer "Uppsala Data" (Norwegian and Swedish genitive -s)."""
+    if name.endswith(("'s", "’s")):
+        return name[:-2]
     last = name.split()[-1] if name.split() else ""
+    if lang == "en" or joined_by_hyphen:
+        return name
     if len(last) > 3 and last.endswith("s") and last.lower() not in _LEGAL_FORMS and not last.endswith("ss"):
         return name[:-1]
     return name
+
+
+def _name_words(words: list[Word], segment: Segment) -> list[Word]:
+    """Where a capitalised name is followed by lower-case words ("Elverum Eiendom takket nei"), the name."""
+    run = segment.words
+    if not run[0].text[:1].isupper():
+        return run
+    for k, w in enumerate(run[1:], start=1):
+        if (
+            w.text[:1].isalpha()
+            and w.text[:1].islower()
+            and w.low not in _LEGAL_FORMS
+            and w.low not in _NAME_LINKS
+        ):
+            return run[:k]
+    return run
+
+
+def _name(words: list[Word], segment: Segment) -> str:
+    run = _name_words(words, segment)
+    text = _span_text(words, run[0], run[-1])
+    number = _NUMBER_REF.match(text)
+    return number.group(1) if number else text.lstrip("#")
 
 
 def _joined_names(words: list[Word], segments: list[Segment]) -> list[Segment]:
@@ -447,35 +498,37 @@ def _joined_names(words: list[Word], segments: list[Segment]) -> list[Segment]:
     return joined
 
 
-def _names(intent: str, words: list[Word]) -> dict[str, Any]:
+def _person(segment: Segment) -> bool:
+    return any(w.low in FIRST_NAMES for w in segment.words[:2])
+
+
+def _person_name(words: list[Word], segment: Segment) -> str:
+    """The person in a segment: from the first first name, at most three words, capitalised ones if written so."""
+    start = next((k for k, w in enumerate(segment.words) if w.low in FIRST_NAMES), 0)
+    run = segment.words[start : start + 3]
+    if run[0].text[:1].isupper():
+        end = 1
+        while end < len(run) and run[end].text[:1].isupper():
+            end += 1
+        run = run[:end]
+    elif len(run) > 2:
+        run = run[:2]
+    return _span_text(words, run[0], run[-1])
+
+
+def _hyphen_before(words: list[Word], segment: Segment) -> bool:
+    end = segment.words[-1].end
+    source = words[0].source
+    return end < len(source) and source[end] == "-"
+
+
+def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
     if intent not in INTENT_SLOTS or intent == "lookup_org":
         return {}
     found: dict[str, Any] = {}
     used: set[int] = set()
     if intent == "create_task":
-        phrase, head = _task_subject(words)
-        if phrase:
-            found["subject"] = _span_text(words, phrase[0], phrase[-1])
-        head_segments = _segments(head, intent) if head else []
-        inner = _segments(phrase, intent) if phrase else []
-        if head_segments:
-            found["customer"] = head_segments[0].text(words)
-        candidates = [s for s in inner if s.before is not None and s.before.low in CUSTOMER_PREPOSITIONS]
-        if not candidates and inner:
-            first = inner[0]
-            if first.words[0].i == phrase[0].i and first.words[0].cue is None:
-                first = Segment(first.words[1:], first.before) if len(first.words) > 1 else first
-                if first.words[0].i == phrase[0].i:
-                    first = None  # type: ignore[assignment]
-            candidates = [first] if first is not None else []
-        for seg in candidates[:2]:
-            slot = "contact_name" if _is_person(seg) else "customer"
-            found.setdefault(slot, seg.text(words))
-        if not found.get("subject") and not head_segments:
-            segments = _segments(words, intent)
-            if segments:
-                found["customer"] = segments[0].text(words)
-        return found
+        return _task_names(words)
     if intent in ACTIVITY_INTENTS or intent in SALES_INTENTS:
         subject_words, used = _subject(words, intent)
         if subject_words:
@@ -492,7 +545,7 @@ def _names(intent: str, words: list[Word]) -> dict[str, Any]:
     free = [s for s in segments if s not in with_prep]
 
     if intent == "add_contact":
-        people = [s for s in segments if _is_person(s)]
+        people = [s for s in segments if _person(s)]
         contact = people[0] if people else next((s for s in free), None)
         customer = next((s for s in workplace if s is not contact), None) or next(
             (s for s in with_prep if s is not contact), None
@@ -500,39 +553,55 @@ def _names(intent: str, words: list[Word]) -> dict[str, Any]:
         if customer is None:
             customer = next((s for s in free if s is not contact), None)
         if contact is not None:
-            found["contact_name"] = contact.text(words)
+            found["contact_name"] = (
+                _person_name(words, contact) if _person(contact) else _name(words, contact)
+            )
         if customer is not None:
-            found["customer"] = customer.text(words)
+            found["customer"] = _name(words, customer)
         return found
     if intent in ACTIVITY_INTENTS:
         # "med Kari hos Acme": Kari is the contact, Acme the customer; "med Acme": Acme is the customer.
-        people = [s for s in with_prep + free if _is_person(s)]
-        others = [s for s in with_prep + free if not _is_person(s)]
-        companies = [s for s in workplace if not _is_person(s)] or others
+        companions = [
+            s for s in with_prep if s.before is not None and s.before.low not in WORKPLACE_PREPOSITIONS
+        ]
+        if workplace and companions:
+            found["contact_name"] = (
+                _person_name(words, companions[0]) if _person(companions[0]) else _name(words, companions[0])
+            )
+            found["customer"] = _name(words, workplace[0])
+            return found
+        people = [s for s in with_prep + free if _person(s)]
+        companies = [s for s in workplace if not _person(s)] or [
+            s for s in with_prep + free if not _person(s)
+        ]
         if people:
-            found["contact_name"] = people[0].text(words)
+            found["contact_name"] = _person_name(words, people[0])
         if companies:
-            found["customer"] = companies[0].text(words)
+            found["customer"] = _name(words, companies[0])
         return found
     if intent in SALES_INTENTS:
         deal_named = [s for s in segments if _adjacent_to_deal(words, s)]
-        before_colon = [
-            s for s in free if s.words[-1].i + 1 < len(words) and words[s.words[-1].i + 1].low == ":"
-        ]
+        named: Segment | None = None
         if intent == "update_sales_case":
-            if deal_named:
-                found["customer"] = _without_genitive(deal_named[0].text(words))
-            elif before_colon:
-                found["customer"] = before_colon[0].text(words)
-            elif with_prep:
-                found["customer"] = with_prep[0].text(words)
-            elif free and "subject" not in found:
-                found["subject"] = free[0].text(words)
-            return found
-        target = with_prep or deal_named or free
-        if target:
-            text = target[0].text(words)
-            found["customer"] = _without_genitive(text) if target[0] in deal_named else text
+            before_colon = [
+                s for s in free if s.words[-1].i + 1 < len(words) and words[s.words[-1].i + 1].low == ":"
+            ]
+            numbered = [s for s in segments if any(ch.isdigit() for ch in s.text(words))]
+            if numbered and "subject" not in found and not deal_named:
+                found["subject"] = numbered[0].text(words)
+                segments = [s for s in segments if s is not numbered[0]]
+                free = [s for s in free if s is not numbered[0]]
+                with_prep = [s for s in with_prep if s is not numbered[0]]
+            named = next(iter(deal_named or before_colon or with_prep or free), None)
+        else:
+            named = next(iter(with_prep or deal_named or free), None)
+        if named is not None:
+            name = _name(words, named)
+            if named in deal_named:
+                name = _without_genitive(name, lang, _hyphen_before(words, named))
+            found["customer"] = name
+        elif intent == "create_sales_case" and "subject" in found:
+            found["customer"] = found.pop("subject")  # "ny deal: Skagerak Rør AS, 300 000 kr": a customer
         return found
     # create / find / show customer: the name is what follows the cue.
     if intent == "create_customer":
@@ -541,5 +610,50 @@ def _names(intent: str, words: list[Word]) -> dict[str, Any]:
         with_prep = [s for s in segments if s not in free]
     target = free or with_prep
     if target:
-        found["customer"] = target[0].text(words).lstrip("#")
+        found["customer"] = _name(words, target[0]) if intent != "find_customer" else target[0].text(words)
     return found
+
+
+def _task_names(words: list[Word]) -> dict[str, Any]:
+    """A task's subject is its to-do phrase; the customer or contact named in it is also a slot."""
+    found: dict[str, Any] = {}
+    phrase, head = _task_subject(words)
+    if phrase:
+        found["subject"] = _span_text(words, phrase[0], phrase[-1])
+    head_segments = _segments(head, "create_task") if head else []
+    if head_segments:
+        found["customer"] = _name(words, head_segments[0])
+    inner = [_before_article(s) for s in (_segments(phrase, "create_task") if phrase else [])]
+    candidates = [
+        s
+        for s in inner
+        if s.before is not None
+        and s.before.low in CUSTOMER_PREPOSITIONS
+        and s.before.low not in SUBJECT_MARKERS
+    ]
+    if inner and (not candidates or inner[0].words[0].i < candidates[0].words[0].i):
+        first: Segment | None = inner[0]
+        if first is not None and first.words[0].i == phrase[0].i and first.words[0].cue is None:
+            rest = first.words[1:]  # the to-do's verb ("ringe", "send") is not a name
+            first = Segment(rest, first.before) if rest else None
+        # The verb's object is the name when nothing else is ("send Oakridge Dental the pack"), or a person.
+        if first is not None and (not candidates or _person(first)):
+            candidates.insert(0, first)
+    for seg in candidates[:2]:
+        if _person(seg):
+            found.setdefault("contact_name", _person_name(words, seg))
+        else:
+            found.setdefault("customer", _name(words, seg))
+    if not phrase and not head_segments:
+        segments = _segments(words, "create_task")
+        if segments:
+            found["customer"] = _name(words, segments[0])
+    return found
+
+
+def _before_article(segment: Segment) -> Segment:
+    """ "Oakridge Dental the onboarding pack" -> "Oakridge Dental"."""
+    for k, w in enumerate(segment.words[1:], start=1):
+        if w.low in _ARTICLES:
+            return Segment(segment.words[:k], segment.before)
+    return segment

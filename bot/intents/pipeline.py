@@ -21,6 +21,10 @@ SPACY_LANG = {"en": "en", "nb": "nb", "sv": "sv"}
 # One-word cues this long are also found with one typo ("custmer", "kontakr"); shorter words are too often
 # a different word one letter away ("about" and "abort", "boten" and "möten").
 FUZZY_MIN_LENGTH = 6
+# Only cues whose misspellings are common and cannot be another everyday word ("fakturere" is not "fakturert").
+FUZZY_LABELS = frozenset(
+    {"CUSTOMER", "CONTACT", "TASK", "MEETING", "CALL", "DEAL", "SHOW", "FIND", "CREATE", "LOG"}
+)
 
 
 class CueMarker:
@@ -33,7 +37,12 @@ class CueMarker:
             docs = [nlp.make_doc(split_compounds(fold(p))) for p in phrases]
             self.matcher.add(label, docs)
             for d in docs:
-                if len(d) == 1 and len(d.text) >= FUZZY_MIN_LENGTH and d.text.isalpha():
+                if (
+                    len(d) == 1
+                    and len(d.text) >= FUZZY_MIN_LENGTH
+                    and d.text.isalpha()
+                    and label in FUZZY_LABELS
+                ):
                     self.single.setdefault(d.text, label)
         self.by_length: dict[int, list[str]] = {}
         for word in self.single:

@@ -77,6 +77,9 @@ _WEEKDAY = _rx(
     r"(?:(?<=\s)(" + "|".join(_WEEKDAY_ABBR) + r")\.?(?=\s|$|,)|(" + "|".join(_WEEKDAY_FULL) + r"))"
     r"(?:\s+(?:next\s+week|neste\s+uke|nasta\s+vecka))?\b"
 )
+_WEEK_NUMBER = _rx(
+    r"\b(?:i\s+|in\s+|by\s+|til\s+|till\s+|innen\s+)?(?:week|wk|uke|veke|vecka|v\.)\s*(\d{1,2})\b"
+)
 _PAST_WEEKDAY_SV = _rx(r"\bi\s+(mandags|tisdags|onsdags|torsdags|fredags|lordags|sondags)\b")
 _ISO_DATE = _rx(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _NUMERIC_DATE = _rx(
@@ -209,6 +212,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         (_NEXT_WEEK, lambda m: today + timedelta(days=7 - today.weekday())),
         (_NEXT_MONTH, lambda m: _add_months(today.replace(day=1), 1)),
         (_IN_N, _in_n(today)),
+        (_WEEK_NUMBER, lambda m: _week_monday(int(m[1]), today)),
         (_TOMORROW, lambda m: today + timedelta(days=1)),
         (_YESTERDAY, lambda m: today - timedelta(days=1)),
         (_ISO_DATE, lambda m: _future_date(int(m[3]), int(m[2]), int(m[1]), today)),
@@ -254,6 +258,18 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
     if isinstance(zone, ZoneInfo):
         value = value.replace(tzinfo=None).replace(tzinfo=zone)
     return WhenResult(value, sorted(spans, key=lambda f: f.start))
+
+
+def _week_monday(week: int, today: date) -> date | None:
+    """Monday of ISO week `week`, this year or (when that week is over) next year."""
+    for year in (today.isocalendar().year, today.isocalendar().year + 1):
+        try:
+            monday = date.fromisocalendar(year, week, 1)
+        except ValueError:
+            continue
+        if monday + timedelta(days=6) >= today:
+            return monday
+    return None
 
 
 def _in_n(today: date) -> Any:
