@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint bench postgres clean
+.PHONY: install run test lint bench postgres mailserver clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("kundebot needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -21,12 +21,16 @@ run: $(STAMP)
 	$(BIN)/kundebot demo-data --if-empty
 	$(BIN)/kundebot chat
 
-## The whole suite, every store test on SQLite and on a throw-away PostgreSQL on 127.0.0.1.
-test: $(STAMP) postgres
+## The whole suite, every store test on SQLite and on a throw-away PostgreSQL on 127.0.0.1; the mail tests on a
+## throw-away Dovecot on 127.0.0.1.
+test: $(STAMP) postgres mailserver
 	$(BIN)/python -m pytest -q
 
 postgres:
 	@scripts/ensure-postgres
+
+mailserver:
+	@scripts/ensure-mailserver
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
