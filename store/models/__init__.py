@@ -2,6 +2,14 @@
 
 from store.models.activities import Activity, activity_contacts
 from store.models.base import Base
+from store.models.calendar import (
+    CalendarFeed,
+    CalendarItem,
+    CalendarLink,
+    CalendarSource,
+    CalendarSourceKind,
+    activity_participants,
+)
 from store.models.contacts import Contact, ContactEmail, ContactPhone, ContactRole, contact_keywords
 from store.models.customers import (
     Address,
@@ -15,6 +23,7 @@ from store.models.customers import (
     customer_keywords,
 )
 from store.models.dialogue import DialogueState, UndoAction
+from store.models.digest import DigestDelivery
 from store.models.emails import Email, EmailAttachment, email_contacts
 from store.models.enums import (
     ActivityKind,
@@ -33,6 +42,7 @@ from store.models.enums import (
     Source,
     Visibility,
 )
+from store.models.mail import MailboxState
 from store.models.merges import MergeRecord
 from store.models.projects import Cost, Invoice, Project
 from store.models.register import RegisterFeedState, RegisterLookup, RegisterUnit
@@ -41,11 +51,17 @@ from store.models.users import User
 
 __all__ = [
     "DialogueState",
+    "DigestDelivery",
     "UndoAction",
     "Activity",
     "ActivityKind",
     "Address",
     "Base",
+    "CalendarFeed",
+    "CalendarItem",
+    "CalendarLink",
+    "CalendarSource",
+    "CalendarSourceKind",
     "CaseStatus",
     "Contact",
     "ContactEmail",
@@ -68,6 +84,7 @@ __all__ = [
     "Keyword",
     "Language",
     "MergeKind",
+    "MailboxState",
     "MergeRecord",
     "Project",
     "ProjectStatus",
@@ -84,6 +101,7 @@ __all__ = [
     "User",
     "Visibility",
     "activity_contacts",
+    "activity_participants",
     "contact_keywords",
     "customer_groupings",
     "customer_keywords",

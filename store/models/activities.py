@@ -40,6 +40,8 @@ class Activity(Record, SoftDeleted, Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A whole-day calendar event: start_at/end_at are midnights in the time zone of the user who synced it.
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     sales_case_id: Mapped[int | None] = mapped_column(
         ForeignKey("sales_cases.id", ondelete="SET NULL"), index=True

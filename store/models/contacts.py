@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from store.domains import email_domain_default
 from store.models.base import Base, Record, SoftDeleted, str_enum
 from store.models.customers import Address, Customer, Keyword
 from store.models.enums import Visibility
@@ -76,6 +77,8 @@ class ContactEmail(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(String(320), index=True)  # stored lower-case
+    # The part after "@", so email capture finds a customer by domain without scanning every address.
+    domain: Mapped[str | None] = mapped_column(String(255), index=True, default=email_domain_default)
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
     contact: Mapped[Contact] = relationship(back_populates="emails")
 

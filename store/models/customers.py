@@ -17,8 +17,9 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from store.domains import website_domain, website_domain_default
 from store.models.base import Base, Record, SoftDeleted, str_enum
 from store.models.enums import Country, CustomerKind, RelationLevel, RelationType, Visibility
 from store.models.users import User
@@ -122,6 +123,8 @@ class Customer(Record, SoftDeleted, Base):
     employees: Mapped[int | None] = mapped_column(Integer)
     revenue: Mapped[Decimal | None] = mapped_column(Money)
     website: Mapped[str | None] = mapped_column(String(300))
+    # The website's host without "www.": email from that domain belongs to this customer (SPEC §6).
+    web_domain: Mapped[str | None] = mapped_column(String(255), index=True, default=website_domain_default)
     vat_number: Mapped[str | None] = mapped_column(String(32))
     rating: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str | None] = mapped_column(Text)
@@ -149,6 +152,11 @@ class Customer(Record, SoftDeleted, Base):
     @property
     def head_office(self) -> Address | None:
         return next((a for a in self.addresses if a.is_head_office), None)
+
+    @validates("website")
+    def _keep_web_domain(self, _: str, website: str | None) -> str | None:
+        self.web_domain = website_domain(website)
+        return website
 
 
 class Address(Record, Base):
