@@ -582,3 +582,86 @@ FILLERS = FILLERS | frozenset(
     )  # fmt: skip
 )
 CUSTOMER_PREPOSITIONS = CUSTOMER_PREPOSITIONS | {"w", "m"}
+
+# From the third development set (tests/data/nlu/dev3.jsonl): polite and verbose writers, forms in one line.
+_DEV3_CUES: dict[str, tuple[str, ...]] = {
+    "POLITE": (
+        "could you", "would you mind", "can you", "sorry to bother you", "just wanted to let you know", "let you know",
+        "wanted to", "for me", "please", "kunne du", "kunne du vært så snill å", "vært så snill å", "så snill å",
+        "være så snill å", "kan du være så snill å", "tusen takk på forhånd", "takk på forhånd", "på forhånd",
+        "skulle du kunna", "skulle du kunna vara snäll och", "vara snäll och", "åt mig", "tack så jättemycket",
+        "jag ville bara säga att", "ville bara si at", "hei igjen", "hello again", "whether", "everything",
+        "alt", "allt", "thank you", "hi", "hei", "hej",
+    ),
+    "CREATE": ("registrer ny", "lag ny", "sett inn", "legge inn", "lägga in", "adde", "new cust", "ny kude"),
+    "SHOW": (
+        "what've we got on", "what have we got on", "everything we have on", "alt vi har på", "alt vi har om",
+        "allt vi har på", "allt vi har om", "bring up", "ta fram", "vise meg", "kan du vise",
+    ),
+    "FIND": (
+        "beginning with", "begins with", "starting with", "som begynner på", "som börjar på", "söka fram",
+        "søk opp", "serch", "seach", "which clients have", "noe sånt som", "nåt i stil med", "i stil med",
+        "or something like that", "som innehåller", "som inneholder",
+    ),
+    "VAGUE": ("noe sånt som", "nåt i stil med", "något sånt som", "i stil med", "typ", "ca."),
+    "LOOKUP": ("look it up", "look them up", "slå det opp", "slå dem opp", "kolla upp det", "fo-nummer",
+               "business id", "momsnr", "vilket bolag är"),
+    "TASK": ("minne meg på", "minne meg om", "minne meg", "påminne", "set a reminder for me", "setting a reminder",
+             "new task", "ny oppgave", "ny uppgift", "nytt gjøremål"),
+    "NEW_ROLE": ("har tatt over som", "tatt over som", "har tagit över som", "tog över som", "is the new",
+                 "er ny", "blir ny"),
+    "KPI": ("average deal size", "deal size", "snitt", "gjennomsnitt", "genomsnitt", "oppsummering av nøkkeltallene",
+            "nøkkeltallene", "nyckeltalen", "key figures", "deals did we close", "closed this month",
+            "har vi stängt", "har vi lukket", "stängt denna månad", "vunnet i år", "won this year"),
+    "PIPELINE": ("expected to close", "forventes lukket", "väntas stängas", "säljpipe", "salgspipe"),
+    "HOWTO": (
+        "what's the syntax", "syntax", "syntaks", "what kinds of things", "what i can ask", "hva kan jeg be deg om",
+        "vad kan jag be dig om", "hva du kan hjelpe meg med", "vad du kan hjälpa mig med", "what you can help",
+        "hvordan søker jeg", "hur söker jag", "förklara hur", "forklare hvordan", "explain how", "hur man",
+    ),
+    "CANCEL": (
+        "ignore my last message", "ignore that", "se bort fra", "strunta i", "ikke lagre det", "spara inte det",
+        "don't save", "vent", "vänta", "forrige melding", "förra meddelande", "never mind that",
+    ),
+    "SMALL_TALK": (
+        "happy friday", "god fredag", "trevlig fredag", "what's your name", "whats your name", "hva heter du",
+        "vad heter du", "helt rå", "du er rå", "du är grym", "tjenare", "tjena", "morsan", "how's it going",
+    ),
+    "OFFTOPIC": ("table for", "book a table", "boka bord", "bestille bord", "bord for", "bord för", "kantina",
+                 "kantinen", "lunsj i kantina", "matsal", "menu", "meny"),
+}  # fmt: skip
+for _label, _phrases in _DEV3_CUES.items():
+    CUES[_label] = CUES.get(_label, ()) + _phrases
+
+FIRST_NAMES = FIRST_NAMES | frozenset(
+    fold(n)
+    for n in """jake ben rachel kjersti marit eirin mikaela ulrika jonas anders hakon håkon sindre torstein
+    mattias ebba elin ingvild eirik vegard tiril synne solveig ragnhild gro bente hege kristine lene nina tonje
+    oliver harry george jack noah leo arthur muhammad freya isla olivia amelia ava emily grace chloe
+    linnea saga alva maja alice astrid wilma ella stina tuva ebbe lasse pelle olle kalle nisse
+    mikko jukka teemu ville juho aleksi sami petri riikka katja tiina päivi minna""".split()
+)
+SUBJECT_WORD_MARKERS = frozenset(
+    fold(w) for w in ("om", "about", "re", "re:", "regarding", "angående", "ang", "ang.", "vedrørende", "vedr",
+                      "vedr.", "gällande", "kring", "concerning", "ifm", "gjelder", "discussing", "diskutere",
+                      "prata om", "snakke om", "wrt", "rundt", "around", "topic", "emne", "ämne", "subject", "tema")
+)  # fmt: skip
+SUBJECT_MARKERS = SUBJECT_MARKERS | {
+    "gjelder",
+    "discussing",
+    "diskutere",
+    "named",
+    "called",
+    "kalt",
+    "kallad",
+    "heter",
+}
+FILLERS = FILLERS | frozenset({"whose", "hvis", "vars", "them", "dem", "henne"})
+CUES["UPDATE"] = CUES["UPDATE"] + (
+    "ny verdi",
+    "new value",
+    "nytt värde",
+    "ny sannsynlighet",
+    "ny sannolikhet",
+)
+CUES["SMALL_TALK"] = CUES["SMALL_TALK"] + ("happy", "god helg", "trevlig helg")

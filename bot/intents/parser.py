@@ -24,6 +24,7 @@ from bot.intents.lexicon import (
     FILLERS,
     FIRST_NAMES,
     SUBJECT_MARKERS,
+    SUBJECT_WORD_MARKERS,
     TITLE_SUFFIXES,
     TITLE_WORDS,
     WORKPLACE_PREPOSITIONS,
@@ -142,7 +143,8 @@ def _words(doc: Doc, original: str) -> list[Word]:
         low = token.text
         blanked = BLANK in low
         spaced = low == "-" and original[start - 1 : start] == " " and original[end : end + 1] == " "
-        boundary = blanked or spaced or (token.is_punct and low not in _NAME_JOINERS)
+        symbol = not any(ch.isalnum() for ch in low) and low not in _NAME_JOINERS  # "→", "•", "|"
+        boundary = blanked or spaced or symbol or (token.is_punct and low not in _NAME_JOINERS)
         labels = frozenset(labels_of.get(token.i, ()))
         words.append(
             Word(
@@ -179,10 +181,13 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
             return "unknown"
     if has("HOWTO") or has("HELP") and not (action & {"CREATE", "LOG", "TASK", "DEAL", "CALL", "MEETING"}):
         return "help"
+    if "org_number" in slots and has("LOOKUP") and not has("CREATE") and not has("SHOW"):
+        return "lookup_org"
     if has("TASK") and not ("amount" in slots or "stage" in slots):
         return "create_task"
-    if has("QUANT") or has("WHICH") and (has("DEAL") and stage or has("PIPELINE")):
-        if has("PIPELINE") or has("DEAL") or stage:
+    if has("QUANT") or has("WHICH") and (has("DEAL") or has("PIPELINE")):
+        closed = any(w.low in _CLOSED_WORDS for w in words)
+        if (has("PIPELINE") or has("DEAL") or stage) and not closed:
             return "pipeline_summary"
         if not has("LOOKUP"):
             return "kpi_summary"
@@ -190,6 +195,14 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "pipeline_summary"
     if has("FIND") and has("CUSTOMER") and not has("CREATE"):
         return "find_customer"
+    if (
+        future
+        and _prefix(words) is not None
+        and not (
+            cues & {"MEETING", "DEAL", "LOG", "SCHEDULE", "CREATE", "SHOW"} or sales_signal and not stage
+        )
+    ):
+        return "create_task"  # "Lofoten Lys – ring tirsdag": the customer, then what to do and when
     activity = cues & {"MEETING", "CALL", "LOG", "EMAIL", "NOTE"} and not sales_signal
     if (
         has("DEAL")
@@ -202,7 +215,7 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "update_sales_case"
     if (has("UPDATE") or has("SALES_FIELD")) and ("probability" in slots or stage):
         return "update_sales_case"
-    if has("UPDATE") and has("SALES_FIELD") and "amount" in slots:
+    if has("UPDATE") and has("SALES_FIELD") and ("amount" in slots or "when" in slots):
         return "update_sales_case"
     if stage and not (cues & {"LOG", "CALL", "MEETING", "TASK", "CREATE", "SHOW", "FIND"}):
         return "update_sales_case"
@@ -220,6 +233,8 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "add_contact"
     if has("MEETING") and (has("SCHEDULE") or (future and not has("PAST") and not has("LOG"))):
         return "schedule_meeting"
+    if has("CALL") and future and not (cues & {"PAST", "LOG", "MEETING", "EMAIL", "NOTE"}):
+        return "create_task"  # "ring Acme tirsdag": a call still to make
     if has("SCHEDULE") and future and not has("LOG"):
         return "schedule_meeting"
     if cues & {"LOG", "CALL", "MEETING", "EMAIL", "NOTE"} and not (has("CREATE") and has("CUSTOMER")):
@@ -249,6 +264,23 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     if has("CUSTOMER") and _free_words(words):
         return "show_customer"
     return "unknown"
+
+
+def _prefix(words: list[Word]) -> list[Word] | None:
+    """ "Acme AS: ..." or "Acme AS – ...": the name the message starts with, before a colon or a spaced dash."""
+    start = 0
+    while start < len(words) and (words[start].boundary or words[start].labels & {"POLITE", "SMALL_TALK"}):
+        start += 1
+    for k in range(start, min(start + 7, len(words))):
+        w = words[k]
+        if w.low == ":" or w.boundary and w.low in {"-", "–", "—"}:
+            run = words[start:k]
+            if run and all(not x.boundary and x.cue is None for x in run):
+                return run
+            return None
+        if w.boundary:
+            return None
+    return None
 
 
 def stage_only(words: list[Word], slots: dict[str, Any]) -> bool:
@@ -298,6 +330,8 @@ def _span_text(words: list[Word], first: Word, last: Word) -> str:
     return " ".join(words[0].source[first.start : last.end].split()).strip(" ,.;:!?-")
 
 
+_CLOSED_WORDS = frozenset({"closed", "won", "lukket", "lukka", "vant", "vunnet", "stangt", "stangde", "vann",
+                           "vunnit", "signed", "signert"})  # fmt: skip
 _LEGAL_FORM_AS = "as"
 _POLITE = frozenset({"please", "pls", "plz", "takk", "tack", "thanks", "og", "and", "och", "ogsa", "too"})
 
@@ -363,24 +397,36 @@ _SUBJECT_LEAD = frozenset(
 )
 
 
+_NAMING = frozenset({"called", "named", "kalt", "kallad", "heter"})
+
+
 def _subject(words: list[Word], intent: str) -> tuple[list[Word], set[int]]:
-    """The topic: everything after a subject marker ("om", "about", ":", ","), as written."""
-    for w in words:
-        if w.low in SUBJECT_MARKERS and w.cue is None:
-            rest: list[Word] = []
-            for nxt in words[w.i + 1 :]:
-                if nxt.boundary and (BLANK in nxt.low or nxt.low in {",", ";", "."}):
-                    if rest:
-                        break
-                    continue
-                if intent in SALES_INTENTS and (nxt.low in CUSTOMER_PREPOSITIONS or nxt.cue is not None):
-                    if rest:
-                        break
-                    continue
-                rest.append(nxt)
-            rest = _trim_subject(rest)
-            if rest and not (intent in SALES_INTENTS and _stage_word(rest)):
-                return rest, {x.i for x in rest} | {w.i}
+    """The topic: what follows a topic word ("om", "about", "angående"); failing that, what follows ":", "," or
+    a dash. As written, without the words around it."""
+    markers = [
+        w for w in words
+        if (w.cue is None or intent in SALES_INTENTS and w.low in _NAMING) and w.low in SUBJECT_MARKERS
+    ]  # fmt: skip
+    ranked = [w for w in markers if w.low in SUBJECT_WORD_MARKERS or w.low in _NAMING] + [
+        w for w in markers if w.low not in SUBJECT_WORD_MARKERS and w.low not in _NAMING
+    ]
+    for w in ranked:
+        rest: list[Word] = []
+        for nxt in words[w.i + 1 :]:
+            if nxt.boundary and (BLANK in nxt.low or nxt.low in {",", ";", ".", "?", "!"}):
+                if rest:
+                    break
+                continue
+            if intent in SALES_INTENTS and (nxt.low in CUSTOMER_PREPOSITIONS or nxt.cue is not None):
+                if rest:
+                    break
+                continue
+            rest.append(nxt)
+        rest = _trim_subject(rest)
+        if rest and all(x.cue is not None for x in rest):
+            continue  # "Acme: møte neste uke": the colon introduced the request, not a topic
+        if rest and not (intent in SALES_INTENTS and _stage_word(rest)):
+            return rest, {x.i for x in rest} | {w.i}
     return [], set()
 
 
@@ -527,6 +573,15 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         return {}
     found: dict[str, Any] = {}
     used: set[int] = set()
+    if intent == "find_customer" and (quoted := _QUOTED.search(words[0].source if words else "")):
+        return {"customer": quoted.group(1).strip()}
+    if intent in ACTIVITY_INTENTS or intent in SALES_INTENTS:
+        form = _form_names(intent, words)
+        if form is not None:
+            return form
+    prefix = _prefix(words) if intent in ACTIVITY_INTENTS or intent in SALES_INTENTS else None
+    if prefix is not None:
+        return _prefixed_names(intent, words, prefix)
     if intent == "create_task":
         return _task_names(words)
     if intent in ACTIVITY_INTENTS or intent in SALES_INTENTS:
@@ -540,6 +595,19 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             if _looks_like_title(text):
                 found.setdefault("title", text)
                 segments.remove(seg)
+                continue
+            for cut in range(1, len(seg.words)):  # "anna kowalski head of finance", "Han er innkjøpsleder"
+                tail = seg.words[cut:]
+                if len(tail) <= 3 and _looks_like_title(_span_text(words, tail[0], tail[-1])):
+                    found.setdefault("title", _span_text(words, tail[0], tail[-1]))
+                    head = seg.words[:cut]
+                    keep = [
+                        w for w in head if w.low not in {"han", "hun", "hon", "he", "she", "er", "ar", "is"}
+                    ]
+                    segments[segments.index(seg)] = Segment(keep, seg.before) if keep else seg
+                    if not keep:
+                        segments.remove(seg)
+                    break
     workplace = [s for s in segments if s.before is not None and s.before.low in WORKPLACE_PREPOSITIONS]
     with_prep = [s for s in segments if s.before is not None and s.before.low in CUSTOMER_PREPOSITIONS]
     free = [s for s in segments if s not in with_prep]
@@ -586,7 +654,7 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             before_colon = [
                 s for s in free if s.words[-1].i + 1 < len(words) and words[s.words[-1].i + 1].low == ":"
             ]
-            numbered = [s for s in segments if any(ch.isdigit() for ch in s.text(words))]
+            numbered = [s for s in segments if _YEAR.search(s.text(words))]
             if numbered and "subject" not in found and not deal_named:
                 found["subject"] = numbered[0].text(words)
                 segments = [s for s in segments if s is not numbered[0]]
@@ -611,6 +679,63 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
     target = free or with_prep
     if target:
         found["customer"] = _name(words, target[0]) if intent != "find_customer" else target[0].text(words)
+    return found
+
+
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
+_QUOTED = re.compile(r"[\"“”«»']([^\"“”«»']{2,60})[\"“”«»']")
+
+
+def _parts(words: list[Word]) -> list[list[Word]]:
+    """The message split at commas (blanked slots and punctuation inside a part are dropped)."""
+    parts: list[list[Word]] = [[]]
+    for w in words:
+        if w.low == ",":
+            parts.append([])
+        elif not (w.boundary and (BLANK in w.low or not any(ch.isalnum() for ch in w.low))):
+            parts[-1].append(w)
+    return [p for p in parts if p]
+
+
+def _form_names(intent: str, words: list[Word]) -> dict[str, Any] | None:
+    """A request written as a form: "møte, Acme AS, Kari, 2026-12-09, kl 12:30, gjennomgang av anbudet".
+    The first part says what it is; then the customer, a person, and (last) the subject or the deal's name."""
+    parts = _parts(words)
+    if len(parts) < 3 or not all(w.cue is not None or w.low in FILLERS for w in parts[0]):
+        return None
+    content = [p for p in parts[1:] if not all(w.cue is not None or w.low in FILLERS for w in p)]
+    if not content:
+        return None
+    found: dict[str, Any] = {"customer": _span_text(words, content[0][0], content[0][-1])}
+    rest = content[1:]
+    people = [p for p in rest if p[0].low in FIRST_NAMES and len(p) <= 3]
+    if people and intent in ACTIVITY_INTENTS:
+        found["contact_name"] = _span_text(words, people[0][0], people[0][-1])
+        rest = [p for p in rest if p is not people[0]]
+    if rest:
+        chosen = rest[0] if intent in SALES_INTENTS else rest[-1]
+        found["subject"] = _span_text(words, chosen[0], chosen[-1])
+    return found
+
+
+def _prefixed_names(intent: str, words: list[Word], prefix: list[Word]) -> dict[str, Any]:
+    """ "Acme AS: sendte e-post i dag om oppstartsmøtet", "Lofoten Lys – ring tirsdag": the customer first."""
+    found: dict[str, Any] = {"customer": _span_text(words, prefix[0], prefix[-1])}
+    rest = words[prefix[-1].i + 2 :]
+    if intent in SALES_INTENTS:
+        return found
+    subject, _ = _subject(rest, intent) if rest else ([], set())
+    if subject:
+        found["subject"] = _span_text(words, subject[0], subject[-1])
+    elif intent == "create_task":
+        phrase = [w for w in rest if not w.boundary]
+        while phrase and (phrase[-1].low in _DEADLINE_WORDS or phrase[-1].low in FILLERS):
+            phrase = phrase[:-1]
+        if phrase:
+            found["subject"] = _span_text(words, phrase[0], phrase[-1])
+    people = [s for s in _segments(rest, intent) if _person(s)]
+    if people:
+        found["contact_name"] = _person_name(words, people[0])
     return found
 
 
