@@ -266,6 +266,32 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
         for message in render_all(await talk.handle(value)):
             await respond(response_type="ephemeral", replace_original=False, **_payload(message))
 
+    @app.action(re.compile(r"^email_(link_\d+|contact)$"))
+    async def link_captured_email(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient
+    ) -> None:
+        """A captured email's notice: link it to the customer on the button (or add its sender there)."""
+        await ack()
+        email_id, _, customer_id = str(action.get("value", "")).partition(":")
+        if not (email_id.isdigit() and customer_id.isdigit()):
+            return
+        talk = await sessions.conversation(client, body["user"]["id"], body["user"]["id"])
+        contact = action.get("action_id") == "email_contact"
+        for message in render_all(await talk.link_email(int(email_id), int(customer_id), contact=contact)):
+            await respond(response_type="ephemeral", replace_original=False, **_payload(message))
+
+    @app.action("email_ignore")
+    async def ignore_captured_email(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        value = str(action.get("value", ""))
+        if not value.isdigit():
+            return
+        talk = await sessions.conversation(client, body["user"]["id"], body["user"]["id"])
+        for message in render_all(await talk.ignore_email(int(value))):
+            await respond(response_type="ephemeral", replace_original=False, **_payload(message))
+
     @app.action("customer_open")
     async def open_customer(
         ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient

@@ -13,6 +13,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from calendar_sync.cli import calendar_app
+from mail_sync.cli import mail_app
 from registry.model import RegisterUnit
 from registry.orgnr import InvalidOrgNumber, candidates, validate
 from store.db import Store
@@ -28,6 +30,8 @@ app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 nlu_app = typer.Typer(no_args_is_help=True, help="The language engine.")
 app.add_typer(nlu_app, name="nlu")
+app.add_typer(mail_app, name="mail")
+app.add_typer(calendar_app, name="calendar")
 err = Console(stderr=True)
 
 T = TypeVar("T")

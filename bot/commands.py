@@ -35,6 +35,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "task": ("task CUSTOMER, SUBJECT", "Create a task on a customer, assigned to you."),
     "kpi": ("kpi", "Key figures: margin, invoicing, active customers, prospects, and your dashboard."),
     "pipeline": ("pipeline", "Open sales cases by stage, and your pipeline this month and quarter."),
+    "digest": (
+        "digest",
+        "Your daily digest, now: meetings, tasks, emails waiting, overdue sales cases, news.",
+    ),
+    "settings": (
+        "settings [digest 07:30 | channels slack,email | language en|nb|sv | timezone Europe/Oslo]",
+        "Your digest time and channels, language and time zone.",
+    ),
+    "link": (
+        "link [NUMBER CUSTOMER | NUMBER contact CUSTOMER | NUMBER ignore]",
+        "Captured emails waiting for you; link one to a customer (or add its sender as a contact), or ignore it.",
+    ),
     "org": (
         "org NUMBER",
         "Look an organisation number up in the register, and add it as a customer in one step.",

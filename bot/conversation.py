@@ -13,7 +13,7 @@ from rapidfuzz.distance import OSA
 from bot.commands import SUBCOMMANDS, Command, UnknownCommand, nearest, parse
 from bot.context import NO, YES, Context
 from bot.dialogue import Dialogue
-from bot.handlers import activities, contacts, customers, help, kpi, orgnr
+from bot.handlers import activities, contacts, customers, digest, emails, help, kpi, orgnr
 from bot.i18n import say
 from bot.intents import Parse
 from bot.replies import Choice, Reply, Text, Tone
@@ -35,11 +35,16 @@ HANDLERS: dict[str, Handler] = {
     "kpi": kpi.summary,
     "pipeline": kpi.pipeline,
     "org": orgnr.show,
+    "link": emails.link,
+    "digest": digest.preview,
+    "settings": digest.settings,
 }
 
 
 # Verbs that always mean subcommand syntax; "log" and "task" only with their comma-separated fields.
-COMMAND_VERBS = frozenset({"crm", "customer", "contact", "kpi", "pipeline", "org", "help"})
+COMMAND_VERBS = frozenset(
+    {"crm", "customer", "contact", "kpi", "pipeline", "org", "help", "link", "digest", "settings"}
+)
 
 
 def is_command(text: str) -> bool:
@@ -115,6 +120,19 @@ class Conversation:
         """The card of a customer picked by id (an "Open" button), under the same visibility rule."""
         try:
             return await customers.card(self.context, customer_id)
+        except StoreError as exc:
+            return [Text(str(exc), Tone.ERROR)]
+
+    async def link_email(self, email_id: int, customer_id: int, *, contact: bool = False) -> list[Reply]:
+        """A "Link to ..." or "New contact at ..." button on a captured email's notice."""
+        try:
+            return await emails.link_to(self.context, email_id, customer_id, contact=contact)
+        except StoreError as exc:
+            return [Text(str(exc), Tone.ERROR)]
+
+    async def ignore_email(self, email_id: int) -> list[Reply]:
+        try:
+            return await emails.ignore(self.context, email_id)
         except StoreError as exc:
             return [Text(str(exc), Tone.ERROR)]
 

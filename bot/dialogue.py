@@ -311,6 +311,8 @@ class Dialogue:
     async def _execute(self, state: dict[str, Any]) -> list[Reply]:
         intent, slots, ids, lang = state["intent"], state["slots"], state["ids"], state["lang"]
         actor = self.ctx.actor
+        if intent == "schedule_meeting":
+            return await self._book_meeting(state)
         try:
             async with self.ctx.store.transaction() as s:
                 if intent == "create_customer":
@@ -404,6 +406,36 @@ class Dialogue:
             say(lang, "done.activity", what=what, customer=customer.name),
             ({"kind": "delete_activity", "id": activity.id}, f"{kind.value}: {activity.subject}"),
         )
+
+    async def _book_meeting(self, state: dict[str, Any]) -> list[Reply]:
+        """A meeting booked from chat: the activity, and the event in the user's CalDAV calendar (same UID,
+        so the next calendar sync does not bring it back as a second meeting)."""
+        from calendar_sync.service import book_meeting
+
+        slots, ids, lang = state["slots"], state["ids"], state["lang"]
+        when = self._when(slots)
+        assert when is not None
+        async with self.ctx.store.reading() as s:
+            customer = await customers.get_customer(s, self.ctx.actor, ids["customer"])
+            contact_ids = await self._contact_ids(s, customer.id, slots.get("contact_name"))
+        subject = slots.get("subject") or say(lang, "kind.meeting").capitalize()
+        booked = await book_meeting(
+            self.ctx.store, self.ctx.actor, subject=subject, start=when, end=when + MEETING_LENGTH,
+            customer_id=customer.id, contact_ids=contact_ids,
+        )  # fmt: skip
+        async with self.ctx.store.transaction() as s:
+            await states.record_undo(
+                s, self.ctx.actor, self.conversation, f"meeting: {subject}",
+                {"kind": "delete_activity", "id": booked.activity_id},
+            )  # fmt: skip
+            await states.clear_state(s, self.ctx.actor, self.conversation)
+        what = f"{say(lang, 'kind.meeting')} “{subject}”"
+        replies: list[Reply] = [
+            Text(say(lang, "done.activity", what=what, customer=customer.name), Tone.SUCCESS)
+        ]
+        if booked.error:
+            replies.append(Text(booked.error, Tone.ERROR))
+        return replies
 
     async def _contact_ids(self, s: Any, customer_id: int, name: str | None) -> list[int]:
         """The customer's contact the user named ("med Kari"), when one matches clearly."""

@@ -9,6 +9,7 @@ from enum import StrEnum
 from registry.model import RegisterUnit
 from store.services.customers import CustomerCard, CustomerHit
 from store.services.dashboard import Dashboard, Pipeline, StageTotal
+from store.services.digest import Digest
 from store.services.kpi import KpiSummary
 
 
@@ -59,6 +60,7 @@ class KpiReply:
     summary: KpiSummary
     dashboard: Dashboard
     time_zone: str  # meetings are shown in the user's local time
+    lang: str = "nb"  # numbers in the user's format (bot.render.formats); "nb" is the format of old
 
 
 @dataclass
@@ -66,6 +68,7 @@ class PipelineReply:
     stages: list[StageTotal]
     month: Pipeline
     quarter: Pipeline
+    lang: str = "nb"  # numbers in the user's format (bot.render.formats)
 
 
 @dataclass
@@ -83,6 +86,35 @@ class Help:
     entries: list[tuple[str, str]] = field(default_factory=list)
 
 
+@dataclass
+class CaptureNotice:
+    """What became of an email the user forwarded or BCC'd to the capture address (SPEC §6)."""
+
+    email_id: int
+    subject: str
+    original_from: str | None
+    customer_id: int | None = None
+    customer_name: str | None = None
+    rule: str | None = None  # which linking rule matched; None: waiting for the user's decision
+    candidates: list[tuple[int, str]] = field(default_factory=list)  # (customer id, label) to choose from
+
+
+@dataclass
+class WaitingEmails:
+    """The user's captured emails that still wait for a decision (`link`)."""
+
+    emails: list[CaptureNotice]
+
+
+@dataclass
+class DigestReply:
+    """The daily digest (SPEC §8), as a DM, an email or a `digest` preview."""
+
+    digest: Digest
+    lang: str
+    time_zone: str
+
+
 Reply = (
     Text
     | Choice
@@ -93,4 +125,7 @@ Reply = (
     | PipelineReply
     | RegisterCard
     | Help
+    | CaptureNotice
+    | WaitingEmails
+    | DigestReply
 )

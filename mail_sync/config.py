@@ -20,85 +20,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from store.services.email_capture import FREE_MAIL_DOMAINS
+
 SmtpSecurity = Literal["starttls", "tls", "plain"]
 
 DEFAULT_PROCESSED_KEYWORD = "$KundebotProcessed"
 
-# Mail providers whose domains say nothing about which customer someone works for (SPEC §6): a sender at one
-# of these is linked by exact address only, never by domain.
-FREE_MAIL_DOMAINS: frozenset[str] = frozenset(
-    {
-        # international
-        "gmail.com",
-        "googlemail.com",
-        "outlook.com",
-        "hotmail.com",
-        "live.com",
-        "msn.com",
-        "yahoo.com",
-        "ymail.com",
-        "icloud.com",
-        "me.com",
-        "mac.com",
-        "aol.com",
-        "gmx.com",
-        "gmx.net",
-        "mail.com",
-        "proton.me",
-        "protonmail.com",
-        "pm.me",
-        "zoho.com",
-        "fastmail.com",
-        "hey.com",
-        "yandex.com",
-        # Norway
-        "live.no",
-        "hotmail.no",
-        "yahoo.no",
-        "online.no",
-        "frisurf.no",
-        "start.no",
-        "broadpark.no",
-        "c2i.net",
-        "chello.no",
-        "getmail.no",
-        "lyse.net",
-        "altibox.no",
-        "sol.no",
-        "nextgentel.com",
-        # Sweden
-        "telia.com",
-        "live.se",
-        "hotmail.se",
-        "yahoo.se",
-        "spray.se",
-        "bredband.net",
-        "comhem.se",
-        "bahnhof.se",
-        "tele2.se",
-        "passagen.se",
-        "glocalnet.net",
-        "swipnet.se",
-        # Denmark
-        "live.dk",
-        "hotmail.dk",
-        "yahoo.dk",
-        "mail.dk",
-        "jubii.dk",
-        "ofir.dk",
-        "stofanet.dk",
-        "get2net.dk",
-        # Finland
-        "live.fi",
-        "hotmail.fi",
-        "luukku.com",
-        "suomi24.fi",
-        "kolumbus.fi",
-        "elisanet.fi",
-        "saunalahti.fi",
-        "welho.com",
-    }
-)
+# The list itself lives with the linking rules (store.services.email_capture.FREE_MAIL_DOMAINS).
 
 
 def free_mail_domains(env: Mapping[str, str] = os.environ) -> frozenset[str]:

@@ -69,3 +69,21 @@ def contact_visible(actor: Actor) -> ColumnElement[bool]:
         Contact.customer_id.is_(None), Contact.customer_id.not_in(hidden_customer_ids(actor))
     )
     return and_(alive, own_rule, on_visible_customer)
+
+
+# The same rule for rows already read (a batch of captured emails checks many users against one read).
+
+
+def customer_row_visible(actor: Actor, visibility: Visibility | str, owner_id: int, deleted: bool) -> bool:
+    if deleted:
+        return False
+    return actor.is_admin or visibility == Visibility.EVERYONE or owner_id == actor.user_id
+
+
+def contact_row_visible(
+    actor: Actor, visibility: Visibility | str, owner_id: int, deleted: bool, customer_visible: bool | None
+) -> bool:
+    """`customer_visible` is None for a contact without a customer."""
+    if deleted or customer_visible is False:
+        return False
+    return actor.is_admin or visibility == Visibility.EVERYONE or owner_id == actor.user_id

@@ -17,6 +17,7 @@ Buttons carry the action ids the Slack app listens for: `kundebot_yes` / `kundeb
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -26,12 +27,16 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.render.formats import money
+from bot.i18n import say
+from bot.render import digest as digest_text
+from bot.render.formats import money, percent
 from bot.replies import (
+    CaptureNotice,
     Choice,
     Confirm,
     CustomerCardReply,
     CustomerList,
+    DigestReply,
     Help,
     KpiReply,
     PipelineReply,
@@ -39,6 +44,7 @@ from bot.replies import (
     Reply,
     Text,
     Tone,
+    WaitingEmails,
 )
 from registry.model import RegisterUnit
 
@@ -171,10 +177,6 @@ def _mrkdwn(text: str, limit: int = SECTION_TEXT) -> dict[str, Any]:
 
 def _more(count: int, noun: str) -> str:
     return f"_and {count} more {noun}_"
-
-
-def _percent(fraction: Decimal | float) -> str:
-    return f"{fraction * 100:+.0f} %"
 
 
 def _day(value: date | datetime | None) -> str:
@@ -328,6 +330,12 @@ def render(reply: Reply) -> Message:
             return _register(reply)
         case Help():
             return _help(reply)
+        case CaptureNotice():
+            return _capture_notice(reply)
+        case WaitingEmails():
+            return _waiting(reply)
+        case DigestReply():
+            return _digest(reply)
     raise TypeError(f"cannot render {type(reply).__name__}")
 
 
@@ -489,23 +497,28 @@ def _local(moment: datetime | None, time_zone: str) -> str:
 
 def _kpi(reply: KpiReply) -> Message:
     s, d = reply.summary, reply.dashboard
-    change = "" if s.month_change is None else f" ({_percent(s.month_change)} vs last month)"
+
+    cash = functools.partial(money, lang=reply.lang)  # in the user's format
+
+    change = ""
+    if s.month_change is not None:
+        change = f" ({percent(s.month_change, reply.lang, signed=True)} vs last month)"
     facts = [
-        ("Margin this year", money(s.margin_this_year)),
-        ("Invoicing this year", money(s.invoicing_this_year)),
-        ("Costs this year", money(s.costs_this_year)),
-        ("Invoicing this month", money(s.invoicing_this_month) + change),
-        ("Invoicing last month", money(s.invoicing_last_month)),
+        ("Margin this year", cash(s.margin_this_year)),
+        ("Invoicing this year", cash(s.invoicing_this_year)),
+        ("Costs this year", cash(s.costs_this_year)),
+        ("Invoicing this month", cash(s.invoicing_this_month) + change),
+        ("Invoicing last month", cash(s.invoicing_last_month)),
         ("Active customers", str(s.active_customers)),
         ("Prospects in progress", str(s.prospects_in_progress)),
-        ("Sales this month", f"{money(d.sales_this_month.won_value)} ({d.sales_this_month.won_count} won)"),
+        ("Sales this month", f"{cash(d.sales_this_month.won_value)} ({d.sales_this_month.won_count} won)"),
         (
             "My pipeline this month",
-            f"{money(d.pipeline_month.open_value)} (weighted {money(d.pipeline_month.weighted_value)})",
+            f"{cash(d.pipeline_month.open_value)} (weighted {cash(d.pipeline_month.weighted_value)})",
         ),
         (
             "My pipeline this quarter",
-            f"{money(d.pipeline_quarter.open_value)} (weighted {money(d.pipeline_quarter.weighted_value)})",
+            f"{cash(d.pipeline_quarter.open_value)} (weighted {cash(d.pipeline_quarter.weighted_value)})",
         ),
     ]
     body = [_header(f"Key figures ({s.today:%d.%m.%Y})"), *_fields(facts)]
@@ -518,18 +531,20 @@ def _kpi(reply: KpiReply) -> Message:
     else:
         body.append(_section("*Today's meetings*\nNo meetings today."))
     if d.top_sellers:
-        sellers = [f"• {md(t.name)} · {money(t.won_value)} · {t.won_count} won" for t in d.top_sellers]
+        sellers = [f"• {md(t.name)} · {cash(t.won_value)} · {t.won_count} won" for t in d.top_sellers]
         body.append(_list_section("Top sellers this year", sellers, len(sellers), "sellers"))
     if d.latest_customers:
         latest = [f"• #{c.customer_number} {md(c.name)}" for c in d.latest_customers]
         body.append(_list_section("Latest customers", latest, len(latest), "customers"))
-    fallback = f"Key figures {s.today:%d.%m.%Y}: margin this year {money(s.margin_this_year)}"
+    fallback = f"Key figures {s.today:%d.%m.%Y}: margin this year {cash(s.margin_this_year)}"
     return _message(fallback, body)
 
 
 def _pipeline(reply: PipelineReply) -> Message:
+    cash = functools.partial(money, lang=reply.lang)  # in the user's format
+
     stages = [
-        f"• *{md(st.stage, 100)}* · {st.count} cases · {money(st.value)} · weighted {money(st.weighted_value)}"
+        f"• *{md(st.stage, 100)}* · {st.count} cases · {cash(st.value)} · weighted {cash(st.weighted_value)}"
         for st in reply.stages
     ]
     body = [_header("Pipeline")]
@@ -538,13 +553,13 @@ def _pipeline(reply: PipelineReply) -> Message:
     else:
         body.append(_section("*Open sales cases by stage*\nNo open sales cases."))
     mine = [
-        (label, f"{p.count} cases · {money(p.open_value)} (weighted {money(p.weighted_value)})")
+        (label, f"{p.count} cases · {cash(p.open_value)} (weighted {cash(p.weighted_value)})")
         for label, p in (("My pipeline this month", reply.month), ("My pipeline this quarter", reply.quarter))
     ]
     body += _fields(mine)
     total = sum((st.value for st in reply.stages), Decimal(0))
     count = sum(st.count for st in reply.stages)
-    return _message(f"Pipeline: {count} open sales cases, {money(total)}", body)
+    return _message(f"Pipeline: {count} open sales cases, {cash(total)}", body)
 
 
 def _status(unit: RegisterUnit) -> str:
@@ -584,3 +599,75 @@ def _help(reply: Help) -> Message:
         body.append(_section("\n".join(chunk)))
     fallback = f"Help: {reply.topic}" if reply.topic else "kundebot commands"
     return _message(fallback, body)
+
+
+# --- captured email ------------------------------------------------------------------------------------------
+
+RULE_TEXT = {
+    "plus_address": "the capture address named the customer",
+    "contact_email": "a contact's address",
+    "thread": "the thread it belongs to",
+    "domain": "the sender's domain",
+    "manual": "your choice",
+}
+EMAIL_BUTTONS = 4  # link choices shown as buttons; the rest by `/crm link`
+
+
+def _capture_notice(reply: CaptureNotice) -> Message:
+    """A DM to the capturing user: linked (with the card one click away), or the choices to make."""
+    subject = md(reply.subject or "(no subject)", NAME)
+    sender = f" from {md(reply.original_from, NAME)}" if reply.original_from else ""
+    if reply.customer_id is not None:
+        why = RULE_TEXT.get(reply.rule or "", reply.rule or "")
+        text = (
+            f"{SUCCESS_MARK} Your email *{subject}*{sender} is on *{md(reply.customer_name, NAME)}*'s card."
+        )
+        body = [_section(text), _context(f"Linked by {why}. Email #{reply.email_id}.")]
+        buttons = [_button("Open card", "customer_open", str(reply.customer_id))]
+        return _message(f"Email {reply.subject!r} linked to {reply.customer_name}", body, _actions(buttons))
+    text = f"Your email *{subject}*{sender} needs a decision: which customer is it about?"
+    body = [_section(text)]
+    elements = [
+        _button(f"Link to {_clean(label)}", f"email_link_{i}", f"{reply.email_id}:{customer_id}")
+        for i, (customer_id, label) in enumerate(reply.candidates[:EMAIL_BUTTONS], 1)
+    ]
+    if reply.candidates:
+        first_id, first_label = reply.candidates[0]
+        elements.append(
+            _button(f"New contact at {_clean(first_label)}", "email_contact", f"{reply.email_id}:{first_id}")
+        )
+    elements.append(_button("Ignore", "email_ignore", str(reply.email_id)))
+    body.append(
+        _context(
+            f"Or link it to any customer: `/crm link {reply.email_id} CUSTOMER` (`contact CUSTOMER` adds the sender)."
+        )
+    )
+    return _message(f"Email {reply.subject!r} needs a decision", body, _actions(elements))
+
+
+def _waiting(reply: WaitingEmails) -> Message:
+    if not reply.emails:
+        return _message("No captured email waits for you.", [_section("No captured email waits for you.")])
+    lines = [
+        f"#{e.email_id} *{md(e.subject or '(no subject)', NAME)}*"
+        + (f" from {md(e.original_from, NAME)}" if e.original_from else "")
+        for e in reply.emails
+    ]
+    body = [_list_section("Captured emails waiting for you", lines, len(lines), "emails", rows=20)]
+    body.append(_context("Link one with `/crm link NUMBER CUSTOMER`, or `/crm link NUMBER ignore`."))
+    return _message(f"{len(lines)} captured emails wait for you", body, ephemeral=True)
+
+
+def _digest(reply: DigestReply) -> Message:
+    title = digest_text.title(reply.digest, reply.lang)
+    parts = digest_text.sections(reply.digest, reply.lang, reply.time_zone)
+    if not parts:
+        return _message(
+            say(reply.lang, "digest.empty"), [_section(md(say(reply.lang, "digest.empty"), SECTION_TEXT))]
+        )
+    body: list[Block] = [_header(title)]
+    for heading, lines in parts:
+        body.append(
+            _list_section(f"*{md(heading, 200)}*", [md(line, NAME * 2) for line in lines], len(lines), "more")
+        )
+    return _message(title, body, [_context(say(reply.lang, "digest.footer"))])

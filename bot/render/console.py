@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from zoneinfo import ZoneInfo
 
 from rich.console import Console, Group
@@ -9,12 +10,16 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
-from bot.render.formats import money
+from bot.i18n import say
+from bot.render import digest as digest_text
+from bot.render.formats import money, percent
 from bot.replies import (
+    CaptureNotice,
     Choice,
     Confirm,
     CustomerCardReply,
     CustomerList,
+    DigestReply,
     Help,
     KpiReply,
     PipelineReply,
@@ -22,6 +27,7 @@ from bot.replies import (
     Reply,
     Text,
     Tone,
+    WaitingEmails,
 )
 
 TONE_STYLE = {Tone.INFO: "", Tone.SUCCESS: "green", Tone.ERROR: "bold red"}
@@ -48,6 +54,32 @@ def render(console: Console, reply: Reply) -> None:
             console.print(_pipeline(reply))
         case RegisterCard():
             console.print(_register(reply))
+        case CaptureNotice():
+            if reply.customer_id is not None:
+                console.print(
+                    f"Email #{reply.email_id} {reply.subject!r} is on {reply.customer_name}'s card."
+                )
+            else:
+                console.print(f"Email #{reply.email_id} {reply.subject!r} needs a decision:")
+                for customer_id, label in reply.candidates:
+                    console.print(f"  link {reply.email_id} #{customer_id}   ({label})")
+        case WaitingEmails(emails=emails):
+            if not emails:
+                console.print("No captured email waits for you.")
+            for e in emails:
+                console.print(f"  #{e.email_id} {e.subject!r} from {e.original_from or '-'}")
+            if emails:
+                console.print("Link one with `link NUMBER CUSTOMER`, or `link NUMBER ignore`.")
+        case DigestReply(digest=digest, lang=lang, time_zone=time_zone):
+            parts = digest_text.sections(digest, lang, time_zone)
+            if not parts:
+                console.print(say(lang, "digest.empty"))
+            else:
+                console.print(RichText(digest_text.title(digest, lang), style="bold"))
+                for heading, lines in parts:
+                    console.print(RichText(heading, style="bold"))
+                    for line in lines:
+                        console.print(f"  - {line}")
         case Help(entries=entries):
             table = Table(show_header=False, box=None, padding=(0, 2))
             for usage, text in entries:
@@ -151,27 +183,32 @@ def _list(reply: CustomerList) -> Table:
 
 def _kpi(reply: KpiReply) -> Group:
     s, d = reply.summary, reply.dashboard
+
+    cash = functools.partial(money, lang=reply.lang)  # in the user's format
+
     figures = Table(title=f"Key figures ({s.today:%d.%m.%Y})", title_justify="left", show_header=False)
     figures.add_column("KPI")
     figures.add_column("Value", justify="right")
-    figures.add_row("Margin this year", money(s.margin_this_year))
-    figures.add_row("  invoicing this year", money(s.invoicing_this_year))
-    figures.add_row("  costs this year", money(s.costs_this_year))
-    change = "" if s.month_change is None else f" ({s.month_change:+.0%} vs last month)"
-    figures.add_row("Invoicing this month", money(s.invoicing_this_month) + change)
-    figures.add_row("Invoicing last month", money(s.invoicing_last_month))
+    figures.add_row("Margin this year", cash(s.margin_this_year))
+    figures.add_row("  invoicing this year", cash(s.invoicing_this_year))
+    figures.add_row("  costs this year", cash(s.costs_this_year))
+    change = ""
+    if s.month_change is not None:
+        change = f" ({percent(s.month_change, reply.lang, signed=True)} vs last month)"
+    figures.add_row("Invoicing this month", cash(s.invoicing_this_month) + change)
+    figures.add_row("Invoicing last month", cash(s.invoicing_last_month))
     figures.add_row("Active customers", str(s.active_customers))
     figures.add_row("Prospects in progress", str(s.prospects_in_progress))
     figures.add_row(
-        "Sales this month", f"{money(d.sales_this_month.won_value)} ({d.sales_this_month.won_count} won)"
+        "Sales this month", f"{cash(d.sales_this_month.won_value)} ({d.sales_this_month.won_count} won)"
     )
     figures.add_row(
         "My pipeline this month",
-        f"{money(d.pipeline_month.open_value)} (weighted {money(d.pipeline_month.weighted_value)})",
+        f"{cash(d.pipeline_month.open_value)} (weighted {cash(d.pipeline_month.weighted_value)})",
     )
     figures.add_row(
         "My pipeline this quarter",
-        f"{money(d.pipeline_quarter.open_value)} (weighted {money(d.pipeline_quarter.weighted_value)})",
+        f"{cash(d.pipeline_quarter.open_value)} (weighted {cash(d.pipeline_quarter.weighted_value)})",
     )
     parts: list[object] = [figures]
     meetings = Table(title="Today's meetings", title_justify="left")
@@ -187,7 +224,7 @@ def _kpi(reply: KpiReply) -> Group:
     for col in ("Seller", "Won", "Cases"):
         sellers.add_column(col)
     for t in d.top_sellers:
-        sellers.add_row(t.name, money(t.won_value), str(t.won_count))
+        sellers.add_row(t.name, cash(t.won_value), str(t.won_count))
     parts.append(sellers)
     latest = Table(title="Latest customers", title_justify="left")
     latest.add_column("No.")
@@ -199,14 +236,16 @@ def _kpi(reply: KpiReply) -> Group:
 
 
 def _pipeline(reply: PipelineReply) -> Group:
+    cash = functools.partial(money, lang=reply.lang)  # in the user's format
+
     stages = Table(title="Pipeline by stage (open sales cases)", title_justify="left")
     for col in ("Stage", "Cases", "Value", "Weighted"):
         stages.add_column(col, justify="right" if col != "Stage" else "left")
     for st in reply.stages:
-        stages.add_row(st.stage, str(st.count), money(st.value), money(st.weighted_value))
+        stages.add_row(st.stage, str(st.count), cash(st.value), cash(st.weighted_value))
     mine = Table(title="My pipeline", title_justify="left")
     for col in ("Period", "Cases", "Value", "Weighted"):
         mine.add_column(col)
     for label, p in (("This month", reply.month), ("This quarter", reply.quarter)):
-        mine.add_row(label, str(p.count), money(p.open_value), money(p.weighted_value))
+        mine.add_row(label, str(p.count), cash(p.open_value), cash(p.weighted_value))
     return Group(stages, mine)

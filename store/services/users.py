@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time as time_of_day
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
@@ -43,6 +44,13 @@ async def create_user(
     )
     session.add(user)
     await session.flush()
+    return user
+
+
+async def user_by_id(session: AsyncSession, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user with id {user_id}.")
     return user
 
 
@@ -158,3 +166,52 @@ async def _user_for_slack(
         language=language_from_locale(locale),
         slack_user_id=slack_user_id,
     )
+
+
+DIGEST_CHANNELS = ("slack", "email")
+
+
+async def update_settings(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    digest_time: str | None = None,
+    digest_channels: list[str] | None = None,
+    language: str | None = None,
+    time_zone: str | None = None,
+) -> User:
+    """The user's own settings (SPEC §5.1 `settings`): digest time and channels, language, time zone."""
+    user = await user_by_id(session, actor.user_id)
+    if digest_time is not None:
+        try:
+            hours, _, minutes = digest_time.strip().replace(".", ":").partition(":")
+            user.digest_time = time_of_day(int(hours), int(minutes or 0))
+        except ValueError as exc:
+            raise InvalidInput(
+                f"{digest_time!r} is not a time of day (e.g. 07:30).", field_name="digest_time"
+            ) from exc
+    if digest_channels is not None:
+        chosen = [c.strip().lower() for c in digest_channels if c.strip()]
+        wrong = [c for c in chosen if c not in DIGEST_CHANNELS]
+        if wrong:
+            raise InvalidInput(
+                f"Unknown digest channel {wrong[0]!r}; use slack, email or both.", field_name="channels"
+            )
+        user.digest_channels = list(dict.fromkeys(chosen))
+    if language is not None:
+        try:
+            user.language = Language(language.strip().lower())
+        except ValueError as exc:
+            raise InvalidInput(
+                f"{language!r} is not a language; use en, nb or sv.", field_name="language"
+            ) from exc
+    if time_zone is not None:
+        try:
+            ZoneInfo(time_zone.strip())
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise InvalidInput(
+                f"{time_zone!r} is not a time zone (e.g. Europe/Oslo).", field_name="time_zone"
+            ) from exc
+        user.time_zone = time_zone.strip()
+    await session.flush()
+    return user

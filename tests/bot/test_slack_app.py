@@ -145,6 +145,21 @@ async def test_a_direct_message_is_answered_in_the_dm(slack: Slack) -> None:
     assert "Created Fjordlys AS" in text_of(posted.params)
 
 
+async def test_a_natural_language_dm_is_confirmed_with_a_button_before_it_writes(slack: Slack) -> None:
+    assert await slack.send(direct_message("ny kunde Fjordlys AS, org 923 609 016")) == 200
+    (question,) = await slack.api.wait_for("chat.postMessage")
+    assert "Opprette kunden Fjordlys AS (org 923609016)?" in text_of(question.params)
+    assert "kundebot_yes" in text_of(question.params)
+    assert await count(slack.store, Customer) == 0
+    click = block_actions(
+        "kundebot_yes", "yes", response_url=slack.api.response_url("yes"), channel_id=DM_CHANNEL_ID
+    )
+    assert await slack.send(click) == 200
+    (done,) = await slack.replies("yes")
+    assert "Opprettet Fjordlys AS" in text_of(done)
+    assert await count(slack.store, Customer) == 1
+
+
 async def test_a_retried_event_delivery_writes_once(slack: Slack) -> None:
     message = direct_message("customer add Fjordlys AS", event_id="Ev0RETRY01")
     assert await slack.send(message) == 200

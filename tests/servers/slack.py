@@ -21,6 +21,7 @@ can be updated, a history read back and a modal updated with its hash:
     chat.update                    channel, ts, text, message; message_not_found for an unknown ts
     chat.getPermalink              https://<domain>.slack.com/archives/<channel>/p<ts without the dot>
     conversations.history          messages posted (or added with `add_message`) there, newest first
+    conversations.open             with `users` (one user ID): that user's DM channel "D..." (as chat.postMessage)
     users.info / users.lookupByEmail  users added with `add_user`; `locale` only with include_locale,
                                    as in the real API; else user_not_found / users_not_found
     views.open / views.push        the view with id, hash, state, root_view_id ...
@@ -172,6 +173,7 @@ class FakeSlackApi:
             "chat.update": self._update,
             "chat.getPermalink": self._permalink,
             "conversations.history": self._history_of,
+            "conversations.open": self._open_conversation,
             "users.info": self._users_info,
             "users.lookupByEmail": self._users_lookup_by_email,
             "views.open": self._views_open,
@@ -414,6 +416,18 @@ class FakeSlackApi:
             "response_metadata": {"next_cursor": ""},
         }
 
+    def _open_conversation(self, call: SlackCall) -> Params:
+        users = [u for u in str(call.params.get("users", "")).split(",") if u]
+        if len(users) != 1:  # a group DM (several users) or a channel: not needed by kundebot
+            return {"ok": False, "error": "users_list_not_supplied" if not users else "not_supported"}
+        channel = self.dm_channel(users[0])
+        return {
+            "ok": True,
+            "no_op": True,
+            "already_open": True,
+            "channel": {"id": channel, "is_im": True, "user": users[0], "created": 1700000000},
+        }
+
     def _users_info(self, call: SlackCall) -> Params:
         user = self._users.get(str(call.params.get("user", "")))
         if user is None:
@@ -537,7 +551,13 @@ async def _params(request: web.Request) -> Params:
 
 
 def _mimetype(name: str) -> str:
-    kinds = {"pdf": "application/pdf", "csv": "text/csv", "txt": "text/plain", "png": "image/png"}
+    kinds = {
+        "pdf": "application/pdf",
+        "csv": "text/csv",
+        "txt": "text/plain",
+        "png": "image/png",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
     return kinds.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
 
 
