@@ -30,6 +30,7 @@ class Activity(Record, SoftDeleted, Base):
         Index("ix_activities_customer_start", "customer_id", "start_at"),
         Index("ix_activities_assignee_done_due", "assignee_id", "done", "due_date"),
         Index("ix_activities_assignee_kind_start", "assignee_id", "kind", "start_at"),
+        Index("ix_activities_created_at", "created_at"),  # the digest's "new since yesterday"
     )
 
     kind: Mapped[ActivityKind] = mapped_column(str_enum(ActivityKind, "activity_kind"))

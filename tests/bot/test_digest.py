@@ -212,3 +212,22 @@ async def test_digest_previews_now_and_settings_change_the_time(store: Store) ->
     async with store.reading() as s:
         user = await s.get(User, kari.user_id)
         assert user is not None and user.digest_time == time(6, 45) and user.time_zone == "Europe/Oslo"
+
+
+async def test_what_colleagues_did_on_my_customers_is_in_my_digest_but_not_theirs(
+    store: Store, bob: Actor
+) -> None:
+    kari = await setup_user(store, "Kari Oslo", "Europe/Oslo")
+    async with store.transaction() as s:
+        acme = await customers.create_customer(s, kari, "Acme AS")
+        await activities.log_activity(
+            s, bob, kind=ActivityKind.CALL, subject="Pricing questions", customer_id=acme.id
+        )
+        await activities.log_activity(
+            s, kari, kind=ActivityKind.NOTE, subject="My own note", customer_id=acme.id
+        )
+    async with store.reading() as s:
+        mine = await digests.build_digest(s, kari)
+        theirs = await digests.build_digest(s, bob)
+    assert [a.subject for a in mine.activity_on_my_customers] == ["Pricing questions"]
+    assert theirs.activity_on_my_customers == []
