@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import modals
 from bot.conversation import Conversation
 from bot.render.blocks import Message, render_all
+from bot.slack_files import chart_to_slack, export_to_slack
 from registry.lookup import Registers
 from store.actor import Actor
 from store.db import Store
@@ -53,6 +54,7 @@ log = logging.getLogger(__name__)
 
 ANSWER_ACTIONS = re.compile(r"^kundebot_(yes|no|choice(_\d+)?)$")
 ADD_CUSTOMER_FORM = re.compile(r"^(/?crm\s+)?customer\s+add$", re.IGNORECASE)  # no text: the modal
+FILE_COMMAND = re.compile(r"^(/?crm\s+)?(?P<verb>export|chart)\b\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 EDIT_CUSTOMER = re.compile(r"^(/?crm\s+)?customer\s+edit\b\s*(?P<ref>.*)$", re.IGNORECASE | re.DOTALL)
 
 
@@ -250,6 +252,15 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
         if edit:
             await edit_command(command, edit.group("ref").strip(), respond, client)
             return
+        files = FILE_COMMAND.match(text)
+        if files:  # a file goes to the user's DM; the answer here says where
+            actor = await sessions.actor(client, command["user_id"])
+            send = export_to_slack if files.group("verb").lower() == "export" else chart_to_slack
+            said = await send(
+                client, store, actor, command["user_id"], command["channel_id"], files.group("rest").strip()
+            )
+            await respond(response_type="ephemeral", text=said)
+            return
         talk = await sessions.conversation(client, command["user_id"], command["channel_id"])
         for message in render_all(await talk.handle(command.get("text") or "help")):
             await respond(response_type="ephemeral", **_payload(message))
@@ -291,6 +302,23 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
         talk = await sessions.conversation(client, body["user"]["id"], body["user"]["id"])
         for message in render_all(await talk.ignore_email(int(value))):
             await respond(response_type="ephemeral", replace_original=False, **_payload(message))
+
+    @app.action(re.compile(r"^(kundebot_chart|kundebot_export)_\d+$"))
+    async def file_button(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient
+    ) -> None:
+        """The chart and export buttons under a `kpi` or `pipeline` reply."""
+        await ack()
+        user_id = body["user"]["id"]
+        actor = await sessions.actor(client, user_id)
+        channel = (body.get("channel") or {}).get("id")
+        send = (
+            chart_to_slack
+            if str(action.get("action_id", "")).startswith("kundebot_chart")
+            else export_to_slack
+        )
+        said = await send(client, store, actor, user_id, channel, str(action.get("value") or ""))
+        await respond(response_type="ephemeral", replace_original=False, text=said)
 
     @app.action("customer_open")
     async def open_customer(

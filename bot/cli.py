@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from bot.export_cli import chart_app, export_app
 from calendar_sync.cli import calendar_app
 from mail_sync.cli import mail_app
 from registry.model import RegisterUnit
@@ -32,6 +33,8 @@ nlu_app = typer.Typer(no_args_is_help=True, help="The language engine.")
 app.add_typer(nlu_app, name="nlu")
 app.add_typer(mail_app, name="mail")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(export_app, name="export")
+app.add_typer(chart_app, name="chart")
 err = Console(stderr=True)
 
 T = TypeVar("T")

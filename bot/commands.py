@@ -43,6 +43,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "settings [digest 07:30 | channels slack,email | language en|nb|sv | timezone Europe/Oslo]",
         "Your digest time and channels, language and time zone.",
     ),
+    "export": (
+        "export customers|contacts|activities|kpi [csv|xlsx] [SEARCH]",
+        "The list as a spreadsheet (a file in Slack, saved next to you in the console).",
+    ),
+    "chart": (
+        "chart pipeline|invoicing",
+        "Pipeline by stage, or invoicing over the last 12 months, as a picture.",
+    ),
     "link": (
         "link [NUMBER CUSTOMER | NUMBER contact CUSTOMER | NUMBER ignore]",
         "Captured emails waiting for you; link one to a customer (or add its sender as a contact), or ignore it.",

@@ -13,7 +13,7 @@ from rapidfuzz.distance import OSA
 from bot.commands import SUBCOMMANDS, Command, UnknownCommand, nearest, parse
 from bot.context import NO, YES, Context
 from bot.dialogue import Dialogue
-from bot.handlers import activities, contacts, customers, digest, emails, help, kpi, orgnr
+from bot.handlers import activities, contacts, customers, digest, emails, files, help, kpi, orgnr
 from bot.i18n import say
 from bot.intents import Parse
 from bot.replies import Choice, Reply, Text, Tone
@@ -38,12 +38,27 @@ HANDLERS: dict[str, Handler] = {
     "link": emails.link,
     "digest": digest.preview,
     "settings": digest.settings,
+    "export": files.export,
+    "chart": files.chart,
 }
 
 
 # Verbs that always mean subcommand syntax; "log" and "task" only with their comma-separated fields.
 COMMAND_VERBS = frozenset(
-    {"crm", "customer", "contact", "kpi", "pipeline", "org", "help", "link", "digest", "settings"}
+    {
+        "crm",
+        "customer",
+        "contact",
+        "kpi",
+        "pipeline",
+        "org",
+        "help",
+        "link",
+        "digest",
+        "settings",
+        "export",
+        "chart",
+    }
 )
 
 

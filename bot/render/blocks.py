@@ -537,7 +537,7 @@ def _kpi(reply: KpiReply) -> Message:
         latest = [f"• #{c.customer_number} {md(c.name)}" for c in d.latest_customers]
         body.append(_list_section("Latest customers", latest, len(latest), "customers"))
     fallback = f"Key figures {s.today:%d.%m.%Y}: margin this year {cash(s.margin_this_year)}"
-    return _message(fallback, body)
+    return _message(fallback, body, [file_actions("kpi")])
 
 
 def _pipeline(reply: PipelineReply) -> Message:
@@ -559,7 +559,19 @@ def _pipeline(reply: PipelineReply) -> Message:
     body += _fields(mine)
     total = sum((st.value for st in reply.stages), Decimal(0))
     count = sum(st.count for st in reply.stages)
-    return _message(f"Pipeline: {count} open sales cases, {cash(total)}", body)
+    return _message(f"Pipeline: {count} open sales cases, {cash(total)}", body, [file_actions("pipeline")])
+
+
+def file_actions(kind: str) -> Block:
+    """Charts and the spreadsheet under `kpi` and `pipeline` (the app uploads them to the user's DM)."""
+    buttons = [
+        ("Pipeline chart", "kundebot_chart", "pipeline"),
+        ("Invoicing chart", "kundebot_chart", "invoicing"),
+        ("Export (XLSX)", "kundebot_export", "kpi xlsx"),
+    ]
+    if kind == "pipeline":
+        buttons = buttons[:1] + buttons[2:]
+    return {"type": "actions", "elements": [_button(t, f"{a}_{i}", v) for i, (t, a, v) in enumerate(buttons)]}
 
 
 def _status(unit: RegisterUnit) -> str:

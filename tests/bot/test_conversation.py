@@ -88,3 +88,18 @@ async def test_malformed_input_gets_a_specific_message_and_writes_nothing(store:
         assert expected in replies[0].message, (text, replies[0].message)
     assert await count(store, Customer) == 0
     assert await count(store, Contact) == 0
+
+
+async def test_export_saves_a_spreadsheet_and_says_where(
+    store: Store, alice: Actor, tmp_path: object, monkeypatch: object
+) -> None:
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)  # type: ignore[attr-defined]
+    async with store.transaction() as s:
+        await customers.create_customer(s, alice, "Acme AS")
+    [saved] = await Conversation(store, alice).handle("export customers xlsx")
+    assert isinstance(saved, Text) and saved.tone is Tone.SUCCESS
+    path = saved.message.rsplit(" to ", 1)[1]
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None and any("Acme AS" in str(c.value) for row in sheet.iter_rows() for c in row)

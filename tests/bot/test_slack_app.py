@@ -160,6 +160,14 @@ async def test_a_natural_language_dm_is_confirmed_with_a_button_before_it_writes
     assert await count(slack.store, Customer) == 1
 
 
+async def test_crm_chart_uploads_the_picture_to_the_users_dm(slack: Slack) -> None:
+    assert await slack.command("chart pipeline") == 200
+    (completed,) = await slack.api.wait_for("files.completeUploadExternal", timeout=30)
+    assert completed.params["channel_id"] == slack.api.dm_channel(USER_ID)  # the DM, never the channel
+    (said,) = await slack.replies()
+    assert "Sent the chart" in text_of(said)
+
+
 async def test_a_retried_event_delivery_writes_once(slack: Slack) -> None:
     message = direct_message("customer add Fjordlys AS", event_id="Ev0RETRY01")
     assert await slack.send(message) == 200
