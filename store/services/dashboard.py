@@ -25,7 +25,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import periods
 from store.actor import Actor
-from store.models import Activity, ActivityKind, CaseStatus, Customer, SalesCase, SalesStage, User
+from store.models import (
+    Activity,
+    ActivityKind,
+    CaseStatus,
+    Customer,
+    SalesCase,
+    SalesStage,
+    User,
+    activity_participants,
+)
 from store.periods import Period
 from store.types import UTCDateTime, minor_units, money_from_minor, utcnow
 from store.visibility import VIEWER, customer_visible, hidden_customer_ids, visible_to
@@ -47,7 +56,16 @@ def _meetings_statement(is_admin: bool) -> Select[Activity]:
         .outerjoin(Customer, Customer.id == Activity.customer_id)
         .where(
             Activity.kind == ActivityKind.MEETING,
-            or_(Activity.owner_id == VIEWER, Activity.assignee_id == VIEWER),
+            or_(
+                Activity.owner_id == VIEWER,
+                Activity.assignee_id == VIEWER,
+                # A meeting shared from colleagues' calendars is the participants' meeting too (SPEC §7).
+                Activity.id.in_(
+                    select(activity_participants.c.activity_id).where(
+                        activity_participants.c.user_id == VIEWER
+                    )
+                ),
+            ),
             Activity.start_at >= bindparam("day_start", type_=UTCDateTime),
             Activity.start_at < bindparam("day_end", type_=UTCDateTime),
             Activity.deleted_at.is_(None),

@@ -6,7 +6,7 @@ Periods follow the acting user's time zone and everything is over what the actin
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from store.actor import Actor
@@ -540,3 +540,27 @@ async def test_the_dashboard_brings_the_parts_together_for_one_moment(
         (Decimal("0.00"), Decimal("50000.00"), Decimal("10000.00")),
         (Decimal("30000.00"), 1),
     )
+
+
+async def test_a_meeting_shared_from_a_colleagues_calendar_is_on_my_dashboard(
+    store: Store, alice: Actor, bob: Actor
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import insert
+
+    from store.models import activity_participants
+
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Europe/Oslo"))
+    async with store.transaction() as s:
+        meeting = await activities.log_activity(
+            s,
+            alice,
+            kind=ActivityKind.MEETING,
+            subject="Steering group",
+            start_at=now + timedelta(hours=2),
+            done=False,
+        )
+        await s.execute(insert(activity_participants).values(activity_id=meeting.id, user_id=bob.user_id))
+    async with store.reading() as s:
+        assert [m.subject for m in await dashboard.todays_meetings(s, bob, now=now)] == ["Steering group"]
