@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -92,21 +91,11 @@ def chat(
     ] = None,
 ) -> None:
     """The terminal console: the same conversation as in Slack."""
+    from bot.acting import acting_actor
     from bot.console import run_console
-    from store.errors import NotFound
-    from store.services.users import default_actor
 
     async def work(store: Store) -> None:
-        try:
-            async with store.reading() as session:
-                actor = await default_actor(session, user or os.environ.get("KUNDEBOT_USER"))
-        except NotFound as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(1) from exc
-        if actor is None:
-            err.print("[red]No users yet.[/red] Run `kundebot demo-data` to seed a demo organisation.")
-            raise typer.Exit(1)
-        await run_console(store, actor)
+        await run_console(store, await acting_actor(store, user))
 
     run_with_store(work)
 

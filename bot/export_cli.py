@@ -13,7 +13,6 @@ output instead.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -55,22 +54,12 @@ QueryArgument = Annotated[
 
 def _run(work: Callable[[Store, Actor], Awaitable[T]], user: str | None) -> T:
     """Open the configured store (migrated, as every command does), find the acting user, do the work."""
-    from store.errors import NotFound
-    from store.services.users import default_actor
+    from bot.acting import acting_actor
 
     async def main() -> T:
         async with Store() as store:
             await store.upgrade()
-            try:
-                async with store.reading() as session:
-                    actor = await default_actor(session, user or os.environ.get("KUNDEBOT_USER"))
-            except NotFound as exc:
-                err.print(f"[red]{exc}[/red]")
-                raise typer.Exit(1) from exc
-            if actor is None:
-                err.print("[red]No users yet.[/red] Run `kundebot demo-data` to seed a demo organisation.")
-                raise typer.Exit(1)
-            return await work(store, actor)
+            return await work(store, await acting_actor(store, user))
 
     return asyncio.run(main())
 

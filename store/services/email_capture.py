@@ -781,9 +781,7 @@ async def _sales_case_for(session: AsyncSession, customer_id: int, subject: str)
             )
         )
     ).all()
-    scored = [(fuzz.partial_ratio(name.casefold(), subject.casefold()), case_id) for case_id, name in rows]
-    best = max(scored, default=(0.0, None))
-    return best[1] if best[0] >= 90 else None
+    return _case_named([(case_id, name) for case_id, name in rows], subject)
 
 
 async def _by_message_id(session: AsyncSession, message_id: str) -> Email | None:
