@@ -394,8 +394,19 @@ async def _decide_batch(
             continue
         view = views.get(user.id)
         if view is None:
+            # Only the rows this user's emails can use: the user's addresses, domains and thread ids.
+            keys_of_user = by_user.get(user.id, [])
+            addresses_of = {a for k in keys_of_user for a in outside.get(k, ())}
+            domains_of = {d for a in addresses_of if (d := email_domain(a))}
+            threads_of = {
+                i for k in keys_of_user for i in (fresh[k].in_reply_to, *fresh[k].references[:50]) if i
+            }
             view = views[user.id] = _View.of(
-                Actor.of(users[user.id]), contact_rows, web_rows, domain_contact_rows, thread_rows
+                Actor.of(users[user.id]),
+                [r for r in contact_rows if r[0] in addresses_of],
+                [r for r in web_rows if r[0] in domains_of],
+                [r for r in domain_contact_rows if r[0] in domains_of],
+                [r for r in thread_rows if r[0] in threads_of],
             )
         item = fresh[key]
         if any(PLUS_ADDRESS.match(a) for a in item.recipients):
