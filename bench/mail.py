@@ -179,7 +179,9 @@ async def main() -> int:
         if options.postgres:
             from tests.servers.postgres import running_postgres
 
-            url = stack.enter_context(running_postgres()).url("kundebot_bench")  # type: ignore[attr-defined]
+            server = stack.enter_context(running_postgres())
+            server.psql("CREATE DATABASE kundebot_bench")
+            url = server.url("kundebot_bench")
         else:
             url = f"sqlite+aiosqlite:///{stack.enter_context(tempfile.TemporaryDirectory())}/bench.db"
         store = Store(url)
