@@ -25,7 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import modals
 from bot.conversation import Conversation
-from bot.render.blocks import Message, render_all
+from bot.render.blocks import Message, home_view, render_all
+from bot.replies import DigestReply
 from bot.slack_files import chart_to_slack, export_to_slack
 from registry.lookup import Registers
 from store.actor import Actor
@@ -47,6 +48,8 @@ from store.services.customers import (
     resolve_customer,
     update_customer,
 )
+from store.services.dashboard import my_pipeline
+from store.services.digest import build_digest
 from store.services.users import user_for_slack
 from store.types import utcnow
 
@@ -562,6 +565,19 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
         else:
             note = modals.notice(f"Saved the message as a note on {name}.", customer.id, success=True)
         await dm(client, user_id, [note])
+
+    @app.event("app_home_opened")
+    async def home_opened(event: dict[str, Any], client: AsyncWebClient) -> None:
+        """The Home tab: rebuilt each time it is opened, for the user who opened it."""
+        if event.get("tab", "home") != "home":
+            return
+        user_id = event["user"]
+        actor = await sessions.actor(client, user_id)
+        async with store.reading() as s:
+            found = await build_digest(s, actor)
+            month, quarter = await my_pipeline(s, actor)
+        view = home_view(DigestReply(found, actor.language.value, actor.time_zone), month, quarter)
+        await client.views_publish(user_id=user_id, view=view)
 
     @app.event("app_mention")
     async def mention(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:

@@ -47,6 +47,7 @@ from bot.replies import (
     WaitingEmails,
 )
 from registry.model import RegisterUnit
+from store.services.dashboard import Pipeline
 
 Block = dict[str, Any]
 
@@ -683,3 +684,26 @@ def _digest(reply: DigestReply) -> Message:
             _list_section(f"*{md(heading, 200)}*", [md(line, NAME * 2) for line in lines], len(lines), "more")
         )
     return _message(title, body, [_context(say(reply.lang, "digest.footer"))])
+
+
+def home_view(reply: DigestReply, month: Pipeline, quarter: Pipeline) -> dict[str, Any]:
+    """The App Home tab (issue #8): the user's day (the digest's parts, always shown) and their pipeline."""
+    cash = functools.partial(money, lang=reply.lang)
+    body: list[Block] = [_header(digest_text.title(reply.digest, reply.lang))]
+    parts = digest_text.sections(reply.digest, reply.lang, reply.time_zone)
+    if not parts:
+        body.append(_section(md(say(reply.lang, "digest.empty"), SECTION_TEXT)))
+    for heading, lines in parts:
+        body.append(
+            _list_section(f"*{md(heading, 200)}*", [md(line, NAME * 2) for line in lines], len(lines), "more")
+        )
+    body += _fields(
+        [
+            (label, f"{p.count} · {cash(p.open_value)} ({cash(p.weighted_value)})")
+            for label, p in (("My pipeline this month", month), ("My pipeline this quarter", quarter))
+        ]
+    )
+    body.append(
+        _context("Try `/crm kpi`, `/crm pipeline`, `/crm link` or just write to me in the Messages tab.")
+    )
+    return {"type": "home", "blocks": _fit(body)}

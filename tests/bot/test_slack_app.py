@@ -27,6 +27,7 @@ from tests.bot.slack_requests import (
     block_actions,
     bot_message,
     direct_message,
+    event_callback,
     slash_command,
 )
 from tests.servers.slack import BOT_USER_ID, FakeSlackApi, running_slack_api, running_web_app
@@ -166,6 +167,18 @@ async def test_crm_chart_uploads_the_picture_to_the_users_dm(slack: Slack) -> No
     assert completed.params["channel_id"] == slack.api.dm_channel(USER_ID)  # the DM, never the channel
     (said,) = await slack.replies()
     assert "Sent the chart" in text_of(said)
+
+
+async def test_opening_the_home_tab_publishes_the_users_day_and_pipeline(slack: Slack) -> None:
+    home = event_callback(
+        {"type": "app_home_opened", "user": USER_ID, "channel": DM_CHANNEL_ID, "tab": "home"}
+    )
+    assert await slack.send(home) == 200
+    (published,) = await slack.api.wait_for("views.publish")
+    assert published.params["user_id"] == USER_ID
+    view = published.json_param("view")
+    assert view["type"] == "home"
+    assert "My pipeline this month" in text_of(view) and "Ingenting å melde i dag." in text_of(view)
 
 
 async def test_a_retried_event_delivery_writes_once(slack: Slack) -> None:
