@@ -498,46 +498,55 @@ def _local(moment: datetime | None, time_zone: str) -> str:
 
 def _kpi(reply: KpiReply) -> Message:
     s, d = reply.summary, reply.dashboard
+    lang = reply.lang
+    cash = functools.partial(money, lang=lang)  # in the user's format
 
-    cash = functools.partial(money, lang=reply.lang)  # in the user's format
+    def label(key: str) -> str:
+        return say(lang, f"kpi.{key}")
 
     change = ""
     if s.month_change is not None:
-        change = f" ({percent(s.month_change, reply.lang, signed=True)} vs last month)"
+        change = f" ({percent(s.month_change, lang, signed=True)} {label('vs_last_month')})"
+    weighted = label("weighted")
     facts = [
-        ("Margin this year", cash(s.margin_this_year)),
-        ("Invoicing this year", cash(s.invoicing_this_year)),
-        ("Costs this year", cash(s.costs_this_year)),
-        ("Invoicing this month", cash(s.invoicing_this_month) + change),
-        ("Invoicing last month", cash(s.invoicing_last_month)),
-        ("Active customers", str(s.active_customers)),
-        ("Prospects in progress", str(s.prospects_in_progress)),
-        ("Sales this month", f"{cash(d.sales_this_month.won_value)} ({d.sales_this_month.won_count} won)"),
+        (label("margin_year"), cash(s.margin_this_year)),
+        (label("invoicing_year"), cash(s.invoicing_this_year)),
+        (label("costs_year"), cash(s.costs_this_year)),
+        (label("invoicing_month"), cash(s.invoicing_this_month) + change),
+        (label("invoicing_last_month"), cash(s.invoicing_last_month)),
+        (label("active"), str(s.active_customers)),
+        (label("prospects"), str(s.prospects_in_progress)),
         (
-            "My pipeline this month",
-            f"{cash(d.pipeline_month.open_value)} (weighted {cash(d.pipeline_month.weighted_value)})",
+            label("sales_month"),
+            f"{cash(d.sales_this_month.won_value)} ({d.sales_this_month.won_count} {label('won')})",
         ),
         (
-            "My pipeline this quarter",
-            f"{cash(d.pipeline_quarter.open_value)} (weighted {cash(d.pipeline_quarter.weighted_value)})",
+            label("pipeline_month"),
+            f"{cash(d.pipeline_month.open_value)} ({weighted} {cash(d.pipeline_month.weighted_value)})",
+        ),
+        (
+            label("pipeline_quarter"),
+            f"{cash(d.pipeline_quarter.open_value)} ({weighted} {cash(d.pipeline_quarter.weighted_value)})",
         ),
     ]
-    body = [_header(f"Key figures ({s.today:%d.%m.%Y})"), *_fields(facts)]
+    body = [_header(say(lang, "kpi.title", date=f"{s.today:%d.%m.%Y}")), *_fields(facts)]
     meetings = [
         f"• {_local(m.start_at, reply.time_zone)} {md(m.subject, SUBJECT)}".rstrip()
         for m in d.todays_meetings
     ]
     if meetings:
-        body.append(_list_section("Today's meetings", meetings, len(meetings), "meetings"))
+        body.append(_list_section(label("meetings"), meetings, len(meetings), "meetings"))
     else:
-        body.append(_section("*Today's meetings*\nNo meetings today."))
+        body.append(_section(f"*{label('meetings')}*\n{label('no_meetings')}"))
     if d.top_sellers:
-        sellers = [f"• {md(t.name)} · {cash(t.won_value)} · {t.won_count} won" for t in d.top_sellers]
-        body.append(_list_section("Top sellers this year", sellers, len(sellers), "sellers"))
+        sellers = [
+            f"• {md(t.name)} · {cash(t.won_value)} · {t.won_count} {label('won')}" for t in d.top_sellers
+        ]
+        body.append(_list_section(label("top_sellers"), sellers, len(sellers), "sellers"))
     if d.latest_customers:
         latest = [f"• #{c.customer_number} {md(c.name)}" for c in d.latest_customers]
-        body.append(_list_section("Latest customers", latest, len(latest), "customers"))
-    fallback = f"Key figures {s.today:%d.%m.%Y}: margin this year {cash(s.margin_this_year)}"
+        body.append(_list_section(label("latest"), latest, len(latest), "customers"))
+    fallback = f"{say(lang, 'kpi.title', date=f'{s.today:%d.%m.%Y}')}: {label('margin_year')} {cash(s.margin_this_year)}"
     return _message(fallback, body, [file_actions("kpi")])
 
 

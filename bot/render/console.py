@@ -183,50 +183,56 @@ def _list(reply: CustomerList) -> Table:
 
 def _kpi(reply: KpiReply) -> Group:
     s, d = reply.summary, reply.dashboard
+    lang = reply.lang
+    cash = functools.partial(money, lang=lang)  # in the user's format
 
-    cash = functools.partial(money, lang=reply.lang)  # in the user's format
+    def label(key: str) -> str:
+        return say(lang, f"kpi.{key}")
 
-    figures = Table(title=f"Key figures ({s.today:%d.%m.%Y})", title_justify="left", show_header=False)
+    weighted = label("weighted")
+    title = say(lang, "kpi.title", date=f"{s.today:%d.%m.%Y}")
+    figures = Table(title=title, title_justify="left", show_header=False)
     figures.add_column("KPI")
     figures.add_column("Value", justify="right")
-    figures.add_row("Margin this year", cash(s.margin_this_year))
-    figures.add_row("  invoicing this year", cash(s.invoicing_this_year))
-    figures.add_row("  costs this year", cash(s.costs_this_year))
+    figures.add_row(label("margin_year"), cash(s.margin_this_year))
+    figures.add_row(f"  {label('invoicing_year')}", cash(s.invoicing_this_year))
+    figures.add_row(f"  {label('costs_year')}", cash(s.costs_this_year))
     change = ""
     if s.month_change is not None:
-        change = f" ({percent(s.month_change, reply.lang, signed=True)} vs last month)"
-    figures.add_row("Invoicing this month", cash(s.invoicing_this_month) + change)
-    figures.add_row("Invoicing last month", cash(s.invoicing_last_month))
-    figures.add_row("Active customers", str(s.active_customers))
-    figures.add_row("Prospects in progress", str(s.prospects_in_progress))
+        change = f" ({percent(s.month_change, lang, signed=True)} {label('vs_last_month')})"
+    figures.add_row(label("invoicing_month"), cash(s.invoicing_this_month) + change)
+    figures.add_row(label("invoicing_last_month"), cash(s.invoicing_last_month))
+    figures.add_row(label("active"), str(s.active_customers))
+    figures.add_row(label("prospects"), str(s.prospects_in_progress))
     figures.add_row(
-        "Sales this month", f"{cash(d.sales_this_month.won_value)} ({d.sales_this_month.won_count} won)"
+        label("sales_month"),
+        f"{cash(d.sales_this_month.won_value)} ({d.sales_this_month.won_count} {label('won')})",
     )
     figures.add_row(
-        "My pipeline this month",
-        f"{cash(d.pipeline_month.open_value)} (weighted {cash(d.pipeline_month.weighted_value)})",
+        label("pipeline_month"),
+        f"{cash(d.pipeline_month.open_value)} ({weighted} {cash(d.pipeline_month.weighted_value)})",
     )
     figures.add_row(
-        "My pipeline this quarter",
-        f"{cash(d.pipeline_quarter.open_value)} (weighted {cash(d.pipeline_quarter.weighted_value)})",
+        label("pipeline_quarter"),
+        f"{cash(d.pipeline_quarter.open_value)} ({weighted} {cash(d.pipeline_quarter.weighted_value)})",
     )
     parts: list[object] = [figures]
-    meetings = Table(title="Today's meetings", title_justify="left")
+    meetings = Table(title=label("meetings"), title_justify="left")
     meetings.add_column("Time")
     meetings.add_column("Subject")
     for m in d.todays_meetings:
         local = m.start_at.astimezone(ZoneInfo(reply.time_zone)) if m.start_at else None
         meetings.add_row(local.strftime("%H:%M") if local else "", m.subject)
     if not d.todays_meetings:
-        meetings.add_row("", "No meetings today.")
+        meetings.add_row("", label("no_meetings"))
     parts.append(meetings)
-    sellers = Table(title="Top sellers this year", title_justify="left")
+    sellers = Table(title=label("top_sellers"), title_justify="left")
     for col in ("Seller", "Won", "Cases"):
         sellers.add_column(col)
     for t in d.top_sellers:
         sellers.add_row(t.name, cash(t.won_value), str(t.won_count))
     parts.append(sellers)
-    latest = Table(title="Latest customers", title_justify="left")
+    latest = Table(title=label("latest"), title_justify="left")
     latest.add_column("No.")
     latest.add_column("Name")
     for c in d.latest_customers:

@@ -569,23 +569,31 @@ def test_no_hits_says_so() -> None:
 def test_key_figures_format_money_and_the_change_since_last_month() -> None:
     message = rendered(a_kpi())
     text = all_text(message)
-    assert message.blocks[0]["text"]["text"] == "Key figures (15.01.2025)"
+    assert message.blocks[0]["text"]["text"] == "Nøkkeltall (15.01.2025)"  # a Norwegian user's reply
     for expected in (
-        "*Margin this year*\n1 234 567 kr",
-        "*Invoicing this month*\n112 000 kr (+12 % vs last month)",
-        "*Active customers*\n12",
-        "*Sales this month*\n250 000 kr (1 won)",
-        "*My pipeline this quarter*\n900 000 kr (weighted 360 000 kr)",
-        "• Kari Selger · 500 000 kr · 2 won",
+        "*Margin i år*\n1 234 567 kr",
+        "*Fakturert denne måneden*\n112 000 kr (+12 % mot forrige måned)",
+        "*Aktive kunder*\n12",
+        "*Salg denne måneden*\n250 000 kr (1 vunnet)",
+        "*Min pipeline dette kvartalet*\n900 000 kr (vektet 360 000 kr)",
+        "• Kari Selger · 500 000 kr · 2 vunnet",
         "• #10002 Fjordlys AS",
     ):
         assert expected in text
 
 
+def test_key_figures_for_an_english_user_are_in_english_with_english_numbers() -> None:
+    reply = a_kpi()
+    reply.lang = "en"
+    text = all_text(rendered(reply))
+    assert "*Margin this year*\nNOK 1,234,567" in text
+    assert "*Invoicing this month*\nNOK 112,000 (+12% vs last month)" in text
+
+
 def test_a_month_with_nothing_last_month_shows_no_change() -> None:
     reply = a_kpi()
     reply.summary = KpiSummary(date(2025, 1, 15), Decimal(0), Decimal(0), Decimal(5), Decimal(0), 0, 0)
-    assert "*Invoicing this month*\n5 kr\n" in all_text(rendered(reply)) + "\n"
+    assert "*Fakturert denne måneden*\n5 kr\n" in all_text(rendered(reply)) + "\n"
 
 
 @pytest.mark.parametrize(
@@ -600,7 +608,7 @@ def test_todays_meetings_are_shown_in_the_users_time_zone(time_zone: str, shown:
 
 
 def test_a_day_without_meetings_says_so() -> None:
-    assert "*Today's meetings*\nNo meetings today." in all_text(rendered(a_kpi()))
+    assert "*Dagens møter*\nIngen møter i dag." in all_text(rendered(a_kpi()))
 
 
 def test_the_pipeline_shows_every_stage_and_my_month_and_quarter() -> None:

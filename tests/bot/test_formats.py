@@ -153,8 +153,8 @@ def console_text(reply: KpiReply | PipelineReply) -> str:
 @pytest.mark.parametrize(
     ("lang", "margin", "change", "weighted"),
     [
-        ("nb", "1 234 567 kr", "(+12 % vs last month)", "weighted 360 000 kr"),
-        ("sv", "1 234 567 Nkr", "(+12 % vs last month)", "weighted 360 000 Nkr"),
+        ("nb", "1 234 567 kr", "(+12 % mot forrige måned)", "vektet 360 000 kr"),
+        ("sv", "1 234 567 Nkr", "(+12 % mot förra månaden)", "viktat 360 000 Nkr"),
         ("en", "NOK 1,234,567", "(+12% vs last month)", "weighted NOK 360,000"),
     ],
 )
