@@ -23,7 +23,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import modals
+from bot import modals, slack_import
 from bot.conversation import Conversation
 from bot.render.blocks import Message, home_view, render_all
 from bot.replies import DigestReply
@@ -323,6 +323,22 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
         said = await send(client, store, actor, user_id, channel, str(action.get("value") or ""))
         await respond(response_type="ephemeral", replace_original=False, text=said)
 
+    @app.action(slack_import.IMPORT_ACTIONS)
+    async def import_file(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient
+    ) -> None:
+        """The "Import" button under a dry run: the same file, for real, as the user who clicked."""
+        await ack()
+        await respond(replace_original=True, **_payload(slack_import.working_message(action["value"])))
+        actor = await sessions.actor(client, body["user"]["id"])
+        message, _ = await slack_import.import_message(store, client, actor, action["value"])
+        await respond(replace_original=True, **_payload(message))
+
+    @app.action(slack_import.IMPORT_CANCEL)
+    async def cancel_import(ack: Any, action: dict[str, Any], respond: Any) -> None:
+        await ack()
+        await respond(replace_original=True, **_payload(slack_import.cancelled_message(action["value"])))
+
     @app.action("customer_open")
     async def open_customer(
         ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient
@@ -591,6 +607,16 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
 
     @app.event("message")
     async def direct_message(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
+        if (
+            event.get("channel_type") == "im"
+            and event.get("subtype") == "file_share"
+            and not event.get("bot_id")
+        ):
+            # A CSV uploaded to the bot's DM: the import's dry run, with an "Import" button (SPEC §9).
+            if seen.first_time(body.get("event_id")):
+                actor = await sessions.actor(client, event["user"])
+                await slack_import.handle_upload(store, client, actor, event)
+            return
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
             return  # edits, joins and the bot's own messages are not requests
         if not seen.first_time(body.get("event_id")):

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from bot.export_cli import chart_app, export_app
+from bot.import_cli import import_app
 from calendar_sync.cli import calendar_app
 from mail_sync.cli import mail_app
 from registry.model import RegisterUnit
@@ -34,6 +35,7 @@ app.add_typer(mail_app, name="mail")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(export_app, name="export")
 app.add_typer(chart_app, name="chart")
+app.add_typer(import_app, name="import")
 err = Console(stderr=True)
 
 T = TypeVar("T")
