@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Table, bindparam, false, func, insert, select, text, update
@@ -994,6 +994,16 @@ class Context:
         return cls(industries, users)
 
 
+class _OfCustomer(Protocol):
+    """A row that names its customer (contacts, addresses)."""
+
+    line: int
+    customer: CustomerRef
+
+
+_R = TypeVar("_R", bound=_OfCustomer)
+
+
 class _Import:
     """One import's state: the rows, the decisions, the report. Subclasses know one kind."""
 
@@ -1019,6 +1029,24 @@ class _Import:
 
     def reject(self, line: int, reason: str) -> None:
         self.rejected.setdefault(line, reason)
+
+    async def resolve_customers(self, lookup: Lookup, rows: Sequence[_R]) -> list[tuple[_R, KnownCustomer]]:
+        """Each row's customer (by number, else organisation number, else name), read for all rows at once;
+        a row whose customer cannot be found is rejected with the reason."""
+        await lookup.customers_by_number(r.customer.number for r in rows if r.customer.number is not None)
+        await lookup.customers_by_org(
+            (r.customer.org.country, r.customer.org.number) for r in rows if r.customer.org is not None
+        )
+        await lookup.customers_by_name(
+            name_key(r.customer.name) for r in rows if r.customer.name and r.customer.number is None
+        )
+        resolved: list[tuple[_R, KnownCustomer]] = []
+        for row in rows:
+            try:
+                resolved.append((row, lookup.resolve(row.customer)))
+            except Reject as exc:
+                self.reject(row.line, str(exc))
+        return resolved
 
     def check_width(self, fields: Sequence[str]) -> None:
         """A row with values beyond the header's columns would be read shifted: refuse it."""
@@ -1598,21 +1626,7 @@ class ContactImport(_Import):
         return ContactRow(line, ref, first, last, title, emails, phones, list(dict.fromkeys(roles)))
 
     async def decide(self, session: AsyncSession, lookup: Lookup) -> None:
-        await lookup.customers_by_number(
-            r.customer.number for r in self.rows if r.customer.number is not None
-        )
-        await lookup.customers_by_org(
-            (r.customer.org.country, r.customer.org.number) for r in self.rows if r.customer.org is not None
-        )
-        await lookup.customers_by_name(
-            name_key(r.customer.name) for r in self.rows if r.customer.name and r.customer.number is None
-        )
-        resolved: list[tuple[ContactRow, KnownCustomer]] = []
-        for row in self.rows:
-            try:
-                resolved.append((row, lookup.resolve(row.customer)))
-            except Reject as exc:
-                self.reject(row.line, str(exc))
+        resolved = await self.resolve_customers(lookup, self.rows)
         by_email, by_name = await self._existing(session, resolved, lookup.lock)
         seen_emails: dict[str, int] = {}
         seen_names: dict[tuple[int, str, str], int] = {}
@@ -1879,21 +1893,7 @@ class AddressImport(_Import):
         return AddressRow(line, ref, values, roles or None, head)
 
     async def decide(self, session: AsyncSession, lookup: Lookup) -> None:
-        await lookup.customers_by_number(
-            r.customer.number for r in self.rows if r.customer.number is not None
-        )
-        await lookup.customers_by_org(
-            (r.customer.org.country, r.customer.org.number) for r in self.rows if r.customer.org is not None
-        )
-        await lookup.customers_by_name(
-            name_key(r.customer.name) for r in self.rows if r.customer.name and r.customer.number is None
-        )
-        resolved: list[tuple[AddressRow, KnownCustomer]] = []
-        for row in self.rows:
-            try:
-                resolved.append((row, lookup.resolve(row.customer)))
-            except Reject as exc:
-                self.reject(row.line, str(exc))
+        resolved = await self.resolve_customers(lookup, self.rows)
         existing: dict[int, list[Any]] = defaultdict(list)
         ids = sorted({c.id for _, c in resolved})
         for chunk in _chunks(ids, IN_CHUNK):
