@@ -149,11 +149,18 @@ async def capture_emails(
     except IntegrityError:
         pass
     results: list[CaptureResult] = []
-    for item in batch:
-        existing = await _by_message_id(session, item.message_id)
-        results.append(
-            _result(existing, new=False) if existing else await _capture_one(session, item, policy, firm)
-        )
+    for key, item in zip(keys, batch, strict=True):
+        existing = await _by_message_id(session, key)
+        if existing is None:
+            try:
+                async with session.begin_nested():
+                    results += await _capture_batch(session, [item], [key], {}, policy, firm)
+                continue
+            except IntegrityError:  # the other replica stored this very email a moment ago
+                existing = await _by_message_id(session, key)
+                if existing is None:
+                    raise
+        results.append(_result(existing, new=False))
     return results
 
 
@@ -409,8 +416,9 @@ async def _decide_batch(
                 [r for r in thread_rows if r[0] in threads_of],
             )
         item = fresh[key]
-        if any(PLUS_ADDRESS.match(a) for a in item.recipients):
-            decisions[key] = await _decide(session, view.actor, item, outside[key], policy, firm.own_domains)
+        forced = await _plus_address(session, view.actor, item, outside[key])
+        if forced is not None:
+            decisions[key] = forced
         else:
             threads = dict(view.threads)
             for earlier, row in in_batch.items():
@@ -555,57 +563,6 @@ def _case_named(cases: list[tuple[int, str]], subject: str) -> int | None:
     return best[1] if best[0] >= 90 else None
 
 
-async def _capture_one(
-    session: AsyncSession, incoming: IncomingEmail, policy: LinkPolicy, firm: _Firm
-) -> CaptureResult:
-    user = firm.users.get((incoming.sender or "").strip().lower())
-    email = Email(
-        message_id=incoming.message_id[:998],
-        in_reply_to=(incoming.in_reply_to or None) and incoming.in_reply_to[:998],
-        references=list(incoming.references)[:50],
-        from_address=incoming.original_from,
-        to_addresses=list(incoming.to),
-        cc_addresses=list(incoming.cc),
-        sent_at=incoming.sent_at,
-        subject=incoming.subject[:998],
-        body_text=incoming.body_text[:100_000],
-        raw_compressed=zlib.compress(incoming.raw, 6),
-        captured_by_id=user.id if user else None,
-        link_status=EmailLinkStatus.UNLINKED,
-        attachments=[
-            EmailAttachment(filename=name[:500], content_type=kind[:200], size=size)
-            for name, kind, size in incoming.attachments
-        ],
-    )
-    try:
-        async with session.begin_nested():
-            session.add(email)
-    except IntegrityError:  # another worker stored the same Message-ID a moment ago
-        again = await _by_message_id(session, incoming.message_id)
-        if again is None:
-            raise
-        return _result(again, new=False)
-    if user is None:
-        return _result(email, new=True)  # unknown sender: kept, never linked, never announced
-    if incoming.automatic:
-        email.link_status = EmailLinkStatus.IGNORED
-        email.link_rule = "automatic"
-        await session.flush()
-        return _result(email, new=True)
-    actor = Actor.of(user)
-    outside = [a for a in incoming.participants if email_domain(a) not in firm.own_domains]
-    decision = await _decide(session, actor, incoming, outside, policy, firm.own_domains)
-    if decision.customer_id is not None:
-        await _link(session, actor, email, decision)
-    else:
-        await session.flush()
-    result = _result(email, new=True)
-    result.candidates = decision.candidates
-    result.contact_ids = decision.contact_ids
-    result.customer_name = decision.customer_name
-    return result
-
-
 @dataclass
 class _Decision:
     customer_id: int | None = None
@@ -618,15 +575,10 @@ class _Decision:
     status: EmailLinkStatus = EmailLinkStatus.UNLINKED
 
 
-async def _decide(
-    session: AsyncSession,
-    actor: Actor,
-    incoming: IncomingEmail,
-    outside: list[str],
-    policy: LinkPolicy,
-    own: frozenset[str],
-) -> _Decision:
-    # 1. Plus address: crm+10023@firma.no forces customer 10023.
+async def _plus_address(
+    session: AsyncSession, actor: Actor, incoming: IncomingEmail, outside: list[str]
+) -> _Decision | None:
+    """Rule 1: crm+10023@firma.no (or crm+bergenbygg@) forces that customer, when the user may see it."""
     for address in incoming.recipients:
         match = PLUS_ADDRESS.match(address)
         if match:
@@ -634,54 +586,7 @@ async def _decide(
             if customer is not None:
                 found = await _contacts_by_email(session, actor, outside, customer.id)
                 return _Decision(customer.id, [c.id for c in found], "plus_address")
-    # 2. Exact contact email.
-    found = await _contacts_by_email(session, actor, outside)
-    by_customer: dict[int, list[int]] = {}
-    for contact in found:
-        if contact.customer_id is not None:
-            by_customer.setdefault(contact.customer_id, []).append(contact.id)
-    if len(by_customer) == 1:
-        customer_id, ids = next(iter(by_customer.items()))
-        return _Decision(customer_id, ids, "contact_email")
-    if len(by_customer) > 1:
-        return _Decision(candidates=await _labels(session, list(by_customer)))
-    # 3. Thread: a reply to (or a later message of) an email already linked.
-    thread_ids = [i for i in (incoming.in_reply_to, *incoming.references) if i]
-    if thread_ids:
-        earlier = await session.scalar(
-            select(Email)
-            .where(
-                Email.message_id.in_(thread_ids[:50]),
-                Email.customer_id.is_not(None),
-                Email.link_status == EmailLinkStatus.LINKED,
-            )
-            .order_by(Email.id.desc())
-            .limit(1)
-        )
-        if earlier is not None and earlier.customer_id is not None:
-            visible = await session.scalar(
-                select(Customer.id).where(Customer.id == earlier.customer_id, customer_visible(actor))
-            )
-            if visible is not None:
-                return _Decision(visible, [], "thread", sales_case_id=earlier.sales_case_id)
-    # 4. Domain of the website or of the customer's contacts.
-    domains = sorted(
-        {d for a in outside if (d := email_domain(a)) and d not in policy.free_mail_domains and d not in own}
-    )
-    if domains:
-        by_web = select(Customer.id).where(Customer.web_domain.in_(domains), customer_visible(actor))
-        by_contacts = (
-            select(Contact.customer_id)
-            .join(ContactEmail, ContactEmail.contact_id == Contact.id)
-            .join(Customer, Customer.id == Contact.customer_id)
-            .where(ContactEmail.domain.in_(domains), contact_visible(actor), customer_visible(actor))
-        )
-        ids = sorted({i for i in (await session.scalars(by_web.union(by_contacts))).all() if i is not None})
-        if len(ids) == 1:
-            return _Decision(ids[0], [], "domain")
-        if len(ids) > 1:
-            return _Decision(candidates=await _labels(session, ids))
-    return _Decision()
+    return None
 
 
 async def _customer_for_tag(session: AsyncSession, actor: Actor, tag: str) -> Customer | None:
@@ -721,15 +626,6 @@ async def _contacts_by_email(
     if customer_id is not None:
         stmt = stmt.where(Contact.customer_id == customer_id)
     return list(dict.fromkeys((await session.scalars(stmt)).all()))
-
-
-async def _labels(session: AsyncSession, customer_ids: list[int]) -> list[tuple[int, str]]:
-    rows = await session.execute(
-        select(Customer.id, Customer.name, Customer.customer_number)
-        .where(Customer.id.in_(customer_ids))
-        .order_by(Customer.name)
-    )
-    return [(i, f"{name} (#{number})") for i, name, number in rows]
 
 
 async def _link(session: AsyncSession, actor: Actor, email: Email, decision: _Decision) -> None:

@@ -159,3 +159,32 @@ async def test_another_users_email_cannot_be_linked_or_listed(store: Store, bob:
         user = await s.get(User, kari.user_id)
         email = await s.get(Email, result.email_id)
     assert user is not None and email is not None and email.link_status == EmailLinkStatus.UNLINKED
+
+
+async def test_two_workers_capturing_the_same_email_at_once_store_it_once(
+    store: Store, database_url: str
+) -> None:
+    """On PostgreSQL the second insert waits for the first and fails on the Message-ID: the batch then goes
+    one email at a time and reports the email as seen before. (SQLite queues the writers instead.)"""
+    kari = await kari_on_slack(store)
+    async with store.transaction() as s:
+        await customers.create_customer(s, kari, "Acme AS", website="acme.no")
+    other = Store(database_url)
+    try:
+
+        async def capture_in(where: Store) -> list[capture.CaptureResult]:
+            async with where.transaction() as s:
+                found = await capture.capture_emails(
+                    s,
+                    [bcc("per@acme.no"), bcc("per@acme.no", message_id="<two@firma.no>")],
+                    capture.LinkPolicy(),
+                )
+                await asyncio.sleep(0.2)  # hold the transaction so the other one runs into it
+                return found
+
+        first, second = await asyncio.gather(capture_in(store), capture_in(other))
+    finally:
+        await other.dispose()
+    assert sorted(r.new for r in first + second) == [False, False, True, True]
+    async with store.reading() as s:
+        assert len((await s.scalars(select(Email))).all()) == 2
