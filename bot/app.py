@@ -12,9 +12,9 @@ import json
 import logging
 import os
 import re
-from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -39,6 +39,7 @@ from store.errors import (
     StoreError,
 )
 from store.models import ActivityKind, Source
+from store.services import deliveries
 from store.services.activities import activity_by_external_id, log_activity
 from store.services.contacts import add_contact
 from store.services.customers import (
@@ -77,26 +78,37 @@ class SlackSettings:
         return cls(token, secret, env.get("SLACK_API_URL") or None, env.get("SLACK_APP_TOKEN") or None)
 
 
-class SeenDeliveries:
-    """Event ids already handled, so a retried delivery (X-Slack-Retry-Num) is not handled twice.
+class HandledEvents:
+    """Slack event ids recorded in the store before their event is handled, so a retried delivery
+    (X-Slack-Retry-Num) is handled once, on whichever replica it lands and across restarts.
 
-    In memory and bounded: one replica. Several replicas need the store's activity external ids, which
-    every write from Slack also carries.
-    """
+    Claimed before handling, not after: Bolt answers Slack at once, so a retry means Slack missed that answer,
+    not that the handling failed, and handling again could write again."""
 
-    def __init__(self, size: int = 10_000) -> None:
-        self._seen: OrderedDict[str, None] = OrderedDict()
-        self._size = size
+    SOURCE = "slack"
+    PRUNE_EVERY = timedelta(hours=1)
 
-    def first_time(self, delivery_id: str | None) -> bool:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._pruned_at: datetime | None = None
+
+    async def once(self, delivery_id: str | None, handle: Callable[[], Awaitable[None]]) -> None:
         if not delivery_id:
-            return True
-        if delivery_id in self._seen:
-            return False
-        self._seen[delivery_id] = None
-        if len(self._seen) > self._size:
-            self._seen.popitem(last=False)
-        return True
+            await handle()
+            return
+        async with self.store.transaction() as session:
+            first = await deliveries.claim_delivery(session, self.SOURCE, delivery_id)
+            await self._prune(session)
+        if not first:
+            log.info("event %s was already handled; a retry is ignored", delivery_id)
+            return
+        await handle()
+
+    async def _prune(self, session: AsyncSession) -> None:
+        now = utcnow()
+        if self._pruned_at is None or now - self._pruned_at > self.PRUNE_EVERY:
+            self._pruned_at = now
+            await deliveries.forget_old_deliveries(session, now=now)
 
 
 class SlackSessions:
@@ -185,7 +197,7 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
     )
     app = AsyncApp(signing_secret=settings.signing_secret, client=client)
     sessions = SlackSessions(store, registers or Registers.from_env())
-    seen = SeenDeliveries()
+    handled = HandledEvents(store)
 
     async def open_view(client: AsyncWebClient, trigger_id: str, view: dict[str, Any], respond: Any) -> None:
         try:
@@ -597,13 +609,16 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
 
     @app.event("app_mention")
     async def mention(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
-        if not seen.first_time(body.get("event_id")):
-            return
-        text = re.sub(r"<@[A-Z0-9]+>", "", event.get("text") or "").strip()
-        talk = await sessions.conversation(client, event["user"], event["channel"])
-        for message in render_all(await talk.handle(text or "help")):
-            # Only the asker sees the answer: it may show customers the rest of the channel may not see.
-            await client.chat_postEphemeral(channel=event["channel"], user=event["user"], **_payload(message))
+        async def answer() -> None:
+            text = re.sub(r"<@[A-Z0-9]+>", "", event.get("text") or "").strip()
+            talk = await sessions.conversation(client, event["user"], event["channel"])
+            for message in render_all(await talk.handle(text or "help")):
+                # Only the asker sees the answer: it may show customers the rest of the channel may not see.
+                await client.chat_postEphemeral(
+                    channel=event["channel"], user=event["user"], **_payload(message)
+                )
+
+        await handled.once(body.get("event_id"), answer)
 
     @app.event("message")
     async def direct_message(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -613,16 +628,20 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
             and not event.get("bot_id")
         ):
             # A CSV uploaded to the bot's DM: the import's dry run, with an "Import" button (SPEC §9).
-            if seen.first_time(body.get("event_id")):
+            async def dry_run() -> None:
                 actor = await sessions.actor(client, event["user"])
                 await slack_import.handle_upload(store, client, actor, event)
+
+            await handled.once(body.get("event_id"), dry_run)
             return
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
             return  # edits, joins and the bot's own messages are not requests
-        if not seen.first_time(body.get("event_id")):
-            return
-        talk = await sessions.conversation(client, event["user"], event["channel"])
-        for message in render_all(await talk.handle(event.get("text") or "")):
-            await client.chat_postMessage(channel=event["channel"], **_payload(message))
+
+        async def answer() -> None:
+            talk = await sessions.conversation(client, event["user"], event["channel"])
+            for message in render_all(await talk.handle(event.get("text") or "")):
+                await client.chat_postMessage(channel=event["channel"], **_payload(message))
+
+        await handled.once(body.get("event_id"), answer)
 
     return app

@@ -22,6 +22,7 @@ from store.models.customers import (
     customer_groupings,
     customer_keywords,
 )
+from store.models.deliveries import HandledDelivery
 from store.models.dialogue import DialogueState, UndoAction
 from store.models.digest import DigestDelivery
 from store.models.emails import Email, EmailAttachment, email_contacts
@@ -51,6 +52,7 @@ from store.models.users import User
 
 __all__ = [
     "DialogueState",
+    "HandledDelivery",
     "DigestDelivery",
     "UndoAction",
     "Activity",

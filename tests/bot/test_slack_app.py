@@ -190,6 +190,19 @@ async def test_a_retried_event_delivery_writes_once(slack: Slack) -> None:
     assert len(slack.api.calls("chat.postMessage")) == 1
 
 
+async def test_a_retry_that_reaches_another_replica_writes_once(slack: Slack) -> None:
+    message = direct_message("customer add Havbris AS", event_id="Ev0RETRY02")
+    assert await slack.send(message) == 200
+    await slack.api.wait_for("chat.postMessage")
+    settings = SlackSettings(TOKEN, SECRET, api_url=slack.api.api_url)
+    async with running_web_app(web_app(slack.store, settings)) as second:
+        reply = await message.signed(SECRET, retry_num=1).post(slack.http, f"{second}/slack/events")  # type: ignore[arg-type]
+        assert reply.status == 200
+        await asyncio.sleep(0.3)  # what a second handling would need to write and post
+    assert await count(slack.store, Customer) == 1
+    assert len(slack.api.calls("chat.postMessage")) == 1
+
+
 async def test_the_bots_own_messages_are_ignored(slack: Slack) -> None:
     assert await slack.send(bot_message("customer add Loop AS", user=BOT_USER_ID)) == 200
     assert await slack.send(direct_message("help")) == 200
