@@ -154,22 +154,57 @@ def _payload(message: Message) -> dict[str, Any]:
     return {"text": message.text, "blocks": message.blocks}
 
 
+# How much a name found around the message counts against one found in it: the message itself says most.
+CONTEXT_WEIGHTS = {"message": 1.0, "channel name": 0.9, "channel history": 0.8}
+CONTEXT_MESSAGES = 15  # earlier messages of the channel read for "Save to CRM"
+
+
 async def suggest_customers(
-    session: AsyncSession, actor: Actor, text: str, limit: int = modals.SUGGESTIONS
+    session: AsyncSession,
+    actor: Actor,
+    texts: Mapping[str, str] | str,
+    limit: int = modals.SUGGESTIONS,
 ) -> list[tuple[int, str]]:
-    """The visible customers whose names best match a message, best first, as (id, "Name (#number)")."""
+    """The visible customers whose names best match a message, best first, as (id, "Name (#number)").
+
+    `texts` is the message alone or keyed by where it came from (CONTEXT_WEIGHTS): the message, the channel's
+    name ("#acme-rollout"), the channel's recent history. A customer's score is its best weighted match."""
+    sources = {"message": texts} if isinstance(texts, str) else texts
     best: dict[int, tuple[float, str]] = {}
-    for query in modals.search_queries(text):
-        try:
-            hits = await find_customers(session, actor, query, limit=limit)
-        except InvalidInput:
-            continue
-        for hit in hits:
-            c = hit.customer
-            if hit.score > best.get(c.id, (-1.0, ""))[0]:
-                best[c.id] = (hit.score, f"{c.name} (#{c.customer_number})")
+    for source, text in sources.items():
+        weight = CONTEXT_WEIGHTS[source]
+        for query in modals.search_queries(text):
+            try:
+                hits = await find_customers(session, actor, query, limit=limit)
+            except InvalidInput:
+                continue
+            for hit in hits:
+                c = hit.customer
+                score = hit.score * weight
+                if score > best.get(c.id, (-1.0, ""))[0]:
+                    best[c.id] = (score, f"{c.name} (#{c.customer_number})")
     ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[1][1]))
     return [(customer_id, label) for customer_id, (_, label) in ranked[:limit]]
+
+
+async def channel_context(client: AsyncWebClient, channel: str, channel_name: str, ts: str) -> dict[str, str]:
+    """The channel's name and the messages just before `ts`, for suggesting a customer. A channel the bot is
+    not in (or may not read) just gives no history."""
+    context = {"channel name": channel_name.replace("-", " ").replace("_", " ")} if channel_name else {}
+    if not channel or not ts:
+        return context
+    try:
+        page = await client.conversations_history(
+            channel=channel, latest=ts, inclusive=False, limit=CONTEXT_MESSAGES
+        )
+    except SlackApiError as exc:
+        log.info("conversations.history of %s not readable: %s", channel, exc.response.get("error"))
+        return context
+    messages: list[dict[str, Any]] = page.get("messages") or []
+    earlier = [m.get("text") or "" for m in messages if not m.get("bot_id")]
+    if earlier:
+        context["channel history"] = "\n".join(earlier)
+    return context
 
 
 async def refuse(ack: Any, exc: StoreError, fields: Mapping[str, str], fallback: str) -> None:
@@ -526,7 +561,8 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
 
     @app.shortcut(modals.SAVE_TO_CRM)
     async def save_to_crm(ack: Any, shortcut: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
-        """The "Save to CRM" message shortcut: a modal with the customers the message names, best first."""
+        """The "Save to CRM" message shortcut: a modal with the customers the message names, best first,
+        then those the channel's name and its recent messages name."""
         await ack()
         user_id = shortcut["user"]["id"]
         message = shortcut.get("message") or {}
@@ -534,8 +570,10 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
         ts = shortcut.get("message_ts") or message.get("ts", "")
         text = message.get("text") or ""
         actor = await sessions.actor(client, user_id)
+        channel_name = (shortcut.get("channel") or {}).get("name", "")
+        context = await channel_context(client, channel, channel_name, ts)
         async with store.reading() as session:
-            suggestions = await suggest_customers(session, actor, text)
+            suggestions = await suggest_customers(session, actor, {"message": text, **context})
         permalink = None
         try:
             permalink = (await client.chat_getPermalink(channel=channel, message_ts=ts)).get("permalink")

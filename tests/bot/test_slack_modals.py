@@ -392,6 +392,59 @@ async def test_save_to_crm_suggests_the_best_matching_visible_customer_first_and
     assert text in (note.body or "") and link in (note.body or "")
 
 
+async def test_save_to_crm_suggests_the_customer_the_channel_was_talking_about(slack: Slack) -> None:
+    kari = await slack_actor(slack.store)
+    await add_customer(slack.store, kari, "Acme AS")
+    nordlys = await add_customer(slack.store, kari, "Nordlys Energi AS")
+    slack.api.add_message(
+        CHANNEL_ID, "Nordlys Energi vil ha nytt tilbud", user=USER_ID, ts="1700000000.000050"
+    )
+    later = slack.api.add_message(CHANNEL_ID, "Acme har ferie", user=USER_ID, ts="1700000000.000200")
+    shortcut = message_shortcut(
+        "save_to_crm",
+        message_text="de går for den store pakken",
+        response_url=slack.api.response_url("s1"),
+        message_ts="1700000000.000100",
+    )
+    await slack.send(shortcut)
+    view = await slack.opened_view()
+    picker = next(b for b in view["blocks"] if b.get("block_id") == "customer")["element"]
+    assert picker["initial_option"]["value"] == str(nordlys)
+    (history,) = slack.api.calls("conversations.history")
+    assert history.params["latest"] == "1700000000.000100" and later > "1700000000.000100"
+    labels = [o["text"]["text"] for o in picker["options"]]
+    assert not any(label.startswith("Acme") for label in labels)  # said after the message, not before
+
+
+async def test_save_to_crm_suggests_the_customer_the_channel_is_named_after(slack: Slack) -> None:
+    kari = await slack_actor(slack.store)
+    await add_customer(slack.store, kari, "Acme AS")
+    havbris = await add_customer(slack.store, kari, "Havbris Sjømat AS")
+    shortcut = message_shortcut(
+        "save_to_crm",
+        message_text="ok, avtalt",
+        response_url=slack.api.response_url("s1"),
+        channel_name="havbris-sjomat",
+    )
+    await slack.send(shortcut)
+    view = await slack.opened_view()
+    picker = next(b for b in view["blocks"] if b.get("block_id") == "customer")["element"]
+    assert picker["initial_option"]["value"] == str(havbris)
+
+
+async def test_save_to_crm_opens_its_form_in_a_channel_the_bot_cannot_read(slack: Slack) -> None:
+    kari = await slack_actor(slack.store)
+    acme = await add_customer(slack.store, kari, "Acme AS")
+    slack.api.fail("conversations.history", "not_in_channel")
+    shortcut = message_shortcut(
+        "save_to_crm", message_text="Acme ringte", response_url=slack.api.response_url("s1")
+    )
+    await slack.send(shortcut)
+    view = await slack.opened_view()
+    picker = next(b for b in view["blocks"] if b.get("block_id") == "customer")["element"]
+    assert picker["initial_option"]["value"] == str(acme)
+
+
 async def test_save_to_crm_takes_a_typed_customer_instead_of_the_suggestion(slack: Slack) -> None:
     kari = await slack_actor(slack.store)
     acme = await add_customer(slack.store, kari, "Acme AS")

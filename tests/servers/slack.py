@@ -20,7 +20,7 @@ can be updated, a history read back and a modal updated with its hash:
     chat.postEphemeral             message_ts
     chat.update                    channel, ts, text, message; message_not_found for an unknown ts
     chat.getPermalink              https://<domain>.slack.com/archives/<channel>/p<ts without the dot>
-    conversations.history          messages posted (or added with `add_message`) there, newest first
+    conversations.history          messages posted (or added with `add_message`) there, newest first (before `latest` when given)
     conversations.open             with `users` (one user ID): that user's DM channel "D..." (as chat.postMessage)
     users.info / users.lookupByEmail  users added with `add_user`; `locale` only with include_locale,
                                    as in the real API; else user_not_found / users_not_found
@@ -407,6 +407,12 @@ class FakeSlackApi:
 
     def _history_of(self, call: SlackCall) -> Params:
         messages = list(reversed(self._history.get(self._channel(call), [])))
+        latest = call.params.get("latest")
+        if latest:  # only messages before it (or at it, with inclusive)
+            inclusive = str(call.params.get("inclusive", "")).lower() in ("1", "true")
+            messages = [
+                m for m in messages if float(m["ts"]) < float(latest) or (inclusive and m["ts"] == latest)
+            ]
         limit = int(call.params.get("limit", 100))
         return {
             "ok": True,
