@@ -118,6 +118,16 @@ def load(path: Path) -> list[Example]:
     return examples
 
 
+def load_split(name: str) -> list[Example]:
+    """A split by name: "heldout" is every held-out file (heldout.jsonl, heldout2.jsonl, ...), "dev" every
+    development file; any other name is that one file ("dev4", "heldout2")."""
+    if name in ("heldout", "dev"):
+        paths = sorted(DATA.glob(f"{name}*.jsonl"))
+    else:
+        paths = [DATA / f"{name}.jsonl"]
+    return [example for path in paths for example in load(path)]
+
+
 def evaluate(examples: list[Example], *, use_language_prior: bool = True) -> Report:
     """Parse every example; the labelled language is the user's setting (the prior), as in chat."""
     report = Report()
