@@ -665,3 +665,37 @@ CUES["UPDATE"] = CUES["UPDATE"] + (
     "ny sannolikhet",
 )
 CUES["SMALL_TALK"] = CUES["SMALL_TALK"] + ("happy", "god helg", "trevlig helg")
+
+# From the fourth development set (tests/data/nlu/dev4.jsonl): phone typing (words run together, "u" for
+# "you"), rambling requests, questions about what the bot can do, off-topic errands.
+_DEV4_CUES: dict[str, tuple[str, ...]] = {
+    "POLITE": ("can u", "could u", "would u", "hey", "yo", "fyi", "mvh", "hilsen"),
+    "CREATE": ("nykunde", "nykund", "nyaffär", "nyaffar", "nysak", "set them up", "set up as", "sett dem opp",
+               "få dem inn", "get them into", "put them in", "opprett dem", "lägg upp dem", "lägg in dem"),
+    "CUSTOMER": ("nykunde", "nykund", "visakund", "viskunde", "kundekortet", "kundkortet", "kundekort",
+                 "kundkort"),
+    "DEAL": ("nyaffär", "nyaffar", "nysak", "sak"),
+    "UPDATE": ("ny sum", "ny summa", "nytt beløp", "nytt belopp", "new amount", "updated amount"),
+    "SHOW": ("visakund", "viskunde", "få opp", "dra upp", "dra opp", "oversikt over", "översikt över",
+             "open the", "bring up everything", "pull up", "everything we have on", "allt vi har om"),
+    "MEETING": ("bokamöte", "bokamote", "bookmøte", "bookmote", "bokemøte", "bokemote"),
+    "SCHEDULE": ("bokamöte", "bokamote", "bookmøte", "bookmote", "bokemøte", "bokemote"),
+    "TASK": ("påminnmig", "paminnmig", "minnmeg", "remindme"),
+    "KPI": ("new customers", "nye kunder", "nya kunder", "antall nye kunder", "antal nya kunder", "nøkkeltall",
+            "nyckeltal", "key numbers", "the numbers", "tallene", "siffrorna", "lägesbild",
+            "kpis", "kpi-ene", "kpi:erna", "how the quarter", "hvordan kvartalet", "hur kvartalet"),
+    "HOWTO": ("is there a way to", "finnes det en måte", "finns det ett sätt", "hur gör man", "hvordan gjør man",
+              "hvordan setter jeg", "hvordan legger jeg", "hur lägger jag", "how do i", "hw do i", "how can i",
+              "kan man", "kanman", "går det an å", "går det att", "hva kan du gjøre", "vad kan du göra",
+              "what can you do", "hvor skal jeg begynne", "var ska jag börja", "where do i start",
+              "hva du kan gjøre", "vad du kan göra", "what you can do", "forklare kort", "förklara kort"),
+    "CANCEL": ("kanseller", "kansellere", "skippa", "skippa det", "skip that", "scratch that", "glöm det",
+               "forget it", "ångra", "angre", "drop it", "nevermind"),
+    "SMALL_TALK": ("robot", "who made you", "who built you", "you awake", "are you there", "er du der",
+                   "är du där", "menneske", "människa", "er du våken", "är du vaken"),
+    "OFFTOPIC": ("fly", "flyg", "flyet", "flyget", "fly til", "flyg till", "flight", "flights", "flybillett", "flygbiljett", "hotell", "hotel",
+                 "taxi", "været", "vädret", "weather"),
+}  # fmt: skip
+for _label, _phrases in _DEV4_CUES.items():
+    CUES[_label] = CUES.get(_label, ()) + _phrases
+FILLERS = FILLERS | frozenset({"u", "ur"})

@@ -9,7 +9,7 @@ words that are left, by the small words around them ("hos Acme", "med Kari", "om
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -71,7 +71,13 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
 
     ex, when = _extract(folded, language, now)
     words = _words(pipeline(language)(split_compounds(ex.text)), original)
-    intent = _intent(words, ex.slots, when is not None and when.value > now)
+    future = when is not None and when.value > now
+    intent = _intent(words, ex.slots, future)
+    request = _request_clause(words)
+    if request is not None:  # "…long story…, so could you log that as a meeting?": the request decides
+        asked = _intent(request, ex.slots, future)
+        if asked != "unknown":
+            intent = asked
     if intent == "unknown":
         guess = classify(_placeholders(folded, ex))
         if guess is not None and guess[0] != "unknown" and guess[1] >= MIN_CONFIDENCE:
@@ -86,6 +92,8 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
 
     slots = {k: v for k, v in ex.slots.items() if k in INTENT_SLOTS.get(intent, ())}
     slots.update(_names(intent, words, language))
+    if "customer" in INTENT_SLOTS.get(intent, ()) and intent != "find_customer":
+        _anchor_customer(slots, _legal_names(words, language))
     if intent in ACTIVITY_INTENTS:
         slots["activity_kind"] = _activity_kind(intent, words)
     return Parse(intent, language, {k: v for k, v in slots.items() if k in INTENT_SLOTS.get(intent, ())})
@@ -162,6 +170,37 @@ def _words(doc: Doc, original: str) -> list[Word]:
     return words
 
 
+# "could you", "kan du", "skulle du kunna": a request, and what comes before it is often only the story.
+_REQUEST_OPENERS = frozenset({("could", "you"), ("can", "you"), ("can", "u"), ("would", "you"), ("will", "you"),
+                              ("kan", "du"), ("kunne", "du"), ("kan", "dere"), ("kan", "ni"), ("skulle", "du"),
+                              ("kunde", "du"), ("vil", "du"), ("vill", "du")})  # fmt: skip
+_CLAUSE_LINKS = frozenset({"so", "sa", "og", "and", "men", "but", "och", "then", "da", "sen"})
+
+
+def _request_clause(words: list[Word]) -> list[Word] | None:
+    """The words from the last request opener that follows a clause of its own ("…, so could you …", "… – kan
+    du …"), renumbered; None when the message is only the request."""
+    start = _request_start(words)
+    if start is None:
+        return None
+    end = next((k for k in range(start, len(words)) if words[k].low in {".", "?", "!"}), len(words))
+    return [replace(w, i=n) for n, w in enumerate(words[start:end])]
+
+
+def _request_start(words: list[Word]) -> int | None:
+    start = None
+    for k in range(2, len(words) - 1):
+        if words[k - 1].low in {"so", "sa"} and words[k - 2].low == "," and not words[k].boundary:
+            start = k  # "…, so give me the key figures", "…, så lägg upp en affär"
+            continue
+        if (words[k].low, words[k + 1].low) not in _REQUEST_OPENERS:
+            continue
+        before = words[k - 1]
+        if before.boundary or before.low in _CLAUSE_LINKS:
+            start = k
+    return start
+
+
 def _has(words: list[Word], *labels: str) -> bool:
     return any(w.labels.intersection(labels) for w in words)
 
@@ -174,20 +213,27 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     action = cues & {"CREATE", "SHOW", "FIND", "LOG", "CALL", "MEETING", "TASK", "DEAL", "KPI", "PIPELINE"}
     stage = _stage_word(words)
     sales_signal = "stage" in slots or "probability" in slots or "amount" in slots or stage
-    if has("CANCEL") and len(content) <= 4 and not (action - {"CREATE"}):
+    uncued = [w for w in content if not w.labels & {"CANCEL", "POLITE", "SMALL_TALK"}]
+    if has("CANCEL") and (len(content) <= 4 or len(uncued) <= 2) and not (action - {"CREATE"}):
         return "cancel"
     if has("OFFTOPIC") and "org_number" not in slots:
         if not (cues & {"CUSTOMER", "CONTACT", "DEAL", "TASK", "LOG", "KPI", "PIPELINE", "SHOW", "FIND"}):
             return "unknown"
-    if has("HOWTO") or has("HELP") and not (action & {"CREATE", "LOG", "TASK", "DEAL", "CALL", "MEETING"}):
+    if (
+        has("HOWTO")
+        or _how_question(words)
+        or has("HELP")
+        and not (action & {"CREATE", "LOG", "TASK", "DEAL", "CALL", "MEETING"})
+    ):
         return "help"
     if "org_number" in slots and has("LOOKUP") and not has("CREATE") and not has("SHOW"):
         return "lookup_org"
     if has("TASK") and not ("amount" in slots or "stage" in slots):
         return "create_task"
     if has("QUANT") or has("WHICH") and (has("DEAL") or has("PIPELINE")):
-        closed = any(w.low in _CLOSED_WORDS for w in words)
-        if (has("PIPELINE") or has("DEAL") or stage) and not closed:
+        closed = any(w.low in _CLOSED_WORDS for w in words) and not has("PIPELINE")  # "expected to close"
+        phase = any(w.low.endswith(_PHASE_ENDINGS) for w in words)  # "tilbudsfasen", "offertstadiet"
+        if (has("PIPELINE") or has("DEAL") or stage or phase) and not closed:
             return "pipeline_summary"
         if not has("LOOKUP"):
             return "kpi_summary"
@@ -217,7 +263,7 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "update_sales_case"
     if has("UPDATE") and has("SALES_FIELD") and ("amount" in slots or "when" in slots):
         return "update_sales_case"
-    if stage and not (cues & {"LOG", "CALL", "MEETING", "TASK", "CREATE", "SHOW", "FIND"}):
+    if stage and not (cues & {"LOG", "CALL", "MEETING", "TASK", "CREATE", "SHOW", "FIND", "NEW_ROLE"}):
         return "update_sales_case"
     if has("KPI") and not (cues & {"CREATE", "LOG", "TASK", "CALL", "MEETING", "NOTE", "EMAIL"}):
         return "kpi_summary"
@@ -266,6 +312,16 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     return "unknown"
 
 
+_HOW = frozenset({"how", "hw", "hvordan", "hur", "korleis"})
+_GENERIC_PERSON = frozenset({"man", "jeg", "jag", "one"})
+
+
+def _how_question(words: list[Word]) -> bool:
+    """ "hur skapar man en affär …?", "hvordan logger jeg …": how one does something, not a request to do it."""
+    content = [w for w in words if not w.boundary and not w.labels & {"POLITE"}]
+    return bool(content) and content[0].low in _HOW and any(w.low in _GENERIC_PERSON for w in content[1:4])
+
+
 def _prefix(words: list[Word]) -> list[Word] | None:
     """ "Acme AS: ..." or "Acme AS – ...": the name the message starts with, before a colon or a spaced dash."""
     start = 0
@@ -284,8 +340,12 @@ def _prefix(words: list[Word]) -> list[Word] | None:
 
 
 def stage_only(words: list[Word], slots: dict[str, Any]) -> bool:
-    """ "vi tapte Bergen Bygg-saken": a stage change, not a new case."""
-    return _stage_word(words) and not any(w.cue == "CREATE" for w in words)
+    """ "vi tapte Bergen Bygg-saken": a stage change, not a new case. A deal is not moved *to* lead: a lead
+    stage goes with a new case ("opp for Acme: …, 350k, lead")."""
+    probe = entities.Extraction(" ".join(w.low for w in words))
+    entities.find_stage(probe)
+    stage = probe.slots.get("stage")
+    return stage is not None and stage != "lead" and not any(w.cue == "CREATE" for w in words)
 
 
 def _title_present(words: list[Word]) -> bool:
@@ -330,7 +390,8 @@ def _span_text(words: list[Word], first: Word, last: Word) -> str:
     return " ".join(words[0].source[first.start : last.end].split()).strip(" ,.;:!?-")
 
 
-_CLOSED_WORDS = frozenset({"closed", "won", "lukket", "lukka", "vant", "vunnet", "stangt", "stangde", "vann",
+_PHASE_ENDINGS = ("fasen", "stadiet", "fase", "stadium")
+_CLOSED_WORDS = frozenset({"closed", "won", "win", "lukket", "lukka", "vant", "vunnet", "stangt", "stangde", "vann",
                            "vunnit", "signed", "signert"})  # fmt: skip
 _LEGAL_FORM_AS = "as"
 _POLITE = frozenset({"please", "pls", "plz", "takk", "tack", "thanks", "og", "and", "och", "ogsa", "too"})
@@ -568,6 +629,34 @@ def _hyphen_before(words: list[Word], segment: Segment) -> bool:
     return end < len(source) and source[end] == "-"
 
 
+_SENTENCE_ENDS = frozenset({".", "!", "?", ":", "-", "–", "—", '"', "«", "»", "”", "“", ">", "|", "(", ")"})
+
+
+def _capitalised(words: list[Word], w: Word) -> bool:
+    """A word written with a capital where the sentence does not demand one: the writer's mark of a name."""
+    if not (w.text[:1].isupper() or w.text[:1].isdigit()) or w.text == "I":
+        return False
+    if w.i == 0:
+        return False
+    prev = words[w.i - 1]
+    return not (prev.low in _SENTENCE_ENDS or "\n" in w.source[prev.end : w.start])
+
+
+def _writes_names_capitalised(words: list[Word]) -> bool:
+    """Whether the writer capitalises names: some word mid-sentence has a capital, and not every word does."""
+    letters = [w for w in words if w.text[:1].isalpha()]
+    if not letters or all(w.text.isupper() for w in letters if len(w.text) > 1):
+        return False  # ALL CAPS says nothing
+    return any(_capitalised(words, w) and w.text[:1].isalpha() for w in words)
+
+
+def _names_first(words: list[Word], segments: list[Segment]) -> list[Segment]:
+    """When the writer capitalises names, segments with a capitalised word come first (order kept otherwise)."""
+    if not _writes_names_capitalised(words):
+        return segments
+    return sorted(segments, key=lambda s: not any(_capitalised(words, w) for w in s.words))
+
+
 def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
     if intent not in INTENT_SLOTS or intent == "lookup_org":
         return {}
@@ -639,9 +728,9 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             found["customer"] = _name(words, workplace[0])
             return found
         people = [s for s in with_prep + free if _person(s)]
-        companies = [s for s in workplace if not _person(s)] or [
-            s for s in with_prep + free if not _person(s)
-        ]
+        companies = [s for s in workplace if not _person(s)] or _names_first(
+            words, [s for s in with_prep + free if not _person(s)]
+        )
         if people:
             found["contact_name"] = _person_name(words, people[0])
         if companies:
@@ -660,9 +749,9 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 segments = [s for s in segments if s is not numbered[0]]
                 free = [s for s in free if s is not numbered[0]]
                 with_prep = [s for s in with_prep if s is not numbered[0]]
-            named = next(iter(deal_named or before_colon or with_prep or free), None)
+            named = next(iter(deal_named or before_colon or _names_first(words, with_prep + free)), None)
         else:
-            named = next(iter(with_prep or deal_named or free), None)
+            named = next(iter(_names_first(words, with_prep + deal_named + free)), None)
         if named is not None:
             name = _name(words, named)
             if named in deal_named:
@@ -676,7 +765,11 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         segments = _joined_names(words, segments)
         free = [s for s in segments if s.before is None or s.before.low not in CUSTOMER_PREPOSITIONS]
         with_prep = [s for s in segments if s not in free]
-    target = free or with_prep
+    target = _names_first(words, free + with_prep) if intent != "find_customer" else free or with_prep
+    request = _request_start(words)
+    if request is not None and intent in ("create_customer", "show_customer"):
+        # the customer to create or show is the object of the request, not someone in the story before it
+        target = [s for s in target if s.words[0].i > request] or target
     if target:
         found["customer"] = _name(words, target[0]) if intent != "find_customer" else target[0].text(words)
     return found
@@ -782,3 +875,76 @@ def _before_article(segment: Segment) -> Segment:
         if w.low in _ARTICLES:
             return Segment(segment.words[:k], segment.before)
     return segment
+
+
+# Legal forms as companies write them ("Brekke Bygg AS", "Saimaa Cloud Oy"): a name ending in one is a company
+# name whatever else the message says. Lower-case "as" is also the English word, so it counts only at the end of
+# a Norwegian or Swedish name.
+_WRITTEN_FORMS = frozenset({"AS", "ASA", "AB", "Oy", "OY", "Oyj", "ApS", "APS", "A/S", "Ltd", "LTD", "Inc", "GmbH",
+                            "AG", "ANS", "HB", "KB", "LLC", "Plc", "PLC", "ab", "oy", "aps", "ltd", "asa", "gmbh"})  # fmt: skip
+_MAX_NAME_WORDS = 6
+
+
+def _legal_names(words: list[Word], lang: str) -> list[str]:
+    """Company names that end in a legal form, as written: the capitalised words (and the small words that join
+    them, "Bygg & Anläggning i Mälardalen AB") before the form; all lower case when the form is."""
+    names: list[str] = []
+    for w in words:
+        form = w.text.rstrip(".")
+        written = form in _WRITTEN_FORMS or (
+            form == "as"
+            and lang != "en"
+            and (w.i + 1 == len(words) or words[w.i + 1].boundary or words[w.i + 1].low in _POLITE)
+        )
+        if not written or w.i == 0:
+            continue
+        lower = form.islower()
+        start = w.i
+        for k in range(w.i - 1, max(-1, w.i - 1 - _MAX_NAME_WORDS), -1):
+            prev = words[k]
+            if prev.boundary and prev.low not in _NAME_JOINERS or prev.low in CUSTOMER_PREPOSITIONS:
+                break
+            if (
+                prev.low in FILLERS
+                or prev.labels
+                and k == start - 1
+                and start == w.i
+                and not prev.text[:1].isupper()
+            ):
+                break
+            capital = prev.text[:1].isupper() or prev.text[:1].isdigit()
+            joiner = prev.low in _NAME_JOINERS or prev.low in _NAME_LINKS
+            if joiner:
+                if k == 0 or not (words[k - 1].text[:1].isupper() or lower):
+                    break
+            elif not (capital or lower and prev.text[:1].isalpha() and not prev.labels):
+                break
+            elif capital and prev.labels and (k == 0 or words[k - 1].boundary):
+                break  # "Kan", "Legg": a cue that starts the sentence, not a name
+            start = k
+        if start < w.i:
+            names.append(_span_text(words, words[start], w))
+    return names
+
+
+def _anchor_customer(slots: dict[str, Any], legal: list[str]) -> None:
+    """Prefer a name with a legal form over whatever words the other rules took for the customer; a name taken
+    for the deal or the contact that is really the company gives its place back."""
+    if not legal:
+        return
+    customer = slots.get("customer")
+    if customer is not None and any(customer in name or name in customer for name in legal):
+        return
+    taken = {slots.get("contact_name"), slots.get("title")}
+    name = next((n for n in legal if n not in taken), None)
+    if name is None:
+        return
+    if slots.get("subject") == name:
+        if customer is not None:
+            slots["subject"] = customer
+        else:
+            del slots["subject"]
+    contact = slots.get("contact_name")
+    if contact is not None and (contact in name or name in contact):
+        del slots["contact_name"]
+    slots["customer"] = name

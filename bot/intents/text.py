@@ -25,6 +25,7 @@ _EMOJI_CODE = re.compile(r":[a-z0-9_+\-]+:")
 _PICTOGRAPH = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\ufe0f\u200d]")
 
 
+_PLAIN_MENTION = re.compile(r"(?<![\w.@])@[A-Za-z][\w.\-]*")  # "@kundebot" typed, not picked: not an email
 _WITH_ABBREVIATION = re.compile(r"(?<!\S)([wWmM])[/.](?=\s)")
 
 
@@ -32,6 +33,7 @@ def clean(text: str) -> str:
     """The message without Slack markup, emoji and doubled spaces, keeping everything the user wrote."""
     text = _WITH_ABBREVIATION.sub(r"\1", text)  # "w/ Kari", "m/ Kari", "m. Kari": "with", "med"
     text = _SLACK_MENTION.sub(" ", text)
+    text = _PLAIN_MENTION.sub(" ", text)
     text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1) or m.group(3) or "", text)
     text = _EMOJI_CODE.sub(" ", text)
     text = _PICTOGRAPH.sub(" ", text)
