@@ -299,7 +299,7 @@ def build_app(store: Store, settings: SlackSettings, registers: Registers | None
             await open_view(client, command["trigger_id"], modals.add_customer_view(), respond)
             return
         edit = EDIT_CUSTOMER.match(text)
-        if edit:
+        if edit and "," not in edit.group("ref"):  # with changes ("…, name X") it is a command, not the form
             await edit_command(command, edit.group("ref").strip(), respond, client)
             return
         files = FILE_COMMAND.match(text)

@@ -20,6 +20,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Create a customer (after checking for duplicates). KIND: customer, prospect, partner, supplier, private.",
     ),
     "customer show": ("customer show NAME | #NUMBER | ORG NUMBER", "Show the customer card."),
+    "customer edit": (
+        "customer edit NAME | #NUMBER[, name NEW NAME][, org NUMBER | org none][, KIND][, owner-only | shared]"
+        "[, WEBSITE]",
+        "Change a customer's name, organisation number, kind, visibility or website (in Slack, without changes:"
+        " the edit form).",
+    ),
     "customer find": (
         "customer find TEXT",
         "Search customers by name, customer number or organisation number.",
@@ -60,7 +66,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Look an organisation number up in the register, and add it as a customer in one step.",
     ),
 }
-SUBCOMMANDS = {"customer": ("add", "show", "find"), "contact": ("add",)}
+SUBCOMMANDS = {"customer": ("add", "show", "find", "edit"), "contact": ("add",)}
 
 
 @dataclass

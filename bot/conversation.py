@@ -29,6 +29,7 @@ HANDLERS: dict[str, Handler] = {
     "customer add": customers.add,
     "customer show": customers.show,
     "customer find": customers.find,
+    "customer edit": customers.edit,
     "contact add": contacts.add,
     "log": activities.log,
     "task": activities.task,

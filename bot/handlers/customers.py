@@ -1,4 +1,4 @@
-"""`customer add|show|find`: thin handlers over store.services.customers."""
+"""`customer add|show|find|edit`: thin handlers over store.services.customers."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from store.services import customers, register
 
 PAGE = 10
 OWNER_ONLY = frozenset({"owner-only", "owner only", "only me", "hidden"})
+SHARED = frozenset({"shared", "everyone", "visible", "public"})
 ORG_LIKE = re.compile(r"^(org(nr)?\.?\s*)?[\d][\d \-.]{6,}[\d]$", re.IGNORECASE)
 
 
@@ -128,3 +129,70 @@ async def _create(ctx: Context, name: str, options: dict[str, object], *, allow_
     org = customers.display_org(created)
     suffix = f", org {org}" if org else ""
     return [Text(f"Created {created.name} (#{created.customer_number}{suffix}).", Tone.SUCCESS)]
+
+
+def parse_edit(command: Command) -> tuple[str, dict[str, object]]:
+    """`customer edit Acme AS, name Acme Group AS, org 923 609 016, partner, shared, acme.no`."""
+    if not command.fields or not command.fields[0]:
+        raise InvalidInput("Say which customer to edit: `customer edit NAME, name NEW NAME`.")
+    reference, changes = command.fields[0], dict[str, object]()
+    kinds = {k.value for k in CustomerKind}
+    for raw in command.fields[1:]:
+        text = raw.strip()
+        low = text.lower()
+        if not text:
+            continue
+        if low.startswith("name "):
+            changes["name"] = text[5:].strip()
+        elif low in ("org none", "org -", "no org"):
+            changes["org_number"] = None
+        elif low.startswith("country "):
+            changes["country"] = text.split(None, 1)[1].upper()
+        elif ORG_LIKE.match(text):
+            changes["org_number"] = re.sub(r"^org(nr)?\.?\s*", "", text, flags=re.IGNORECASE)
+        elif low in kinds:
+            changes["kind"] = low
+        elif low in OWNER_ONLY:
+            changes["visibility"] = "owner"
+        elif low in SHARED:
+            changes["visibility"] = "everyone"
+        elif low in ("website none", "no website"):
+            changes["website"] = None
+        elif "." in text and " " not in text and "@" not in text:
+            changes["website"] = text if low.startswith("http") else f"https://{text}"
+        else:
+            raise InvalidInput(
+                f"I don't understand {text!r} in `customer edit`. Expected `name NEW NAME`, an organisation "
+                f"number (or `org none`), a kind ({', '.join(sorted(kinds))}), `owner-only`, `shared`, "
+                "`country SE` or a website."
+            )
+    return reference, changes
+
+
+async def edit(ctx: Context, command: Command) -> list[Reply]:
+    reference, changes = parse_edit(command)
+    if not changes:
+        raise InvalidInput(
+            "Say what to change: `customer edit NAME, name NEW NAME, org NUMBER, KIND, owner-only|shared, "
+            "WEBSITE`."
+        )
+
+    async def apply(customer_id: int) -> list[Reply]:
+        try:
+            async with ctx.store.transaction() as s:
+                before = await customers.get_customer(s, ctx.actor, customer_id)
+                old_name = before.name
+                updated = await customers.update_customer(s, ctx.actor, customer_id, changes)
+                name, number = updated.name, updated.customer_number
+        except DuplicateCustomer as exc:
+            return [Text(str(exc), Tone.ERROR)]
+        renamed = f" (was {old_name})" if name != old_name else ""
+        return [Text(f"Updated {name} (#{number}){renamed}: {_changed(changes)}.", Tone.SUCCESS)]
+
+    return await with_customer(ctx, reference, apply)
+
+
+def _changed(changes: dict[str, object]) -> str:
+    labels = {"name": "name", "org_number": "organisation number", "country": "country", "kind": "kind",
+              "visibility": "visibility", "website": "website"}  # fmt: skip
+    return ", ".join(labels[key] for key in changes if key in labels)

@@ -103,3 +103,51 @@ async def test_export_saves_a_spreadsheet_and_says_where(
     path = saved.message.rsplit(" to ", 1)[1]
     sheet = openpyxl.load_workbook(path).active
     assert sheet is not None and any("Acme AS" in str(c.value) for row in sheet.iter_rows() for c in row)
+
+
+async def test_customer_edit_renames_and_reclassifies_a_customer(store: Store, alice: Actor) -> None:
+    talk = Conversation(store, alice)
+    await talk.handle("customer add Acme AS")
+    (done,) = await talk.handle("customer edit acme, name Acme Group AS, partner, owner-only, acme.no")
+    assert isinstance(done, Text) and done.tone is Tone.SUCCESS
+    assert done.message == "Updated Acme Group AS (#10001) (was Acme AS): name, kind, visibility, website."
+    async with store.reading() as s:
+        (customer,) = (await s.execute(select(Customer))).scalars().all()
+    assert (customer.name, customer.kind.value, customer.visibility.value, customer.website) == (
+        "Acme Group AS",
+        "partner",
+        "owner",
+        "https://acme.no",
+    )
+
+
+async def test_customer_edit_refuses_an_org_number_another_customer_has(store: Store, alice: Actor) -> None:
+    talk = Conversation(store, alice)
+    await talk.handle("customer add Acme AS, 923609016")
+    await talk.handle("customer add Fjordlys AS")
+    (refused,) = await talk.handle("customer edit Fjordlys AS, 923 609 016")
+    assert isinstance(refused, Text) and refused.tone is Tone.ERROR
+    assert "already has organisation number 923 609 016" in refused.message
+    async with store.reading() as s:
+        fjordlys = (await s.execute(select(Customer).where(Customer.name == "Fjordlys AS"))).scalar_one()
+    assert fjordlys.org_number is None
+
+
+async def test_customer_edit_without_changes_says_what_can_be_changed(store: Store, alice: Actor) -> None:
+    talk = Conversation(store, alice)
+    await talk.handle("customer add Acme AS")
+    (answer,) = await talk.handle("customer edit Acme AS")
+    assert isinstance(answer, Text) and "Say what to change" in answer.message
+    (unclear,) = await talk.handle("customer edit Acme AS, purple")
+    assert isinstance(unclear, Text) and "I don't understand 'purple' in `customer edit`" in unclear.message
+
+
+async def test_customer_edit_cannot_reach_another_users_owner_only_customer(
+    store: Store, alice: Actor, bob: Actor
+) -> None:
+    async with store.transaction() as s:
+        await customers.create_customer(s, bob, "Hemmelig AS", visibility="owner")
+    (answer,) = await Conversation(store, alice).handle("customer edit Hemmelig AS, name Open AS")
+    assert isinstance(answer, Text) and answer.message == "No customer matches 'Hemmelig AS'."  # as if absent
+    async with store.reading() as s:
+        assert (await s.execute(select(Customer.name))).scalar_one() == "Hemmelig AS"

@@ -203,6 +203,15 @@ async def test_a_retry_that_reaches_another_replica_writes_once(slack: Slack) ->
     assert len(slack.api.calls("chat.postMessage")) == 1
 
 
+async def test_crm_customer_edit_with_changes_edits_without_the_form(slack: Slack) -> None:
+    assert await slack.command("customer add Havbris AS", key="add") == 200
+    await slack.replies("add")
+    assert await slack.command("customer edit Havbris AS, name Havbris Sjømat AS, partner", key="edit") == 200
+    (reply,) = await slack.replies("edit")
+    assert "Updated Havbris Sjømat AS (#10001) (was Havbris AS): name, kind." in text_of(reply)
+    assert slack.api.calls("views.open") == []
+
+
 async def test_the_bots_own_messages_are_ignored(slack: Slack) -> None:
     assert await slack.send(bot_message("customer add Loop AS", user=BOT_USER_ID)) == 200
     assert await slack.send(direct_message("help")) == 200
