@@ -92,8 +92,8 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
 
     slots = {k: v for k, v in ex.slots.items() if k in INTENT_SLOTS.get(intent, ())}
     slots.update(_names(intent, words, language))
-    if "customer" in INTENT_SLOTS.get(intent, ()) and intent != "find_customer":
-        _anchor_customer(slots, _legal_names(words, language))
+    if "customer" in INTENT_SLOTS.get(intent, ()) and intent != "find_customer" and not original.isupper():
+        _anchor_customer(slots, _legal_names(words, language))  # (in ALL CAPS "AS" is as often the word "as")
     if intent in ACTIVITY_INTENTS:
         slots["activity_kind"] = _activity_kind(intent, words)
     return Parse(intent, language, {k: v for k, v in slots.items() if k in INTENT_SLOTS.get(intent, ())})
@@ -491,6 +491,54 @@ def _subject(words: list[Word], intent: str) -> tuple[list[Word], set[int]]:
     return [], set()
 
 
+# Who a dictated comment is about: "… i fredags de vil utsette til februar", "… yesterday, theyre pausing …".
+_CLAUSE_SUBJECTS = frozenset(fold(w) for w in (
+    "de", "dom", "han", "hun", "hon", "vi", "they", "theyre", "they're", "he", "she", "we", "kunden", "kunde",
+    "the customer", "det", "it",
+))  # fmt: skip
+
+
+def _comment_clause(words: list[Word]) -> list[Word]:
+    """In a log without a topic word, the clause that starts with a pronoun after the customer and the date:
+    the comment, as if a comma were there."""
+    for k in range(2, len(words)):
+        w = words[k]
+        if w.low not in _CLAUSE_SUBJECTS or w.cue is not None:
+            continue
+        prev = words[k - 1]
+        if not (prev.boundary or prev.low == "," or BLANK in prev.low or k >= 3):
+            continue
+        rest = [x for x in words[k:] if not (x.boundary and BLANK in x.low)]
+        rest = _trim_subject(rest)
+        if len([x for x in rest if not x.boundary]) >= 3:
+            return rest
+    return []
+
+
+def _without_words(segments: list[Segment], used: set[int]) -> list[Segment]:
+    """The segments cut before the first word the subject took ("ekholm arkitekter | de har fått …")."""
+    kept: list[Segment] = []
+    for seg in segments:
+        head: list[Word] = []
+        for w in seg.words:
+            if w.i in used:
+                break
+            head.append(w)
+        if len(head) == len(seg.words) or head and seg.words[len(head) - 1].i + 1 not in used | {-1}:
+            kept.append(seg)
+        elif head:
+            kept.append(Segment(_trim(head), seg.before))
+    return [seg for seg in kept if seg.words]
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅÄÖ])")
+
+
+def _subject_text(words: list[Word], run: list[Word]) -> str:
+    """The subject as written, up to the end of its sentence ("gjennomgang av SLA. Kan du logge det?")."""
+    return _SENTENCE_BREAK.split(_span_text(words, run[0], run[-1]))[0].rstrip(" .!?")
+
+
 def _task_subject(words: list[Word]) -> tuple[list[Word], list[Word]]:
     """The to-do phrase after the task cue, and the words before a colon ("task for Acme: ...")."""
     cue_positions = [w.i for w in words if w.cue == "TASK"]
@@ -521,7 +569,12 @@ def _task_subject(words: list[Word]) -> tuple[list[Word], list[Word]]:
 def _trim_subject(run: list[Word]) -> list[Word]:
     while run and run[0].low in {"to", "at", "att", "a"} and len(run) > 1 and run[0].low != "a":
         run = run[1:]
-    while run and (run[-1].low in FILLERS or run[-1].boundary or run[-1].low in _DEADLINE_WORDS):
+    while run and (
+        run[-1].low in FILLERS
+        or run[-1].boundary
+        or run[-1].low in _DEADLINE_WORDS
+        or run[-1].labels & {"LOG", "POLITE"}  # "… klare for pilot 👍 logg pls"
+    ):
         run = run[:-1]
     return run
 
@@ -581,6 +634,8 @@ def _name_words(words: list[Word], segment: Segment) -> list[Word]:
 
 def _name(words: list[Word], segment: Segment) -> str:
     run = _name_words(words, segment)
+    while len(run) > 1 and run[-1].low in _NAME_LINKS and run[-1].low != "&":
+        run = run[:-1]  # "Vardø Havbruk and it went well": the link had nothing after it
     text = _span_text(words, run[0], run[-1])
     number = _NUMBER_REF.match(text)
     return number.group(1) if number else text.lstrip("#")
@@ -675,9 +730,12 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         return _task_names(words)
     if intent in ACTIVITY_INTENTS or intent in SALES_INTENTS:
         subject_words, used = _subject(words, intent)
+        if not subject_words and intent == "log_activity":
+            subject_words = _comment_clause(words)
+            used = {w.i for w in subject_words}
         if subject_words:
-            found["subject"] = _span_text(words, subject_words[0], subject_words[-1])
-    segments = [s for s in _segments(words, intent) if not ({w.i for w in s.words} & used)]
+            found["subject"] = _subject_text(words, subject_words)
+    segments = _without_words(_segments(words, intent), used)
     if intent == "add_contact":
         for seg in list(segments):
             text = seg.text(words)
@@ -904,23 +962,16 @@ def _legal_names(words: list[Word], lang: str) -> list[str]:
             prev = words[k]
             if prev.boundary and prev.low not in _NAME_JOINERS or prev.low in CUSTOMER_PREPOSITIONS:
                 break
-            if (
-                prev.low in FILLERS
-                or prev.labels
-                and k == start - 1
-                and start == w.i
-                and not prev.text[:1].isupper()
-            ):
-                break
             capital = prev.text[:1].isupper() or prev.text[:1].isdigit()
-            joiner = prev.low in _NAME_JOINERS or prev.low in _NAME_LINKS
-            if joiner:
+            if prev.low in _NAME_JOINERS or prev.low in _NAME_LINKS:  # "Tromsø Fisk og Vilt AS"
                 if k == 0 or not (words[k - 1].text[:1].isupper() or lower):
                     break
+            elif prev.low in FILLERS:
+                break
             elif not (capital or lower and prev.text[:1].isalpha() and not prev.labels):
                 break
-            elif capital and prev.labels and (k == 0 or words[k - 1].boundary):
-                break  # "Kan", "Legg": a cue that starts the sentence, not a name
+            elif prev.labels and not _capitalised(words, prev):
+                break  # "Kan", "Legg", "KUNDE": a cue, not part of the name
             start = k
         if start < w.i:
             names.append(_span_text(words, words[start], w))
@@ -933,8 +984,17 @@ def _anchor_customer(slots: dict[str, Any], legal: list[str]) -> None:
     if not legal:
         return
     customer = slots.get("customer")
-    if customer is not None and any(customer in name or name in customer for name in legal):
-        return
+    if customer is not None:
+        longer = [name for name in legal if customer in name]
+        if longer:  # "Sandvika Byggledelse" -> "Sandvika Byggledelse AS"
+            slots["customer"] = longer[0]
+            return
+        inside = [n for n in legal if customer.endswith(n) and customer[: -len(n)].strip().islower()]
+        if inside:  # "confirm that Skogheim Data AB" -> "Skogheim Data AB"
+            slots["customer"] = inside[0]
+            return
+        if any(name in customer for name in legal):
+            return
     taken = {slots.get("contact_name"), slots.get("title")}
     name = next((n for n in legal if n not in taken), None)
     if name is None:
