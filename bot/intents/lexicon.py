@@ -699,3 +699,44 @@ _DEV4_CUES: dict[str, tuple[str, ...]] = {
 for _label, _phrases in _DEV4_CUES.items():
     CUES[_label] = CUES.get(_label, ()) + _phrases
 FILLERS = FILLERS | frozenset({"u", "ur"})
+
+# More of the first names people in the Nordics and the UK are called, so a contact is told from a company
+# ("møte med Marta Lindqvist"). Names that are also everyday words ("dag", "liv", "hans", "mark", "will", "bo")
+# are left out on purpose.
+FIRST_NAMES = FIRST_NAMES | frozenset(
+    fold(n)
+    for n in """
+    aase agnes agnete alexander alf alfred amalie amanda andrea andreas anette anita ann anne annette arild arne
+    arnt asbjorn aslak asle atle audun aud aurora beate benedicte bengt benjamin bernt birgit birgitta bjarne
+    bjorg bodil borghild bror brit britt brynjar camilla carina carl caroline cathrine cecilie charlotte christer
+    christian christina christoffer claes dagny daniel david didrik dorthe edvard egil einar eivind elias elisabeth
+    ellen elsa else emil emilie emma erik erika erling esben espen eva fanny filip frans fredrik frida frode
+    gaute geir georg gerd gisle gjermund goran gudrun gunilla gunn gunnar gunnhild gustav guttorm hallvard halvard
+    halvor hanna hanne harald hedda heidi helen helene helge helle henning henrik henriette herman hilde hjalmar
+    hugo ida ine inga inge ingeborg inger ingrid ingunn iris isak ivar jakob jan jarle jenny jens jesper joakim
+    johan johanne johannes john jon jonas jorgen jorunn josefin julie karen kari karin karl karoline kasper
+    katarina kathrine kenneth kim kjell kjersti klara knut kristin kristina kristoffer lars laila leif lena lennart
+    linda line lisa lise liss lotte louise lovise ludvig lukas magne magnus maja malin margit margrethe mari maria
+    marianne marie marit marius marta martin marte martine mathias mats mette mia mikael mikkel mona morten nanna
+    nils nina nora odd oda oddbjorn oddvar ola ole olav olga oskar ottar pal patrik paula peder pernille petra
+    petter preben ragnar ragnhild randi rasmus reidar rikke rita robert roger rolf rune sander sanna sara sebastian
+    selma sigrid sigurd silje simen simon siri sissel siv sjur snorre sofia sofie solveig stein steinar stian stig
+    stina sture susanne svein sverre synnove terje thea theo thomas tina tobias tom tomas tone tor tora tore torbjorn
+    torill trine trond trude turid ulla ulrik unni vebjorn vegard vera vetle vibeke victor vidar viktor vilde
+    william wenche yngve yvonne oystein asa ase oyvind orjan
+    aino eero eija elina hannu heikki helena ilkka jaana jani jari jarmo juha jussi kaisa kari kimmo lauri leena
+    markku matti merja mika mirja niina oskari outi pekka pirjo raimo sanna satu seppo sirpa timo tuomas tuula
+    ulla veera ville
+    adam aidan alan alastair alice alison amy andrew angela anthony arthur ashley barbara beth brian callum carol
+    catherine charles charlie chris christopher claire craig daniel darren debbie dominic donna edward eleanor emily
+    fiona gareth gemma george graham hannah harriet heather helen ian isabel jack jacob james jane jason jennifer
+    jessica joanna joe johnny jonathan joseph josh julia karen kate katherine kathryn keith kevin laura lauren lee
+    linda lisa louise lucy luke margaret mary matthew megan michael michelle mike natalie neil nicholas nicola
+    oliver patrick paul peter philip rachel rebecca richard robert ryan samantha samuel sarah scott sean simon
+    sophie stephen steven stuart susan thomas timothy tom tony victoria
+    """.split()
+)
+CUES["POLITE"] = CUES["POLITE"] + (
+    "best regards", "kind regards", "regards", "med vennlig hilsen", "vennlig hilsen", "mvh", "med vänliga hälsningar",
+    "vänliga hälsningar", "hälsningar", "bästa hälsningar", "cheers",
+)  # fmt: skip

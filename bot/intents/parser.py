@@ -387,7 +387,7 @@ class Segment:
 
 def _span_text(words: list[Word], first: Word, last: Word) -> str:
     """What the user wrote from `first` to `last`, spacing and hyphens as typed."""
-    return " ".join(words[0].source[first.start : last.end].split()).strip(" ,.;:!?-")
+    return " ".join(words[0].source[first.start : last.end].split()).strip(' ,.;:!?-«»“”„"')
 
 
 _PHASE_ENDINGS = ("fasen", "stadiet", "fase", "stadium")
@@ -660,6 +660,21 @@ def _joined_names(words: list[Word], segments: list[Segment]) -> list[Segment]:
     return joined
 
 
+_COPULAS = frozenset({"er", "ar", "is", "som", "as", "blir", "becomes", "was", "var"})
+
+
+def _person_words(segment: Segment) -> list[Word] | None:
+    """The words of a person's name at the start of a segment: the first names ("per arne", "tor-erik") and
+    one surname; None when the segment does not start with a first name."""
+    run = segment.words
+    k = 0
+    while k < len(run) and (run[k].low in FIRST_NAMES or run[k].low == "-" and k > 0):
+        k += 1
+    if k == 0 or run[k - 1].low == "-":
+        return None
+    return run[: k + 1] if k < len(run) else run
+
+
 def _person(segment: Segment) -> bool:
     return any(w.low in FIRST_NAMES for w in segment.words[:2])
 
@@ -673,8 +688,8 @@ def _person_name(words: list[Word], segment: Segment) -> str:
         while end < len(run) and run[end].text[:1].isupper():
             end += 1
         run = run[:end]
-    elif len(run) > 2:
-        run = run[:2]
+    else:  # lower case: first names and one surname ("per arne dahl", "tor-erik bakken")
+        run = _person_words(Segment(segment.words[start:], None)) or run[:2]
     return _span_text(words, run[0], run[-1])
 
 
@@ -743,8 +758,18 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 found.setdefault("title", text)
                 segments.remove(seg)
                 continue
+            person = _person_words(seg)
+            if person is not None and len(person) < len(seg.words):
+                # "per arne dahl teknisk sjef": first names and a surname, then the title
+                rest = seg.words[len(person) :]
+                if len(rest) <= 4 and _looks_like_title(rest[-1].text):
+                    found.setdefault("title", _span_text(words, rest[0], rest[-1]))
+                    segments[segments.index(seg)] = Segment(person, seg.before)
+                    continue
             for cut in range(1, len(seg.words)):  # "anna kowalski head of finance", "Han er innkjøpsleder"
                 tail = seg.words[cut:]
+                while len(tail) > 1 and tail[0].low in _COPULAS:
+                    tail = tail[1:]  # "hun er marketing manager"
                 if len(tail) <= 3 and _looks_like_title(_span_text(words, tail[0], tail[-1])):
                     found.setdefault("title", _span_text(words, tail[0], tail[-1]))
                     head = seg.words[:cut]
@@ -795,6 +820,13 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             found["customer"] = _name(words, companies[0])
         return found
     if intent in SALES_INTENTS:
+        at = next((s for s in segments if s.before is not None and s.before.low in _DEAL_AT), None)
+        deal = next((s for s in segments if at is not None and s.words[-1].i + 1 == at.before.i), None)  # type: ignore[union-attr]
+        if at is not None and deal is not None and "subject" not in found:
+            # "vi vant Skyflytting hos Brekke Bygg": the deal, then where it is
+            found["subject"] = _name(words, deal)
+            found["customer"] = _name(words, at)
+            return found
         deal_named = [s for s in segments if _adjacent_to_deal(words, s)]
         named: Segment | None = None
         if intent == "update_sales_case":
@@ -834,6 +866,7 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
 
 
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
+_DEAL_AT = frozenset({"hos", "at", "vid", "ved"})
 _QUOTED = re.compile(r"[\"“”«»']([^\"“”«»']{2,60})[\"“”«»']")
 
 
