@@ -498,6 +498,9 @@ _CLAUSE_SUBJECTS = frozenset(fold(w) for w in (
 ))  # fmt: skip
 
 
+_NOT_A_DEAL = _CLAUSE_SUBJECTS | frozenset({"og", "and", "och", "men", "but", "jeg", "jag", "i", "so", "sa"})
+
+
 def _comment_clause(words: list[Word]) -> list[Word]:
     """In a log without a topic word, the clause that starts with a pronoun after the customer and the date:
     the comment, as if a comma were there."""
@@ -748,13 +751,15 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         if not subject_words and intent == "log_activity":
             subject_words = _comment_clause(words)
             used = {w.i for w in subject_words}
+        if intent in SALES_INTENTS and subject_words and subject_words[0].low in _NOT_A_DEAL:
+            subject_words, used = [], set()  # "…, de gikk for en konkurrent": a remark, not the deal's name
         if subject_words:
             found["subject"] = _subject_text(words, subject_words)
     segments = _without_words(_segments(words, intent), used)
     if intent == "add_contact":
         for seg in list(segments):
             text = seg.text(words)
-            if _looks_like_title(text):
+            if _looks_like_title(text) and _person_words(seg) is None:
                 found.setdefault("title", text)
                 segments.remove(seg)
                 continue
@@ -890,7 +895,15 @@ def _form_names(intent: str, words: list[Word]) -> dict[str, Any] | None:
     content = [p for p in parts[1:] if not all(w.cue is not None or w.low in FILLERS for w in p)]
     if not content:
         return None
+    quoted = [p for p in content if _quoted(words, p)] if intent in SALES_INTENTS else []
+    if quoted:  # "ny affär: Lindholmen Konsult, ”Säkerhetsrevision”, 350 000 kr": the quotes name the deal
+        content = [p for p in content if p is not quoted[0]]
+    if not content:
+        return None
     found: dict[str, Any] = {"customer": _span_text(words, content[0][0], content[0][-1])}
+    if quoted:
+        found["subject"] = _span_text(words, quoted[0][0], quoted[0][-1])
+        return found
     rest = content[1:]
     people = [p for p in rest if p[0].low in FIRST_NAMES and len(p) <= 3]
     if people and intent in ACTIVITY_INTENTS:
@@ -902,10 +915,20 @@ def _form_names(intent: str, words: list[Word]) -> dict[str, Any] | None:
     return found
 
 
+_QUOTES = "\"«»“”„'"
+
+
+def _quoted(words: list[Word], part: list[Word]) -> bool:
+    source = words[0].source
+    before = source[: part[0].start].rstrip()[-1:]
+    after = source[part[-1].end :].lstrip()[:1]
+    return bool(before) and before in _QUOTES and bool(after) and after in _QUOTES
+
+
 def _prefixed_names(intent: str, words: list[Word], prefix: list[Word]) -> dict[str, Any]:
     """ "Acme AS: sendte e-post i dag om oppstartsmøtet", "Lofoten Lys – ring tirsdag": the customer first."""
     found: dict[str, Any] = {"customer": _span_text(words, prefix[0], prefix[-1])}
-    rest = words[prefix[-1].i + 2 :]
+    rest = [replace(w, i=n) for n, w in enumerate(words[prefix[-1].i + 2 :])]  # numbered from 0, as a message
     if intent in SALES_INTENTS:
         return found
     subject, _ = _subject(rest, intent) if rest else ([], set())

@@ -25,6 +25,7 @@ _EMOJI_CODE = re.compile(r":[a-z0-9_+\-]+:")
 _PICTOGRAPH = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\ufe0f\u200d]")
 
 
+_GLUED_PUNCTUATION = re.compile(r"(?<=[^\W\d_])([:,;])(?=[^\W\d_])")  # "kontakt:Per", "igår,de"
 _PLAIN_MENTION = re.compile(r"(?<![\w.@])@[A-Za-z][\w.\-]*")  # "@kundebot" typed, not picked: not an email
 _WITH_ABBREVIATION = re.compile(r"(?<!\S)([wWmM])[/.](?=\s)")
 
@@ -37,6 +38,7 @@ def clean(text: str) -> str:
     text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1) or m.group(3) or "", text)
     text = _EMOJI_CODE.sub(" ", text)
     text = _PICTOGRAPH.sub(" ", text)
+    text = _GLUED_PUNCTUATION.sub(r"\1 ", text)
     return " ".join(text.split())
 
 
