@@ -78,7 +78,7 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
         asked = _intent(request, ex.slots, future)
         if asked != "unknown":
             intent = asked
-    if intent == "unknown":
+    if intent == "unknown" and not _has(words, "OFFTOPIC"):  # an errand we don't run stays unknown
         guess = classify(_placeholders(folded, ex))
         if guess is not None and guess[0] != "unknown" and guess[1] >= MIN_CONFIDENCE:
             intent = guess[0]

@@ -39,7 +39,10 @@ _WEEKDAYS = {
 }  # fmt: skip
 # Abbreviations only count after a word that makes them a day ("on fri", "pa fre"), never alone.
 _WEEKDAY_FULL = [w for w in _WEEKDAYS if len(w) > 4 or w in {"tues", "thur", "tors"}]
-_WEEKDAY_ABBR = [w for w in _WEEKDAYS if w not in _WEEKDAY_FULL]
+# Abbreviations that are also everyday words or names ("hur gör man", "ring Tor", "sat down") need a word
+# before them that makes them a day ("pa man", "by sat").
+_WEEKDAY_WORDLIKE = ["man", "tor", "son", "sat", "sun", "wed"]
+_WEEKDAY_ABBR = [w for w in _WEEKDAYS if w not in _WEEKDAY_FULL and w not in _WEEKDAY_WORDLIKE]
 
 _MONTHS = (
     r"jan(?:uar|uari|uary)?|feb(?:ruar|ruari|ruary)?|mar(?:s|ch)?|apr(?:il)?|mai|maj|may|jun(?:i|e)?"
@@ -76,6 +79,10 @@ _WEEKDAY = _rx(
     r"\b(?:(next|neste|nasta|this|denne|kommende|kommande|on|pa|til|till|last|forrige|forra|sist)\s+)?"
     r"(?:(?<=\s)(" + "|".join(_WEEKDAY_ABBR) + r")\.?(?=\s|$|,)|(" + "|".join(_WEEKDAY_FULL) + r"))"
     r"(?:\s+(?:next\s+week|neste\s+uke|nasta\s+vecka))?\b"
+)
+_WORDLIKE_WEEKDAY = _rx(
+    r"\b(next|neste|nasta|this|denne|kommende|kommande|on|pa|til|till|last|forrige|forra|sist|by|innen|senast|"
+    r"fore|for|until|due)\s+(" + "|".join(_WEEKDAY_WORDLIKE) + r")\.?(?=\s|$|,)()"
 )
 _WEEK_NUMBER = _rx(
     r"\b(?:i\s+|in\s+|by\s+|til\s+|till\s+|innen\s+)?(?:week|wk|uke|veke|vecka|v\.)\s*(\d{1,2})\b"
@@ -219,6 +226,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         (_MONTH_DATE, lambda m: _month_date(m, lang, now)),
         (_PAST_WEEKDAY_SV, lambda m: _next_weekday(today, _WEEKDAYS[m[1][:-1]], past=True)),
         (_WEEKDAY, _weekday(today)),
+        (_WORDLIKE_WEEKDAY, _weekday(today)),
         (_TODAY, lambda m: today),
     ]
     for pattern, resolve in rules:
