@@ -416,7 +416,7 @@ TITLE_WORDS = (
     "sekretær", "sekreterare", "koordinator", "teamleder", "teamledare", "avdelingsleder", "avdelningschef",
 )  # fmt: skip
 TITLE_SUFFIXES = ("sjef", "chef", "leder", "ledare", "ansvarlig", "ansvarig", "direktør", "direktor", "manager",
-                  "officer", "ansvarleg")  # fmt: skip
+                  "officer", "ansvarleg", " lead")  # fmt: skip
 
 # Common first names: a name that starts with one is a person (contact), not a company.
 FIRST_NAMES = frozenset(

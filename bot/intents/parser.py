@@ -688,8 +688,12 @@ def _person_name(words: list[Word], segment: Segment) -> str:
     run = segment.words[start : start + 3]
     if run[0].text[:1].isupper():
         end = 1
-        while end < len(run) and run[end].text[:1].isupper():
-            end += 1
+        while (
+            end < len(run)
+            and run[end].text[:1].isupper()
+            and "\n" not in run[0].source[run[end - 1].end : run[end].start]
+        ):
+            end += 1  # (a signature puts the title on the next line)
         run = run[:end]
     else:  # lower case: first names and one surname ("per arne dahl", "tor-erik bakken")
         run = _person_words(Segment(segment.words[start:], None)) or run[:2]

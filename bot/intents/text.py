@@ -25,7 +25,8 @@ _EMOJI_CODE = re.compile(r":[a-z0-9_+\-]+:")
 _PICTOGRAPH = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\ufe0f\u200d]")
 
 
-_GLUED_PUNCTUATION = re.compile(r"(?<=[^\W\d_])([:,;])(?=[^\W\d_])")  # "kontakt:Per", "igår,de"
+# "kontakt:Per", "igår,de", "€45 000,qualified,60%": a space after the mark (not inside "10:30" or "1,5").
+_GLUED_PUNCTUATION = re.compile(r"(?<=[^\W\d_])([:,;])(?=[^\W_])|(?<=\d)([,;])(?=[^\W\d_])")
 _PLAIN_MENTION = re.compile(r"(?<![\w.@])@[A-Za-z][\w.\-]*")  # "@kundebot" typed, not picked: not an email
 _WITH_ABBREVIATION = re.compile(r"(?<!\S)([wWmM])[/.](?=\s)")
 
@@ -38,7 +39,7 @@ def clean(text: str) -> str:
     text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1) or m.group(3) or "", text)
     text = _EMOJI_CODE.sub(" ", text)
     text = _PICTOGRAPH.sub(" ", text)
-    text = _GLUED_PUNCTUATION.sub(r"\1 ", text)
+    text = _GLUED_PUNCTUATION.sub(lambda m: (m[1] or m[2]) + " ", text)
     return " ".join(text.split())
 
 

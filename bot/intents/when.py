@@ -56,7 +56,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 _DAY_AFTER_TOMORROW = _rx(r"\b(?:the\s+)?day\s+after\s+tomorrow\b|\bi\s*overmorg[eo]n\b|\bovermorg[eo]n\b")
-_TOMORROW = _rx(r"\b(?:tomorrow|tmrw|tmr|i\s*morgen|i\s*morgon|i\s*morn|i\s*morron)\b")
+_TOMORROW = _rx(r"\b(?:tomorrow|tmrw|tmr|i\s*morgen|i\s*morgon|i\s*morn|i\s*morron|i\s*morra|i\s*mora)\b")
 _TODAY = _rx(
     r"\b(?:today|i\s*dag|tonight|i\s*kveld|i\s*kvall|i\s*eftermiddag|this\s+afternoon|this\s+morning)\b"
 )
