@@ -231,7 +231,10 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     if has("TASK") and not ("amount" in slots or "stage" in slots):
         return "create_task"
     if has("QUANT") or has("WHICH") and (has("DEAL") or has("PIPELINE")):
-        closed = any(w.low in _CLOSED_WORDS for w in words) and not has("PIPELINE")  # "expected to close"
+        expected = any(
+            "PIPELINE" in w.labels and "DEAL" not in w.labels for w in words
+        )  # "expected to close"
+        closed = any(w.low in _CLOSED_WORDS for w in words) and not expected
         phase = any(w.low.endswith(_PHASE_ENDINGS) for w in words)  # "tilbudsfasen", "offertstadiet"
         if (has("PIPELINE") or has("DEAL") or stage or phase) and not closed:
             return "pipeline_summary"
@@ -467,6 +470,7 @@ def _subject(words: list[Word], intent: str) -> tuple[list[Word], set[int]]:
     markers = [
         w for w in words
         if (w.cue is None or intent in SALES_INTENTS and w.low in _NAMING) and w.low in SUBJECT_MARKERS
+        and not (w.i > 0 and words[w.i - 1].end == w.start and w.text[:1].isalpha())  # "theyre": not "re"
     ]  # fmt: skip
     ranked = [w for w in markers if w.low in SUBJECT_WORD_MARKERS or w.low in _NAMING] + [
         w for w in markers if w.low not in SUBJECT_WORD_MARKERS and w.low not in _NAMING
