@@ -740,3 +740,29 @@ CUES["POLITE"] = CUES["POLITE"] + (
     "best regards", "kind regards", "regards", "med vennlig hilsen", "vennlig hilsen", "mvh", "med vänliga hälsningar",
     "vänliga hälsningar", "hälsningar", "bästa hälsningar", "cheers",
 )  # fmt: skip
+
+# From the fifth development set (tests/data/nlu/dev5.jsonl): keyword style, non-native writers, two companies.
+_DEV5_CUES: dict[str, tuple[str, ...]] = {
+    "CREATE": ("inn i crm", "inn i crm-en", "inn i crmen", "inn i systemet", "in i crm", "in i crm:et",
+               "in i systemet", "into the crm", "go in the crm", "get them in the crm", "into the system",
+               "customer record", "kunderecord"),
+    "CUSTOMER": ("inn i crm", "inn i crm-en", "inn i crmen", "in i crm", "in i crm:et", "into the crm",
+                 "go in the crm", "get them in the crm", "customer record"),
+    "DEAL": ("case", "salgscase", "säljcase", "sales opp", "ny case", "nytt case"),
+    "TASK": ("don't let me forget", "dont let me forget", "do not let me forget", "i must remember to",
+             "must remember to", "glem ikke å", "ikke glem å", "ikke la meg glemme", "glöm inte att", "glöm inte",
+             "låt mig inte glömma", "påminn mig", "påminn meg"),
+    "FIND": ("kundesøk", "kundesok", "kundsök", "kundsok", "sökning efter", "søk etter kunde", "jag söker en kund",
+             "jeg leter etter en kunde", "namnet är något som", "navnet er noe med", "name is something like"),
+    "QUANT": ("antal", "antall", "number of", "no. of"),
+    "KPI": ("snabbrapport", "rapport", "report", "quick report", "kort rapport"),
+    "HOWTO": ("how i", "hvordan var det man", "hur var det man", "how was it", "is it possible to",
+              "is it possible", "er det mulig å", "er det mulig", "är det möjligt att", "går det att", "can one",
+              "how does one"),
+    "LOOKUP": ("in the register", "i registeret", "i registret", "i brreg", "i enhetsregisteret", "för firma",
+               "for et firma", "for firma", "för ett företag", "hvilket firma er", "vilket företag är"),
+    "SALES_FIELD": ("stängningsdatum", "closing date", "close date", "lukkedato", "sluttdato", "avslutsdatum"),
+    "OFFTOPIC": ("translate", "oversett", "översätt", "translation"),
+}  # fmt: skip
+for _label, _phrases in _DEV5_CUES.items():
+    CUES[_label] = CUES.get(_label, ()) + _phrases

@@ -894,12 +894,44 @@ def _parts(words: list[Word]) -> list[list[Word]]:
     return [p for p in parts if p]
 
 
+# Field labels of a form written as lines ("who: Kari Nordmann, Acme AS", "what: Q1 roadmap", "kunde: Acme").
+_FORM_FIELDS = {
+    **dict.fromkeys(("customer", "kunde", "kund", "company", "firma", "bedrift", "foretag", "selskap"), "customer"),
+    **dict.fromkeys(("who", "hvem", "vem", "contact", "kontakt", "kontaktperson", "med", "with"), "person"),
+    **dict.fromkeys(("what", "hva", "vad", "topic", "tema", "amne", "emne", "subject", "agenda"), "subject"),
+    **dict.fromkeys(("name", "navn", "namn", "deal", "case"), "name"),
+    **dict.fromkeys(("when", "nar", "date", "dato", "datum", "amount", "belop", "belopp", "sum", "stage", "fase",
+                     "type", "typ", "kind", "title", "tittel", "titel"), "other"),
+}  # fmt: skip
+
+
+def _labelled_parts(
+    words: list[Word], parts: list[list[Word]]
+) -> tuple[dict[str, list[Word]], list[list[Word]]]:
+    """The parts that start with a field label and a colon, by field; and the other parts."""
+    fields: dict[str, list[Word]] = {}
+    rest: list[list[Word]] = []
+    source = words[0].source if words else ""
+    for part in parts:
+        field = _FORM_FIELDS.get(part[0].low)
+        if field is not None and source[part[0].end : part[0].end + 1] == ":":
+            if len(part) > 1:
+                fields.setdefault(field, part[1:])
+            continue
+        rest.append(part)
+    return fields, rest
+
+
 def _form_names(intent: str, words: list[Word]) -> dict[str, Any] | None:
     """A request written as a form: "møte, Acme AS, Kari, 2026-12-09, kl 12:30, gjennomgang av anbudet".
-    The first part says what it is; then the customer, a person, and (last) the subject or the deal's name."""
+    The first part says what it is; then the customer, a person, and (last) the subject or the deal's name.
+    Parts with a field label ("who:", "hva:", "kunde:") go to their field."""
     parts = _parts(words)
     if len(parts) < 3 or not all(w.cue is not None or w.low in FILLERS for w in parts[0]):
         return None
+    fields, unlabelled = _labelled_parts(words, parts[1:])
+    if fields:
+        return _fielded_names(intent, words, fields, unlabelled)
     content = [p for p in parts[1:] if not all(w.cue is not None or w.low in FILLERS for w in p)]
     if not content:
         return None
@@ -931,6 +963,37 @@ def _quoted(words: list[Word], part: list[Word]) -> bool:
     before = source[: part[0].start].rstrip()[-1:]
     after = source[part[-1].end :].lstrip()[:1]
     return bool(before) and before in _QUOTES and bool(after) and after in _QUOTES
+
+
+def _fielded_names(
+    intent: str, words: list[Word], fields: dict[str, list[Word]], unlabelled: list[list[Word]]
+) -> dict[str, Any]:
+    """ "who: Mikko Laine, Tindra Consulting Oy / what: Q1 roadmap": labelled parts first, then the unlabelled
+    ones in the usual order (a person, else the customer)."""
+    found: dict[str, Any] = {}
+
+    def text(part: list[Word]) -> str:
+        return _span_text(words, part[0], part[-1])
+
+    if "customer" in fields:
+        found["customer"] = text(fields["customer"])
+    if "person" in fields:
+        person = fields["person"]
+        if person[0].low in FIRST_NAMES or intent == "add_contact":
+            found["contact_name"] = text(person)
+        elif "customer" not in found:
+            found["customer"] = text(person)
+    topic = fields.get("subject") or (fields.get("name") if intent in SALES_INTENTS else None)
+    if topic:
+        found["subject"] = text(topic)
+    for part in unlabelled:
+        if all(w.cue is not None or w.low in FILLERS for w in part):
+            continue
+        if "customer" not in found and not (part[0].low in FIRST_NAMES and "contact_name" not in found):
+            found["customer"] = text(part)
+        elif part[0].low in FIRST_NAMES and "contact_name" not in found:
+            found["contact_name"] = text(part)
+    return found
 
 
 def _prefixed_names(intent: str, words: list[Word], prefix: list[Word]) -> dict[str, Any]:

@@ -27,6 +27,11 @@ _PICTOGRAPH = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\ufe0f
 
 # "kontakt:Per", "igår,de", "€45 000,qualified,60%": a space after the mark (not inside "10:30" or "1,5").
 _GLUED_PUNCTUATION = re.compile(r"(?<=[^\W\d_])([:,;])(?=[^\W_])|(?<=\d)([,;])(?=[^\W\d_])")
+# Slack's *bold*, _italics_, ~strike~ and `code` marks around words, and "- [ ]" checkboxes: not part of any value.
+_FORMAT_MARKS = re.compile(r"(?<![\w*_`~])[*_`~]+(?=[^\s*_`~])|(?<=[^\s*_`~])[*_`~]+(?![\w*_`~])|\[[ xX]?\]")
+# A line break ends an item (a bullet list, a signature, a form of "who:/when:/what:" lines): read as a comma.
+_LINE_START = re.compile(r"\s*\n\s*(?:[-•*–]\s+|>\s*)?")
+_FIRST_BULLET = re.compile(r"^\s*(?:[-•*]\s+|>\s*)")
 _PLAIN_MENTION = re.compile(r"(?<![\w.@])@[A-Za-z][\w.\-]*")  # "@kundebot" typed, not picked: not an email
 _WITH_ABBREVIATION = re.compile(r"(?<!\S)([wWmM])[/.](?=\s)")
 
@@ -38,8 +43,12 @@ def clean(text: str) -> str:
     text = _PLAIN_MENTION.sub(" ", text)
     text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1) or m.group(3) or "", text)
     text = _EMOJI_CODE.sub(" ", text)
+    text = _FORMAT_MARKS.sub(" ", text)
     text = _PICTOGRAPH.sub(" ", text)
     text = _GLUED_PUNCTUATION.sub(lambda m: (m[1] or m[2]) + " ", text)
+    text = _FIRST_BULLET.sub("", text.strip())
+    text = _LINE_START.sub(", ", text.strip())
+    text = re.sub(r"([,:;.!?])\s*,\s", r"\1 ", text)  # "regards,\n" or "today:\n": the line already ended
     return " ".join(text.split())
 
 
