@@ -502,6 +502,7 @@ _CLAUSE_SUBJECTS = frozenset(fold(w) for w in (
 ))  # fmt: skip
 
 
+_REQUEST_CUES = frozenset({"LOG", "SCHEDULE", "SHOW", "FIND", "TASK", "UPDATE"})
 _NOT_A_DEAL = _CLAUSE_SUBJECTS | frozenset({"og", "and", "och", "men", "but", "jeg", "jag", "i", "so", "sa"})
 
 
@@ -761,6 +762,8 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             used = {w.i for w in subject_words}
         if intent in SALES_INTENTS and subject_words and subject_words[0].low in _NOT_A_DEAL:
             subject_words, used = [], set()  # "…, de gikk for en konkurrent": a remark, not the deal's name
+        if subject_words and subject_words[0].labels & _REQUEST_CUES:
+            subject_words, used = [], set()  # "…, put it in the calendar!": the request, not the topic
         if subject_words:
             found["subject"] = _subject_text(words, subject_words)
     segments = _without_words(_segments(words, intent), used)
@@ -793,6 +796,10 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                     if not keep:
                         segments.remove(seg)
                     break
+    if intent in SALES_INTENTS and (quoted := _DEAL_QUOTED.search(words[0].source if words else "")):
+        # "create deal 'Substation study 2027' for Odda Kraftlag": the quotes name the deal
+        found["subject"] = quoted.group(1).strip()
+        segments = [s for s in segments if not quoted.start() <= s.words[0].start < quoted.end()]
     workplace = [s for s in segments if s.before is not None and s.before.low in WORKPLACE_PREPOSITIONS]
     with_prep = [s for s in segments if s.before is not None and s.before.low in CUSTOMER_PREPOSITIONS]
     free = [s for s in segments if s not in with_prep]
@@ -869,6 +876,10 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         free = [s for s in segments if s.before is None or s.before.low not in CUSTOMER_PREPOSITIONS]
         with_prep = [s for s in segments if s not in free]
     target = _names_first(words, free + with_prep) if intent != "find_customer" else free or with_prep
+    if intent == "find_customer":
+        # "kunder med navn Solberg", "som heter noe med Havbruk", "containing the word marine": after the naming
+        named = [s for s in segments if _after_naming(words, s)]
+        target = named or target
     request = _request_start(words)
     if request is not None and intent in ("create_customer", "show_customer"):
         # the customer to create or show is the object of the request, not someone in the story before it
@@ -879,8 +890,31 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
 
 
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
+# A quoted name: the opening mark starts a word and the closing one ends it ("It's … I'd" is not a quote).
+_DEAL_QUOTED = re.compile(r"(?:(?<=\s)|^)[\"“”«»'‘]([^\"“”«»'‘’]{2,60})[\"“”«»'’](?=\s|$|[,.;:!?)])")
 _DEAL_AT = frozenset({"hos", "at", "vid", "ved"})
 _QUOTED = re.compile(r"[\"“”«»']([^\"“”«»']{2,60})[\"“”«»']")
+
+
+_SEARCH_NAMING = frozenset(fold(w) for w in (
+    "heter", "named", "called", "navn", "namn", "name", "ordet", "word", "like", "matching", "starting",
+    "starter", "börjar", "begynner", "containing", "inneholder", "innehåller", "med", "with", "på", "som", "typ",
+    "noe", "något", "nåt", "something",
+))  # fmt: skip
+
+
+def _after_naming(words: list[Word], segment: Segment) -> bool:
+    """Whether a segment follows the words that say "named …" ("med navn", "som heter noe med", "the word")."""
+    k = segment.words[0].i - 1
+    seen = False
+    while k >= 0 and (words[k].low in _SEARCH_NAMING or words[k].labels & {"VAGUE", "FIND"} and not seen):
+        if words[k].low in _NAMING or words[k].low in {"navn", "namn", "name", "ordet", "word", "matching",
+                                                       "starting", "starter", "borjar", "begynner", "containing",
+                                                       "inneholder", "innehaller", "like"}:  # fmt: skip
+            return True
+        seen = True
+        k -= 1
+    return False
 
 
 def _parts(words: list[Word]) -> list[list[Word]]:
