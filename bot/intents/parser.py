@@ -878,8 +878,8 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
     target = _names_first(words, free + with_prep) if intent != "find_customer" else free or with_prep
     if intent == "find_customer":
         # "kunder med navn Solberg", "som heter noe med Havbruk", "containing the word marine": after the naming
-        named = [s for s in segments if _after_naming(words, s)]
-        target = named or target
+        after_naming = [s for s in segments if _after_naming(words, s)]
+        target = after_naming or target
     request = _request_start(words)
     if request is not None and intent in ("create_customer", "show_customer"):
         # the customer to create or show is the object of the request, not someone in the story before it
