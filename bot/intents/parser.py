@@ -503,6 +503,27 @@ _CLAUSE_SUBJECTS = frozenset(fold(w) for w in (
 
 
 _REQUEST_CUES = frozenset({"LOG", "SCHEDULE", "SHOW", "FIND", "TASK", "UPDATE"})
+_TALK_VERBS = frozenset(
+    fold(w)
+    for w in (
+        "pratade",
+        "pratet",
+        "prata",
+        "snakket",
+        "snakka",
+        "snakke",
+        "talked",
+        "spoke",
+        "discussed",
+        "diskuterte",
+        "diskuterade",
+        "pratar",
+        "snakker",
+    )
+)
+_SUBJECT_PRONOUNS = frozenset(
+    {"de", "dom", "hun", "hon", "vi", "they", "theyre", "they're", "we", "she", "he"}
+)
 _NOT_A_DEAL = _CLAUSE_SUBJECTS | frozenset({"og", "and", "och", "men", "but", "jeg", "jag", "i", "so", "sa"})
 
 
@@ -514,8 +535,9 @@ def _comment_clause(words: list[Word]) -> list[Word]:
         if w.low not in _CLAUSE_SUBJECTS or w.cue is not None:
             continue
         prev = words[k - 1]
-        if not (prev.boundary or prev.low == "," or BLANK in prev.low or k >= 3):
-            continue
+        starts_clause = prev.boundary or prev.low in {",", ":"} or BLANK in prev.low
+        if not (starts_clause or k >= 3 and w.low in _SUBJECT_PRONOUNS):
+            continue  # "logg det som notat": "det" is the object there
         rest = [x for x in words[k:] if not (x.boundary and BLANK in x.low)]
         rest = _trim_subject(rest)
         if len([x for x in rest if not x.boundary]) >= 3:
@@ -757,9 +779,16 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         return _task_names(words)
     if intent in ACTIVITY_INTENTS or intent in SALES_INTENTS:
         subject_words, used = _subject(words, intent)
-        if not subject_words and intent == "log_activity":
-            subject_words = _comment_clause(words)
-            used = {w.i for w in subject_words}
+        if intent == "log_activity":
+            clause = _comment_clause(words)
+            talked = (
+                bool(subject_words)
+                and subject_words[0].i >= 2
+                and words[subject_words[0].i - 2].low in _TALK_VERBS
+            )
+            if clause and (not subject_words or subject_words[0].i > clause[0].i) and not talked:
+                # "…, hon återkommer om budgeten efter nyår": the whole comment, not only what follows "om"
+                subject_words, used = clause, {w.i for w in clause}
         if intent in SALES_INTENTS and subject_words and subject_words[0].low in _NOT_A_DEAL:
             subject_words, used = [], set()  # "…, de gikk for en konkurrent": a remark, not the deal's name
         if subject_words and subject_words[0].labels & _REQUEST_CUES:
@@ -799,7 +828,9 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
     if intent in SALES_INTENTS and (quoted := _DEAL_QUOTED.search(words[0].source if words else "")):
         # "create deal 'Substation study 2027' for Odda Kraftlag": the quotes name the deal
         found["subject"] = quoted.group(1).strip()
-        segments = [s for s in segments if not quoted.start() <= s.words[0].start < quoted.end()]
+        segments = [  # every other segment is back in play, also one the subject rules had taken
+            s for s in _segments(words, intent) if not quoted.start() <= s.words[0].start < quoted.end()
+        ]
     workplace = [s for s in segments if s.before is not None and s.before.low in WORKPLACE_PREPOSITIONS]
     with_prep = [s for s in segments if s.before is not None and s.before.low in CUSTOMER_PREPOSITIONS]
     free = [s for s in segments if s not in with_prep]
