@@ -42,7 +42,7 @@ _ORG_GROUPED = re.compile(r"(?<![\d+])(\d{3})[ .-]?(\d{3})[ .-]?(\d{3})(?![\d])"
 _ORG_SE = re.compile(r"(?<![\d+])(\d{6})-?(\d{4})(?![\d])")
 _ORG_FI = re.compile(r"(?<![\d+])(\d{7})-(\d)(?![\d])")
 _ORG_WORD = re.compile(r"\b(?:org\.?\s*(?:nr|nummer|number|no)?\.?|orgnr|org\.nr|cvr(?:-?nr)?|y-?tunnus|business\s+id)"
-                       r"[:.\s]*(\d[\d .-]{6,12}\d)", re.IGNORECASE)  # fmt: skip
+                       r"[:.\s]*(?:(?:er|is|ar)\s+)?(\d[\d .-]{6,12}\d)", re.IGNORECASE)  # fmt: skip
 _DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}$")
 _VAT = re.compile(r"\bse\s?(\d{6}-?\d{4})\s?01\b|\bno\s?(\d{3}\s?\d{3}\s?\d{3})\s?mva\b", re.IGNORECASE)
 _PERCENT = re.compile(r"(?<![\d.,])(\d{1,3})(?:[.,]\d+)?\s*(?:%|prosent|procent|percent|pct)(?![\w])")
@@ -60,7 +60,7 @@ _CURRENCY = {
     "gbp": "GBP", "£": "GBP", ",-": None, "mnok": "NOK", "msek": "SEK", "meur": "EUR", "mkr": None,
     "tkr": None, "tnok": "NOK", "tsek": "SEK",
 }  # fmt: skip
-_NUM = r"\d{1,3}(?:[ .,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+_NUM = r"\d{1,3}(?:[ .,']\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"  # "250 000", "120.000", "250'000"
 _MULT = r"tkr|tnok|tsek|milj|mnkr|k|tusen|thousand|mill(?:ion(?:er)?)?|miljon(?:er)?|mil|mn|mnok|msek|meur|mkr|m(?![a-z])"
 _CUR = r"kr\.?|kroner|kronor|nok|sek|dkk|eur(?:os?)?|usd|gbp|dollars?|,-"
 _AMOUNT = re.compile(
@@ -135,9 +135,9 @@ def find_probability(ex: Extraction) -> None:
 def _number_value(raw: str) -> float:
     """ "250 000", "120.000", "1,5", "1.5", "1,234,567" -> the number they mean."""
     raw = raw.strip()
-    if re.fullmatch(r"\d{1,3}(?:[ .,]\d{3})+", raw):
+    if re.fullmatch(r"\d{1,3}(?:[ .,']\d{3})+", raw):
         return float(re.sub(r"\D", "", raw))
-    grouped = re.fullmatch(r"(\d{1,3}(?:[ .,]\d{3})+)[.,](\d+)", raw)
+    grouped = re.fullmatch(r"(\d{1,3}(?:[ .,']\d{3})+)[.,](\d+)", raw)
     if grouped:
         return float(re.sub(r"\D", "", grouped.group(1)) + "." + grouped.group(2))
     return float(raw.replace(",", "."))

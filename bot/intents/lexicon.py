@@ -693,8 +693,8 @@ _DEV4_CUES: dict[str, tuple[str, ...]] = {
                "forget it", "ångra", "angre", "drop it", "nevermind"),
     "SMALL_TALK": ("robot", "who made you", "who built you", "you awake", "are you there", "er du der",
                    "är du där", "menneske", "människa", "er du våken", "är du vaken"),
-    "OFFTOPIC": ("fly", "flyg", "flyet", "flyget", "fly til", "flyg till", "flight", "flights", "flybillett", "flygbiljett", "hotell", "hotel",
-                 "taxi", "været", "vädret", "weather"),
+    "OFFTOPIC": ("fly til", "flyg till", "fly fra", "flyg från", "flight", "flights", "flybillett", "flygbiljett",
+                 "været", "vädret", "weather"),
 }  # fmt: skip
 for _label, _phrases in _DEV4_CUES.items():
     CUES[_label] = CUES.get(_label, ()) + _phrases

@@ -428,8 +428,13 @@ def _segments(words: list[Word], intent: str) -> list[Segment]:
             segments.append(Segment(trimmed, before))
         current = []
 
+    cased = _writes_names_capitalised(words) if _numbered(words) else False
     for w in words:
         breaks = w.boundary or w.cue is not None or _is_marker(words, w)
+        if breaks and w.cue is not None and cased and not w.boundary and _inside_capitalised_name(words, w):
+            breaks = (
+                False  # "sett Lista Flyplass Drift til …", "Fjellheim Hotell": a capitalised word of a name
+            )
         if w.low in _NAME_JOINERS and current:
             current.append(w)
             continue
@@ -442,6 +447,21 @@ def _segments(words: list[Word], intent: str) -> list[Segment]:
         current.append(w)
     close()
     return segments
+
+
+def _numbered(words: list[Word]) -> bool:
+    """Whether each word's index is its place in the list (not a slice of the message)."""
+    return all(w.i == k for k, w in enumerate(words))
+
+
+def _inside_capitalised_name(words: list[Word], w: Word) -> bool:
+    """A cue word written with a capital mid-sentence, next to another capitalised word: part of a name."""
+    if not _capitalised(words, w):
+        return False
+    neighbours = [words[k] for k in (w.i - 1, w.i + 1) if 0 <= k < len(words)]
+    return any(
+        not n.boundary and n.text[:1].isupper() and (n.i > w.i or _capitalised(words, n)) for n in neighbours
+    )
 
 
 def _trim(run: list[Word]) -> list[Word]:
@@ -1131,7 +1151,7 @@ def _before_article(segment: Segment) -> Segment:
 # name whatever else the message says. Lower-case "as" is also the English word, so it counts only at the end of
 # a Norwegian or Swedish name.
 _WRITTEN_FORMS = frozenset({"AS", "ASA", "AB", "Oy", "OY", "Oyj", "ApS", "APS", "A/S", "Ltd", "LTD", "Inc", "GmbH",
-                            "AG", "ANS", "HB", "KB", "LLC", "Plc", "PLC", "ab", "oy", "aps", "ltd", "asa", "gmbh"})  # fmt: skip
+                            "AG", "ANS", "HB", "KB", "LLC", "Plc", "PLC", "SA", "BA", "DA", "Ky", "ab", "oy", "aps", "ltd", "asa", "gmbh"})  # fmt: skip
 _MAX_NAME_WORDS = 6
 
 
