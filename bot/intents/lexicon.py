@@ -581,7 +581,13 @@ FILLERS = FILLERS | frozenset(
         "plz",
     )  # fmt: skip
 )
-CUSTOMER_PREPOSITIONS = CUSTOMER_PREPOSITIONS | {"w", "m"}
+CUSTOMER_PREPOSITIONS = CUSTOMER_PREPOSITIONS | {
+    "w",
+    "m",
+    "w/",
+    "m/",
+    "m.",
+}  # "w/ Kari", "m/ Kari", "m. Kari"
 
 # From the third development set (tests/data/nlu/dev3.jsonl): polite and verbose writers, forms in one line.
 _DEV3_CUES: dict[str, tuple[str, ...]] = {

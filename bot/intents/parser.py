@@ -650,7 +650,8 @@ _ARTICLES = frozenset(
     {"the", "a", "an", "den", "det", "en", "ett", "et", "ei", "sin", "sitt", "their", "his", "her"}
 )
 _NUMBER_REF = re.compile(
-    r"^(?:no\.?|nr\.?|#|number|nummer|kundenummer|kundnummer|customer no\.?)\s*#?(\d+)$", re.I
+    r"^(?:(?:cust(?:omer)?|kunde|kund)\s*)?(?:no\.?|nr\.?|#|number|nummer|kundenummer|kundnummer)?\s*#?(\d+)$",
+    re.I,
 )
 
 
@@ -936,8 +937,21 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         # the customer to create or show is the object of the request, not someone in the story before it
         target = [s for s in target if s.words[0].i > request] or target
     if target:
-        found["customer"] = _name(words, target[0]) if intent != "find_customer" else target[0].text(words)
+        found["customer"] = (
+            _name(words, target[0]) if intent != "find_customer" else _search_text(words, target[0])
+        )
     return found
+
+
+_SEARCH_LEADS = frozenset({"like", "word", "ordet", "named", "called", "matching", "typ"})
+
+
+def _search_text(words: list[Word], segment: Segment) -> str:
+    """The search text of a segment, without a naming word it starts with ("like Aurora", "word marine")."""
+    run = segment.words
+    while len(run) > 1 and run[0].low in _SEARCH_LEADS:
+        run = run[1:]
+    return _span_text(words, run[0], run[-1])
 
 
 _YEAR = re.compile(r"\b(19|20)\d\d\b")

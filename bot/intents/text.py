@@ -33,12 +33,10 @@ _FORMAT_MARKS = re.compile(r"(?<![\w*_`~])[*_`~]+(?=[^\s*_`~])|(?<=[^\s*_`~])[*_
 _LINE_START = re.compile(r"\s*\n\s*(?:[-•*–]\s+|>\s*)?")
 _FIRST_BULLET = re.compile(r"^\s*(?:[-•*]\s+|>\s*)")
 _PLAIN_MENTION = re.compile(r"(?<![\w.@])@[A-Za-z][\w.\-]*")  # "@kundebot" typed, not picked: not an email
-_WITH_ABBREVIATION = re.compile(r"(?<!\S)([wWmM])[/.](?=\s)")
 
 
 def clean(text: str) -> str:
     """The message without Slack markup, emoji and doubled spaces, keeping everything the user wrote."""
-    text = _WITH_ABBREVIATION.sub(r"\1", text)  # "w/ Kari", "m/ Kari", "m. Kari": "with", "med"
     text = _SLACK_MENTION.sub(" ", text)
     text = _PLAIN_MENTION.sub(" ", text)
     text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1) or m.group(3) or "", text)

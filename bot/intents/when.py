@@ -101,6 +101,7 @@ _TIME = _rx(
     r"|\b(\d{1,2}):(\d{2})\s*(am|pm)?|\b(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)"
     r"|(?<![\d.,/])\b(\d{1,2})\.(\d{2})\b(?![.,/]\d))(?:\s*-\s*\d{1,2}(?:[:.]\d{2})?)?"
 )
+_BARE_HOUR = re.compile(r"\s+(\d{1,2})(?![\d.:/,]|\s*(?:%|k\b|kr|nok|sek|eur|min|dag|day|uke|week))")
 _PART_OF_DAY = {
     "tonight": time(18),
     "i kveld": time(18),
@@ -200,6 +201,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
     text = folded
     day: date | None = None
     clock: time | None = None
+    weekday_end: int | None = None
     spans: list[Found] = []
 
     def take(match: re.Match[str]) -> None:
@@ -239,6 +241,8 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         take(match)
         if pattern is _TODAY:
             clock = _PART_OF_DAY.get(" ".join(match.group(0).split()))
+        if pattern in (_WEEKDAY, _WORDLIKE_WEEKDAY):
+            weekday_end = match.end()
         day = resolved
         break
     for match in _TIME.finditer(text):
@@ -247,6 +251,11 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
             clock = found
             take(match)
             break
+    if clock is None and weekday_end is not None:
+        bare = _BARE_HOUR.match(text, weekday_end)  # "tue 10", "fredag 14": a weekday and an hour
+        if bare is not None and 7 <= int(bare[1]) <= 20:
+            clock = time(int(bare[1]))
+            take(bare)
     if day is None:
         for match in _NUMERIC_DATE.finditer(text):
             year = int(match[3]) if match[3] else None
