@@ -228,6 +228,15 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "help"
     if "org_number" in slots and has("LOOKUP") and not has("CREATE") and not has("SHOW"):
         return "lookup_org"
+    opener = next((w for w in words if not w.boundary and not w.labels & {"POLITE", "SMALL_TALK"}), None)
+    if (
+        opener is not None
+        and opener.labels == {"SHOW"}
+        and not cues & {"KPI", "PIPELINE", "DEAL", "FIND", "TASK", "CREATE", "QUANT"}
+    ):
+        return (
+            "show_customer"  # "Pull up everything on X, I meet them in 20 min": the first word is the request
+        )
     if has("TASK") and not ("amount" in slots or "stage" in slots):
         return "create_task"
     if has("QUANT") or has("WHICH") and (has("DEAL") or has("PIPELINE")):
