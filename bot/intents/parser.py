@@ -91,6 +91,8 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
             intent = "update_sales_case"
 
     slots = {k: v for k, v in ex.slots.items() if k in INTENT_SLOTS.get(intent, ())}
+    if intent in SALES_INTENTS and "when" in slots and not _close_date(folded, ex):
+        del slots["when"]  # "takket nei i dag": a date in a sales message is its expected close, or nothing
     slots.update(_names(intent, words, language))
     if "customer" in INTENT_SLOTS.get(intent, ()) and intent != "find_customer" and not original.isupper():
         _anchor_customer(slots, _legal_names(words, language))  # (in ALL CAPS "AS" is as often the word "as")
@@ -114,6 +116,25 @@ def _extract(folded: str, language: str, now: datetime) -> tuple[entities.Extrac
     entities.find_probability(ex)
     entities.find_amount(ex, language, bare_numbers=False)
     return ex, when
+
+
+# Words that make a date in a sales message its expected close date ("forventet signert 15.12", "close by week
+# 51", "flytt … til 15.01.2027").
+_CLOSE_WORDS = frozenset(fold(w) for w in (
+    "close", "closing", "closes", "closed", "lukket", "lukkes", "lukke", "lukking", "lukkedato", "signert", "signering",
+    "signeres", "signed", "avslut", "avslutas", "avslutet", "stangs", "stangning", "stangningsdatum", "stangt",
+    "forventet", "forventes", "beraknat", "beraknad", "expected", "due", "til", "till", "to", "by", "innen", "senast",
+    "deadline", "klart", "ferdig", "decision", "beslut", "beslutning", "date", "dato", "datum", "stangas",
+    "stanga", "avslutas", "lukkast", "vantas", "ventes", "signing", "sign",
+))  # fmt: skip
+
+
+def _close_date(folded: str, ex: entities.Extraction) -> bool:
+    span = next(((start, end) for start, end, slot in ex.spans if slot == "when"), None)
+    if span is None:
+        return True
+    before = re.findall(r"[a-z]+", folded[max(0, span[0] - 40) : span[0]])[-4:]
+    return any(word in _CLOSE_WORDS for word in before)
 
 
 def _placeholders(folded: str, ex: entities.Extraction) -> str:
@@ -823,6 +844,12 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             subject_words, used = [], set()  # "…, de gikk for en konkurrent": a remark, not the deal's name
         if subject_words and subject_words[0].labels & _REQUEST_CUES:
             subject_words, used = [], set()  # "…, put it in the calendar!": the request, not the topic
+        request = _request_start(words)
+        if subject_words and request is not None and subject_words[0].i < request <= subject_words[-1].i:
+            subject_words = _trim_subject(
+                [w for w in subject_words if w.i < request]
+            )  # "…, kan du logga det"
+            used = {w.i for w in subject_words}
         if subject_words:
             found["subject"] = _subject_text(words, subject_words)
     segments = _without_words(_segments(words, intent), used)
@@ -855,7 +882,8 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                     if not keep:
                         segments.remove(seg)
                     break
-    if intent in SALES_INTENTS and (quoted := _DEAL_QUOTED.search(words[0].source if words else "")):
+    quoted = _DEAL_QUOTED.search(words[0].source if words else "") if intent in SALES_INTENTS else None
+    if quoted is not None:
         # "create deal 'Substation study 2027' for Odda Kraftlag": the quotes name the deal
         found["subject"] = quoted.group(1).strip()
         segments = [  # every other segment is back in play, also one the subject rules had taken
@@ -925,7 +953,9 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             named = next(iter(_names_first(words, with_prep + deal_named + free)), None)
         if named is not None:
             name = _name(words, named)
-            if named in deal_named:
+            source = words[0].source
+            before_quote = quoted is not None and not source[named.words[-1].end : quoted.start()].strip()
+            if named in deal_named or before_quote:  # "Nacka Medias ”Webbyte 3.0”"
                 name = _without_genitive(name, lang, _hyphen_before(words, named))
             found["customer"] = name
         elif intent == "create_sales_case" and "subject" in found:
@@ -1106,7 +1136,7 @@ def _fielded_names(
 
 def _prefixed_names(intent: str, words: list[Word], prefix: list[Word]) -> dict[str, Any]:
     """ "Acme AS: sendte e-post i dag om oppstartsmøtet", "Lofoten Lys – ring tirsdag": the customer first."""
-    found: dict[str, Any] = {"customer": _span_text(words, prefix[0], prefix[-1])}
+    found: dict[str, Any] = {"customer": _name(words, Segment(prefix, None))}  # "Luleå Kraft tackade nej – …"
     rest = [replace(w, i=n) for n, w in enumerate(words[prefix[-1].i + 2 :])]  # numbered from 0, as a message
     if intent in SALES_INTENTS:
         return found

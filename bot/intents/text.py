@@ -45,6 +45,7 @@ def clean(text: str) -> str:
     text = _PICTOGRAPH.sub(" ", text)
     text = _GLUED_PUNCTUATION.sub(lambda m: (m[1] or m[2]) + " ", text)
     text = _FIRST_BULLET.sub("", text.strip())
+    text = re.sub(r":[ \t]*\n", ",\n", text)  # "nytt møte:\n- hvem: …": the heading ends there
     text = _LINE_START.sub(", ", text.strip())
     text = re.sub(r"([,:;.!?])\s*,\s", r"\1 ", text)  # "regards,\n" or "today:\n": the line already ended
     return " ".join(text.split())
