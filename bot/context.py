@@ -29,6 +29,11 @@ class Context:
     registers: Registers = field(default_factory=Registers.from_env)
     pending: Pending | None = field(default=None)
 
+    @property
+    def lang(self) -> str:
+        """The user's language ("en", "nb", "sv"): the handlers answer in it (bot.i18n.say)."""
+        return self.actor.language.value
+
     def ask_yes_no(self, question: str, on_yes: Callable[[], Awaitable[list[Reply]]]) -> Confirm:
         confirm = Confirm(question)
 

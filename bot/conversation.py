@@ -189,20 +189,21 @@ class Conversation:
             if word.isdigit() and 1 <= int(word) <= len(question.options):
                 return await on_answer(int(word))
             if word in NO:
-                return [Text("Cancelled.")]
+                return [Text(say(self.context.lang, "cancelled"))]
             return None
         if word in YES:
             return await on_answer(1)
         if word in NO:
-            return [Text("Cancelled; nothing was changed.")]
+            return [Text(say(self.context.lang, "cancelled"))]
         return None
 
     async def _dispatch(self, text: str) -> list[Reply]:
         try:
             command = parse(text)
         except UnknownCommand as exc:
-            hint = f" Did you mean `{exc.suggestion}`?" if exc.suggestion else ""
-            replies: list[Reply] = [Text(f"I don't know the command {exc.text!r}.{hint}", Tone.ERROR)]
+            lang = self.context.lang
+            hint = say(lang, "command.did_you_mean", suggestion=exc.suggestion) if exc.suggestion else ""
+            replies: list[Reply] = [Text(say(lang, "command.unknown", text=exc.text, hint=hint), Tone.ERROR)]
             replies.append(help.help_for(exc.suggestion))
             return replies
         return await HANDLERS[command.name](self.context, command)

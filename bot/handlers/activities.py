@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.commands import Command
 from bot.context import Context
 from bot.handlers.customers import with_customer
+from bot.i18n import say
 from bot.replies import Reply, Text, Tone
 from store.errors import InvalidInput
 from store.models import ActivityKind, Source
@@ -14,23 +15,23 @@ from store.types import utcnow
 LOGGABLE = ("call", "meeting", "note", "email")
 
 
-def _customer_and_subject(text: str, usage: str) -> tuple[str, str]:
+def _customer_and_subject(text: str, lang: str, usage_key: str) -> tuple[str, str]:
     customer_ref, _, subject = text.partition(",")
     if not customer_ref.strip() or not subject.strip():
-        raise InvalidInput(f"Say the customer and what it was about: `{usage}`.")
+        raise InvalidInput(say(lang, usage_key))
     return customer_ref.strip(), subject.strip()
 
 
 async def log(ctx: Context, command: Command) -> list[Reply]:
     kind, _, rest = command.rest.partition(" ")
     if kind.lower() not in LOGGABLE:
-        raise InvalidInput(f"Say what to log first: {', '.join(LOGGABLE)}. E.g. `log call Acme AS, renewal`.")
-    customer_ref, subject = _customer_and_subject(rest, "log call Acme AS, talked about the renewal")
+        raise InvalidInput(say(ctx.lang, "activity.log_kind", kinds=", ".join(LOGGABLE)))
+    customer_ref, subject = _customer_and_subject(rest, ctx.lang, "activity.log_usage")
     return await _record(ctx, ActivityKind(kind.lower()), customer_ref, subject)
 
 
 async def task(ctx: Context, command: Command) -> list[Reply]:
-    customer_ref, subject = _customer_and_subject(command.rest, "task Acme AS, send the proposal")
+    customer_ref, subject = _customer_and_subject(command.rest, ctx.lang, "activity.task_usage")
     return await _record(ctx, ActivityKind.TASK, customer_ref, subject)
 
 
@@ -47,7 +48,13 @@ async def _record(ctx: Context, kind: ActivityKind, customer_ref: str, subject: 
                 source=Source.CONSOLE,
             )
             customer_name = (await customers.get_customer(s, ctx.actor, customer_id)).name
-        what = "Task created" if kind is ActivityKind.TASK else f"Logged {kind.value}"
-        return [Text(f"{what} on {customer_name}: {activity.subject}", Tone.SUCCESS)]
+        if kind is ActivityKind.TASK:
+            done = say(ctx.lang, "activity.task_created", customer=customer_name, subject=activity.subject)
+        else:
+            what = say(ctx.lang, f"kind.{kind.value}")
+            done = say(
+                ctx.lang, "activity.logged", kind=what, customer=customer_name, subject=activity.subject
+            )
+        return [Text(done, Tone.SUCCESS)]
 
     return await with_customer(ctx, customer_ref, create)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from bot.commands import Command
 from bot.context import Context
 from bot.handlers.customers import with_customer
+from bot.i18n import say
 from bot.replies import Reply, Text, Tone
 from store import validation
 from store.errors import InvalidInput
@@ -25,11 +26,9 @@ class ContactDraft:
     title: str | None = None
 
 
-def parse_add(command: Command) -> ContactDraft:
+def parse_add(command: Command, lang: str) -> ContactDraft:
     if len(command.fields) < 2 or not command.fields[1]:
-        raise InvalidInput(
-            "Say the customer and the name: `contact add Acme AS, Kari Nordmann, kari@acme.no`."
-        )
+        raise InvalidInput(say(lang, "contact.add_usage"))
     draft = ContactDraft(command.fields[0], command.fields[1])
     for raw in command.fields[2:]:
         text = raw.strip()
@@ -42,14 +41,12 @@ def parse_add(command: Command) -> ContactDraft:
         elif draft.title is None:
             draft.title = text
         else:
-            raise InvalidInput(
-                f"I don't understand {text!r}: expected an email, a phone number or one title."
-            )
+            raise InvalidInput(say(lang, "contact.add_unclear", text=text))
     return draft
 
 
 async def add(ctx: Context, command: Command) -> list[Reply]:
-    draft = parse_add(command)
+    draft = parse_add(command, ctx.lang)
     first, last = contacts.split_name(draft.full_name)
     # Check the details before asking which customer, so a typo is reported at once.
     for email in draft.emails:
@@ -70,7 +67,7 @@ async def add(ctx: Context, command: Command) -> list[Reply]:
                 phones=draft.phones,
             )
             customer_name = (await customers.get_customer(s, ctx.actor, customer_id)).name
-        email = f" <{contact.primary_email}>" if contact.primary_email else ""
-        return [Text(f"Added {contact.full_name}{email} to {customer_name}.", Tone.SUCCESS)]
+        who = f"{contact.full_name} <{contact.primary_email}>" if contact.primary_email else contact.full_name
+        return [Text(say(ctx.lang, "contact.added", contact=who, customer=customer_name), Tone.SUCCESS)]
 
     return await with_customer(ctx, draft.customer_ref, create)

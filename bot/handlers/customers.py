@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.commands import Command
 from bot.context import Context
+from bot.i18n import say
 from bot.replies import CustomerCardReply, CustomerList, Reply, Text, Tone
 from registry.model import RegisterUnit
 from registry.orgnr import OrgNumber
@@ -25,7 +26,7 @@ async def with_customer(
 ) -> list[Reply]:
     """Resolve a customer the user named; when several match, ask which, then continue with `then`."""
     if not reference.strip():
-        raise InvalidInput("Say which customer: a name, #customer number or organisation number.")
+        raise InvalidInput(say(ctx.lang, "customer.which"))
     try:
         async with ctx.store.reading() as s:
             customer = await customers.resolve_customer(s, ctx.actor, reference)
@@ -58,7 +59,7 @@ async def find(ctx: Context, command: Command, *, offset: int = 0) -> list[Reply
             u for u in units if not (await customers.check_duplicates(s, ctx.actor, None, _org(u))).existing
         ]
     if not hits and not units:
-        return [Text(f"No customer matches {command.rest!r}. Add one with `customer add NAME`.")]
+        return [Text(say(ctx.lang, "customer.none_found", query=command.rest))]
     return [
         CustomerList(command.rest, hits[:PAGE], offset=offset, more=len(hits) > PAGE, register_hits=units)
     ]
@@ -68,9 +69,9 @@ def _org(unit: RegisterUnit) -> OrgNumber:
     return OrgNumber(unit.country, unit.number)
 
 
-def parse_add(command: Command) -> tuple[str, dict[str, object]]:
+def parse_add(command: Command, lang: str) -> tuple[str, dict[str, object]]:
     if not command.fields or not command.fields[0]:
-        raise InvalidInput("Give the customer a name: `customer add Acme AS, 923 609 016`.")
+        raise InvalidInput(say(lang, "customer.add_usage"))
     name, options = command.fields[0], dict[str, object]()
     kinds = {k.value for k in CustomerKind}
     for raw in command.fields[1:]:
@@ -89,15 +90,12 @@ def parse_add(command: Command) -> tuple[str, dict[str, object]]:
         elif "." in text and " " not in text and "@" not in text:
             options["website"] = text if low.startswith("http") else f"https://{text}"
         else:
-            raise InvalidInput(
-                f"I don't understand {text!r} in `customer add`. Expected an organisation number, a kind "
-                f"({', '.join(sorted(kinds))}), `owner-only`, `country SE` or a website."
-            )
+            raise InvalidInput(say(lang, "customer.add_unclear", text=text, kinds=", ".join(sorted(kinds))))
     return name, options
 
 
 async def add(ctx: Context, command: Command) -> list[Reply]:
-    name, options = parse_add(command)
+    name, options = parse_add(command, ctx.lang)
     return await _create(ctx, name, options, allow_similar=False)
 
 
@@ -116,7 +114,10 @@ async def _create(ctx: Context, name: str, options: dict[str, object], *, allow_
         async def create_anyway() -> list[Reply]:
             return await _create(ctx, name, options, allow_similar=True)
 
-        return [Text(str(exc)), ctx.ask_yes_no(f"Create {name!r} anyway?", create_anyway)]
+        return [
+            Text(str(exc)),
+            ctx.ask_yes_no(say(ctx.lang, "customer.create_anyway", name=name), create_anyway),
+        ]
     except DuplicateCustomer as exc:
         if exc.existing_id is None:
             return [Text(str(exc), Tone.ERROR)]
@@ -125,16 +126,21 @@ async def _create(ctx: Context, name: str, options: dict[str, object], *, allow_
         async def open_existing() -> list[Reply]:
             return await card(ctx, existing)
 
-        return [Text(str(exc), Tone.ERROR), ctx.ask_yes_no("Open the existing customer?", open_existing)]
+        return [
+            Text(str(exc), Tone.ERROR),
+            ctx.ask_yes_no(say(ctx.lang, "customer.open_existing"), open_existing),
+        ]
     org = customers.display_org(created)
-    suffix = f", org {org}" if org else ""
-    return [Text(f"Created {created.name} (#{created.customer_number}{suffix}).", Tone.SUCCESS)]
+    key = "customer.created_org" if org else "customer.created"
+    return [
+        Text(say(ctx.lang, key, name=created.name, number=created.customer_number, org=org), Tone.SUCCESS)
+    ]
 
 
-def parse_edit(command: Command) -> tuple[str, dict[str, object]]:
+def parse_edit(command: Command, lang: str) -> tuple[str, dict[str, object]]:
     """`customer edit Acme AS, name Acme Group AS, org 923 609 016, partner, shared, acme.no`."""
     if not command.fields or not command.fields[0]:
-        raise InvalidInput("Say which customer to edit: `customer edit NAME, name NEW NAME`.")
+        raise InvalidInput(say(lang, "customer.edit_usage"))
     reference, changes = command.fields[0], dict[str, object]()
     kinds = {k.value for k in CustomerKind}
     for raw in command.fields[1:]:
@@ -161,21 +167,14 @@ def parse_edit(command: Command) -> tuple[str, dict[str, object]]:
         elif "." in text and " " not in text and "@" not in text:
             changes["website"] = text if low.startswith("http") else f"https://{text}"
         else:
-            raise InvalidInput(
-                f"I don't understand {text!r} in `customer edit`. Expected `name NEW NAME`, an organisation "
-                f"number (or `org none`), a kind ({', '.join(sorted(kinds))}), `owner-only`, `shared`, "
-                "`country SE` or a website."
-            )
+            raise InvalidInput(say(lang, "customer.edit_unclear", text=text, kinds=", ".join(sorted(kinds))))
     return reference, changes
 
 
 async def edit(ctx: Context, command: Command) -> list[Reply]:
-    reference, changes = parse_edit(command)
+    reference, changes = parse_edit(command, ctx.lang)
     if not changes:
-        raise InvalidInput(
-            "Say what to change: `customer edit NAME, name NEW NAME, org NUMBER, KIND, owner-only|shared, "
-            "WEBSITE`."
-        )
+        raise InvalidInput(say(ctx.lang, "customer.edit_nothing"))
 
     async def apply(customer_id: int) -> list[Reply]:
         try:
@@ -186,13 +185,16 @@ async def edit(ctx: Context, command: Command) -> list[Reply]:
                 name, number = updated.name, updated.customer_number
         except DuplicateCustomer as exc:
             return [Text(str(exc), Tone.ERROR)]
-        renamed = f" (was {old_name})" if name != old_name else ""
-        return [Text(f"Updated {name} (#{number}){renamed}: {_changed(changes)}.", Tone.SUCCESS)]
+        key = "customer.updated_renamed" if name != old_name else "customer.updated"
+        done = say(
+            ctx.lang, key, name=name, number=number, old_name=old_name, changes=_changed(ctx.lang, changes)
+        )
+        return [Text(done, Tone.SUCCESS)]
 
     return await with_customer(ctx, reference, apply)
 
 
-def _changed(changes: dict[str, object]) -> str:
-    labels = {"name": "name", "org_number": "organisation number", "country": "country", "kind": "kind",
-              "visibility": "visibility", "website": "website"}  # fmt: skip
-    return ", ".join(labels[key] for key in changes if key in labels)
+def _changed(lang: str, changes: dict[str, object]) -> str:
+    labels = {"name": "field.name", "org_number": "field.org_number", "country": "field.country",
+              "kind": "field.kind", "visibility": "field.visibility", "website": "field.website"}  # fmt: skip
+    return ", ".join(say(lang, labels[key]) for key in changes if key in labels)

@@ -7,6 +7,7 @@ import re
 from bot.commands import Command
 from bot.context import Context
 from bot.handlers.customers import with_customer
+from bot.i18n import say
 from bot.replies import CaptureNotice, Reply, Text, Tone, WaitingEmails
 from store.errors import InvalidInput
 from store.services import email_capture
@@ -27,7 +28,7 @@ async def link(ctx: Context, command: Command) -> list[Reply]:
         ]
     match = _LINK.match(command.rest.strip())
     if match is None:
-        raise InvalidInput(f"Say which email and what to do with it: `{USAGE}`.")
+        raise InvalidInput(say(ctx.lang, "email.link_usage", usage=USAGE))
     email_id = int(match["email"])
     if match["ignore"]:
         return await ignore(ctx, email_id)
@@ -44,15 +45,18 @@ async def link_to(ctx: Context, email_id: int, customer_id: int, *, contact: boo
         made = ""
         if contact:
             person = await email_capture.create_contact_from_sender(s, ctx.actor, email_id, customer_id)
-            made = f" {person.first_name} {person.last_name}".rstrip() + " is a new contact there."
+            made = " " + say(
+                ctx.lang, "email.new_contact", name=f"{person.first_name} {person.last_name}".strip()
+            )
         else:
             await email_capture.link_to_customer(s, ctx.actor, email_id, customer_id)
         email = await email_capture.captured_email(s, ctx.actor, email_id)
         name = await email_capture.customer_name(s, customer_id)
-    return [Text(f"Email #{email_id} {email.subject!r} is on {name}'s card.{made}", Tone.SUCCESS)]
+    linked = say(ctx.lang, "email.linked", number=email_id, subject=email.subject, customer=name)
+    return [Text(linked + made, Tone.SUCCESS)]
 
 
 async def ignore(ctx: Context, email_id: int) -> list[Reply]:
     async with ctx.store.transaction() as s:
         email = await email_capture.ignore_email(s, ctx.actor, email_id)
-    return [Text(f"Email #{email.id} {email.subject!r} is ignored.", Tone.SUCCESS)]
+    return [Text(say(ctx.lang, "email.ignored", number=email.id, subject=email.subject), Tone.SUCCESS)]

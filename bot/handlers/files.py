@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.commands import Command
 from bot.context import Context
 from bot.export import ExportUsage, build_export, parse_export_args
+from bot.i18n import say
 from bot.replies import Reply, Text, Tone
 
 
@@ -15,7 +16,10 @@ async def export(ctx: Context, command: Command) -> list[Reply]:
     except ExportUsage as exc:
         return [Text(str(exc), Tone.ERROR)]
     made = await build_export(ctx.store, ctx.actor, request.kind, request.fmt, request.query)
-    return [Text(f"Saved {made.rows} rows to {made.save()}", Tone.SUCCESS)]
+    path = made.save()
+    if made.rows == 1:
+        return [Text(say(ctx.lang, "export.saved_one", path=path), Tone.SUCCESS)]
+    return [Text(say(ctx.lang, "export.saved", rows=made.rows, path=path), Tone.SUCCESS)]
 
 
 async def chart(ctx: Context, command: Command) -> list[Reply]:
@@ -25,4 +29,4 @@ async def chart(ctx: Context, command: Command) -> list[Reply]:
         made = await build_chart(ctx.store, ctx.actor, command.rest.strip().lower() or "pipeline")
     except ValueError as exc:
         return [Text(str(exc), Tone.ERROR)]
-    return [Text(f"Saved the chart to {made.save()}", Tone.SUCCESS)]
+    return [Text(say(ctx.lang, "chart.saved", path=made.save()), Tone.SUCCESS)]

@@ -12,11 +12,11 @@ async def summary(ctx: Context, command: Command) -> list[Reply]:
     async with ctx.store.reading() as s:
         figures = await kpi.kpi_summary(s, ctx.actor)
         board = await dashboard.dashboard(s, ctx.actor)
-    return [KpiReply(figures, board, ctx.actor.time_zone, str(ctx.actor.language))]
+    return [KpiReply(figures, board, ctx.actor.time_zone, ctx.lang)]
 
 
 async def pipeline(ctx: Context, command: Command) -> list[Reply]:
     async with ctx.store.reading() as s:
         stages = await dashboard.pipeline_by_stage(s, ctx.actor)
         month, quarter = await dashboard.my_pipeline(s, ctx.actor)
-    return [PipelineReply(stages, month, quarter, str(ctx.actor.language))]
+    return [PipelineReply(stages, month, quarter, ctx.lang)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.commands import Command
 from bot.context import Context
 from bot.handlers.customers import card
+from bot.i18n import say
 from bot.replies import RegisterCard, Reply, Text, Tone
 from registry.lookup import lookup
 from registry.model import LookupStatus, RegisterUnavailable, RegisterUnit
@@ -17,7 +18,7 @@ from store.services import customers, prefill
 
 async def show(ctx: Context, command: Command) -> list[Reply]:
     if not command.rest:
-        raise InvalidInput("Give an organisation number: `org 923 609 016`.")
+        raise InvalidInput(say(ctx.lang, "org.usage"))
     org = validation.org_number(command.rest)
     async with ctx.store.reading() as s:
         check = await customers.check_duplicates(s, ctx.actor, None, org)
@@ -27,37 +28,33 @@ async def show(ctx: Context, command: Command) -> list[Reply]:
         async def open_existing() -> list[Reply]:
             return await card(ctx, existing)
 
-        return [
-            Text(f"{check.existing.name} (#{check.existing.customer_number}) already has {org.formatted}."),
-            ctx.ask_yes_no("Open the existing customer?", open_existing),
-        ]
+        taken = say(
+            ctx.lang,
+            "org.taken",
+            name=check.existing.name,
+            number=check.existing.customer_number,
+            org=org.formatted,
+        )
+        return [Text(taken), ctx.ask_yes_no(say(ctx.lang, "customer.open_existing"), open_existing)]
     if check.existing_hidden:
-        return [Text(f"{org.formatted} is already registered on a customer you cannot see.", Tone.ERROR)]
+        return [Text(say(ctx.lang, "org.hidden", org=org.formatted), Tone.ERROR)]
     try:
         found = await lookup(ctx.store, ctx.registers, org)
     except RegisterUnavailable as exc:
-        return [
-            Text(
-                f"{exc} Try again later, or add it by hand: `customer add NAME, {org.formatted}`.", Tone.ERROR
-            )
-        ]
+        return [Text(say(ctx.lang, "org.unavailable", error=exc, org=org.formatted), Tone.ERROR)]
     result = found.result
     if result.status is LookupStatus.REMOVED:
-        when = f" on {result.removed_on:%d.%m.%Y}" if result.removed_on else ""
-        return [Text(f"{org.formatted} was removed from the register{when}.")]
+        if result.removed_on:
+            return [Text(say(ctx.lang, "org.removed_on", org=org.formatted, date=result.removed_on))]
+        return [Text(say(ctx.lang, "org.removed", org=org.formatted))]
     if result.unit is None:
         if found.source == "none":
-            return [
-                Text(
-                    f"{org.formatted} is a valid {org.country} number; there is no online register for "
-                    f"{org.country}, and the local register does not have it."
-                )
-            ]
-        return [Text(f"{org.formatted} is a valid number, but the register does not know it.")]
+            return [Text(say(ctx.lang, "org.no_register", org=org.formatted, country=org.country))]
+        return [Text(say(ctx.lang, "org.unknown", org=org.formatted))]
     unit = result.unit
     replies: list[Reply] = [RegisterCard(unit, org.formatted, found.source)]
     if unit.deleted_on is None:
-        replies.append(ctx.ask_yes_no(f"Add {unit.name} as a customer?", lambda: _add(ctx, unit, org)))
+        replies.append(ctx.ask_yes_no(say(ctx.lang, "org.add", name=unit.name), lambda: _add(ctx, unit, org)))
     return replies
 
 
@@ -72,14 +69,12 @@ async def _add(
     except SimilarCustomersExist as exc:
         return [
             Text(str(exc)),
-            ctx.ask_yes_no(f"Add {unit.name} anyway?", lambda: _add(ctx, unit, org, allow_similar=True)),
+            ctx.ask_yes_no(
+                say(ctx.lang, "org.add_anyway", name=unit.name),
+                lambda: _add(ctx, unit, org, allow_similar=True),
+            ),
         ]
     except DuplicateCustomer as exc:
         return [Text(str(exc), Tone.ERROR)]
-    return [
-        Text(
-            f"Created {created.name} (#{created.customer_number}, org {org.formatted}) from the register.",
-            Tone.SUCCESS,
-        ),
-        *await card(ctx, created.id),
-    ]
+    done = say(ctx.lang, "org.created", name=created.name, number=created.customer_number, org=org.formatted)
+    return [Text(done, Tone.SUCCESS), *await card(ctx, created.id)]

@@ -85,7 +85,7 @@ async def test_a_slash_command_is_acked_and_answered_through_the_response_url(sl
     assert await slack.command("customer add Acme AS, 923 609 016") == 200
     (reply,) = await slack.replies()
     assert reply["response_type"] == "ephemeral"
-    assert "Created Acme AS (#10001, org 923 609 016)." in text_of(reply)
+    assert "Opprettet Acme AS (#10001, org.nr. 923 609 016)." in text_of(reply)  # Kari's Slack is nb-NO
 
 
 async def test_the_first_command_maps_the_slack_user_to_a_kundebot_user_who_owns_what_they_create(
@@ -131,11 +131,12 @@ async def test_a_yes_button_confirms_a_similar_customer(slack: Slack) -> None:
     await slack.command("customer add ACME as.", key="r2")
     question = await slack.replies("r2", count=2)
     assert "kundebot_yes" in text_of(question[-1])
+    assert "Opprette «ACME as.» likevel?" in text_of(question[-1])
     assert await count(slack.store, Customer) == 1
     click = block_actions("kundebot_yes", "yes", response_url=slack.api.response_url("r3"))
     assert await slack.send(click) == 200
     (done,) = await slack.replies("r3")
-    assert "Created ACME as. (#10002)" in text_of(done)
+    assert "Opprettet ACME as. (#10002)" in text_of(done)
     assert await count(slack.store, Customer) == 2
 
 
@@ -143,7 +144,7 @@ async def test_a_direct_message_is_answered_in_the_dm(slack: Slack) -> None:
     assert await slack.send(direct_message("customer add Fjordlys AS")) == 200
     (posted,) = await slack.api.wait_for("chat.postMessage")
     assert posted.params["channel"] == DM_CHANNEL_ID
-    assert "Created Fjordlys AS" in text_of(posted.params)
+    assert "Opprettet Fjordlys AS" in text_of(posted.params)
 
 
 async def test_a_natural_language_dm_is_confirmed_with_a_button_before_it_writes(slack: Slack) -> None:
@@ -208,7 +209,7 @@ async def test_crm_customer_edit_with_changes_edits_without_the_form(slack: Slac
     await slack.replies("add")
     assert await slack.command("customer edit Havbris AS, name Havbris Sjømat AS, partner", key="edit") == 200
     (reply,) = await slack.replies("edit")
-    assert "Updated Havbris Sjømat AS (#10001) (was Havbris AS): name, kind." in text_of(reply)
+    assert "Oppdaterte Havbris Sjømat AS (#10001) (tidligere Havbris AS): navn, kundetype." in text_of(reply)
     assert slack.api.calls("views.open") == []
 
 
