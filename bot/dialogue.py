@@ -97,6 +97,12 @@ class Dialogue:
             state["ids"][awaiting["slot"]] = picked
             return await self._advance(state)
         if kind == "slot":
+            if word in NO:
+                await self._clear()
+                return [Text(say(lang, "cancelled"))]
+            if self._is_new_request(state, text, now):
+                await self._clear()  # a whole new request, not the answer to the question
+                return await self._start(text, now)
             if not self._fill(state, awaiting["slot"], text, now):
                 return [Text(say(lang, f"ask.{awaiting['question']}"))]
             return await self._advance(state)
@@ -112,6 +118,16 @@ class Dialogue:
             return [Text(reminder)]
         await self._clear()
         return await self._start(text, now)
+
+    def _is_new_request(self, state: dict[str, Any], text: str, now: datetime | None) -> bool:
+        """ "la til Kari som kontakt hos Acme, kari@acme.no" while "Which customer?" waits: a request of its own
+        (an intent, and more than a name's worth of words or slots besides the one asked for)."""
+        parsed = parse(text, lang=state["lang"], now=now, tz=self.ctx.actor.time_zone)
+        if parsed.intent in ("unknown", "small_talk", "cancel", "help"):
+            return False
+        asked = state["awaiting"]["slot"]
+        others = [slot for slot in parsed.slots if slot not in (asked, "activity_kind")]
+        return len(text.split()) >= 4 and bool(others)
 
     @staticmethod
     def _pick(awaiting: dict[str, Any], word: str) -> int | None:

@@ -137,6 +137,24 @@ async def test_an_unknown_customer_is_asked_for_again(store: Store, alice: Actor
     assert isinstance((await talk.handle("acme"))[0], Confirm)
 
 
+async def test_no_to_a_question_for_a_missing_customer_cancels(
+    store: Store, alice: Actor, acme: Customer
+) -> None:
+    talk = Conversation(store, alice)
+    await talk.handle("log a call with Globex about pricing")
+    assert texts(await talk.handle("nei")) == ["Cancelled; nothing was changed."]
+    assert await count(store, DialogueState) == 0
+
+
+async def test_a_whole_new_request_instead_of_the_missing_customer_is_handled_as_one(
+    store: Store, alice: Actor, acme: Customer
+) -> None:
+    talk = Conversation(store, alice)
+    await talk.handle("log a call with Globex about pricing")
+    replies = await talk.handle("add Kari Nordmann as a contact at Acme, kari@acme.no")
+    assert texts(replies) == ["Add Kari Nordmann as a contact at Acme AS (kari@acme.no)?"]
+
+
 async def test_another_users_owner_only_customer_is_never_resolved(
     store: Store, alice: Actor, bob: Actor
 ) -> None:
