@@ -11,7 +11,7 @@ from bot.i18n import say
 from bot.replies import CustomerCardReply, CustomerList, Reply, Text, Tone
 from registry.model import RegisterUnit
 from registry.orgnr import OrgNumber
-from store.errors import Ambiguous, DuplicateCustomer, InvalidInput, SimilarCustomersExist
+from store.errors import Ambiguous, DuplicateCustomer, InvalidInput, NotFound, SimilarCustomersExist
 from store.models import CustomerKind
 from store.services import customers, register
 
@@ -31,7 +31,10 @@ async def with_customer(
         async with ctx.store.reading() as s:
             customer = await customers.resolve_customer(s, ctx.actor, reference)
     except Ambiguous as exc:
-        return [ctx.ask_choice(str(exc), exc.choices, then)]
+        question = say(ctx.lang, "ask.which_customer", reference=reference.strip())
+        return [ctx.ask_choice(question, exc.choices, then)]
+    except NotFound:
+        return [Text(say(ctx.lang, "not_found.customer", reference=reference.strip()), Tone.ERROR)]
     return await then(customer.id)
 
 

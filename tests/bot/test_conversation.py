@@ -78,7 +78,7 @@ async def test_malformed_input_gets_a_specific_message_and_writes_nothing(store:
         "customer add Acme AS, 923609017": "'923609017' is not a valid organisation number",
         "customer add Acme AS, blue": "I don't understand 'blue' in `customer add`",
         "contact add Acme AS": "Say the customer and the name",
-        "contact add Ukjent AS, Kari Nordmann": "No customer matches 'Ukjent AS'.",
+        "contact add Ukjent AS, Kari Nordmann": "I can't find a customer matching 'Ukjent AS' among the customers you can see.",
         "log lunch Acme AS, x": "Say what to log first",
         "customer show": "Say which customer",
     }
@@ -148,6 +148,8 @@ async def test_customer_edit_cannot_reach_another_users_owner_only_customer(
     async with store.transaction() as s:
         await customers.create_customer(s, bob, "Hemmelig AS", visibility="owner")
     (answer,) = await Conversation(store, alice).handle("customer edit Hemmelig AS, name Open AS")
-    assert isinstance(answer, Text) and answer.message == "No customer matches 'Hemmelig AS'."  # as if absent
+    assert isinstance(answer, Text) and answer.message == (
+        "I can't find a customer matching 'Hemmelig AS' among the customers you can see."  # as if absent
+    )
     async with store.reading() as s:
         assert (await s.execute(select(Customer.name))).scalar_one() == "Hemmelig AS"

@@ -121,7 +121,7 @@ async def test_unknown_input_gets_an_ephemeral_pointer_to_the_nearest_subcommand
     await slack.command("custmer fnd acme")
     reply, help_for_it = await slack.replies(count=2)
     assert reply["response_type"] == "ephemeral"
-    assert "Did you mean `customer find`?" in text_of(reply)
+    assert "Mente du `customer find`?" in text_of(reply)  # the Slack user writes Norwegian (nb-NO)
     assert "customer find TEXT" in text_of(help_for_it)
 
 
