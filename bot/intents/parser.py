@@ -70,7 +70,7 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
         return Parse("unknown", language)
 
     ex, when = _extract(folded, language, now)
-    words = _words(pipeline(language)(split_compounds(ex.text)), original)
+    words = _company_names_uncued(_words(pipeline(language)(split_compounds(ex.text)), original), language)
     future = when is not None and when.value > now
     intent = _intent(words, ex.slots, future)
     request = _request_clause(words)
@@ -86,7 +86,9 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
         entities.find_stage(ex)
         if "amount" not in ex.slots:
             entities.find_amount(ex, language, bare_numbers=True)
-        words = _words(pipeline(language)(split_compounds(ex.text)), original)
+        words = _company_names_uncued(
+            _words(pipeline(language)(split_compounds(ex.text)), original), language
+        )
         if intent == "create_sales_case" and _has(words, "UPDATE") and not _has(words, "CREATE"):
             intent = "update_sales_case"
 
@@ -220,6 +222,36 @@ def _request_start(words: list[Word]) -> int | None:
         if before.boundary or before.low in _CLAUSE_LINKS:
             start = k
     return start
+
+
+def _company_names_uncued(words: list[Word], lang: str) -> list[Word]:
+    """Words of a company name that ends in a legal form are name, not cues: "Pipeline Partners AB", "Task Force
+    Consulting AS", "Kontakt Bygg AB". The name is the capitalised run before the form (a cue that opens the
+    message, "Vis Acme AS", stays a cue)."""
+    freed: set[int] = set()
+    if words and words[0].source.isupper():
+        return words  # in ALL CAPS every word is capitalised and "AS" is as often the word "as"
+    for w in words:
+        if w.i == 0 or w.text.rstrip(".") not in _WRITTEN_FORMS or w.text.islower():
+            continue
+        k = w.i - 1
+        run: list[int] = []
+        while k >= 0 and len(run) < _MAX_NAME_WORDS:
+            prev = words[k]
+            joiner = prev.low in _NAME_JOINERS or prev.low in _NAME_LINKS
+            capital = prev.text[:1].isupper() or prev.text[:1].isdigit()
+            if prev.boundary and not joiner or not (capital or joiner and run):
+                break
+            if prev.labels and k == 0:
+                break
+            run.append(k)
+            k -= 1
+        while run and (words[run[-1]].low in _NAME_JOINERS or words[run[-1]].low in _NAME_LINKS):
+            run.pop()
+        freed.update(run)
+    if not freed:
+        return words
+    return [replace(w, cue=None, labels=frozenset()) if w.i in freed else w for w in words]
 
 
 def _has(words: list[Word], *labels: str) -> bool:

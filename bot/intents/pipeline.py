@@ -23,8 +23,24 @@ SPACY_LANG = {"en": "en", "nb": "nb", "sv": "sv"}
 FUZZY_MIN_LENGTH = 6
 # Only cues whose misspellings are common and cannot be another everyday word ("fakturere" is not "fakturert").
 FUZZY_LABELS = frozenset(
-    {"CUSTOMER", "CONTACT", "TASK", "MEETING", "CALL", "DEAL", "SHOW", "FIND", "CREATE", "LOG"}
+    {
+        "CUSTOMER",
+        "CONTACT",
+        "TASK",
+        "MEETING",
+        "CALL",
+        "DEAL",
+        "SHOW",
+        "FIND",
+        "CREATE",
+        "LOG",
+        "CANCEL",
+        "PIPELINE",
+    }
 )
+# Shorter cues are still found with two neighbouring letters swapped ("kudne", "tsak"), the commonest slip of
+# fast thumbs, which rarely makes another word.
+SWAP_MIN_LENGTH = 4
 
 
 class CueMarker:
@@ -33,6 +49,7 @@ class CueMarker:
     def __init__(self, nlp: Language) -> None:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.single: dict[str, str] = {}  # one-word cue -> label, for typo-tolerant matching
+        self.short: dict[str, str] = {}  # shorter one-word cues, found with two letters swapped
         for label, phrases in CUES.items():
             docs = [nlp.make_doc(split_compounds(fold(p))) for p in phrases]
             self.matcher.add(label, docs)
@@ -44,6 +61,13 @@ class CueMarker:
                     and label in FUZZY_LABELS
                 ):
                     self.single.setdefault(d.text, label)
+                if (
+                    len(d) == 1
+                    and SWAP_MIN_LENGTH <= len(d.text) < FUZZY_MIN_LENGTH
+                    and d.text.isalpha()
+                    and label in FUZZY_LABELS
+                ):
+                    self.short.setdefault(d.text, label)
         self.by_length: dict[int, list[str]] = {}
         for word in self.single:
             self.by_length.setdefault(len(word), []).append(word)
@@ -52,13 +76,22 @@ class CueMarker:
         spans = list(self.matcher(doc, as_spans=True))
         covered = {i for span in spans for i in range(span.start, span.end)}
         for token in doc:
-            if token.i in covered or len(token.text) < FUZZY_MIN_LENGTH or not token.is_alpha:
+            if token.i in covered or len(token.text) < SWAP_MIN_LENGTH or not token.is_alpha:
                 continue
-            label = self._near(token.text)
+            label = (
+                self._near(token.text) if len(token.text) >= FUZZY_MIN_LENGTH else self._swapped(token.text)
+            )
             if label is not None:
                 spans.append(Span(doc, token.i, token.i + 1, label=label))
         doc.spans["cues"] = sorted(_longest_first(spans), key=lambda s: s.start)
         return doc
+
+    def _swapped(self, word: str) -> str | None:
+        for k in range(len(word) - 1):
+            label = self.short.get(word[:k] + word[k + 1] + word[k] + word[k + 2 :])
+            if label is not None:
+                return label
+        return None
 
     def _near(self, word: str) -> str | None:
         """The label of a one-word cue within one edit (insert, delete, substitute, swap) of `word`."""
