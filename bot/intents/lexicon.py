@@ -772,3 +772,26 @@ _DEV5_CUES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 for _label, _phrases in _DEV5_CUES.items():
     CUES[_label] = CUES.get(_label, ()) + _phrases
+
+# From the sixth development set (tests/data/nlu/dev6.jsonl): passive voice, typos, word order.
+_DEV6_CUES: dict[str, tuple[str, ...]] = {
+    "CREATE": ("should be added", "should be created", "should be opened", "skal legges til", "skal legges inn",
+               "legges til", "legges inn", "må opprettes", "bør opprettes", "skal opprettes", "ska läggas till",
+               "ska läggas in", "läggas till", "måste skapas", "ska skapas", "få in", "få inn", "inn som kunde",
+               "in som kund", "ska in som kund", "må inn som kunde"),
+    "CUSTOMER": ("inn som kunde", "in som kund", "ska in som kund", "må inn som kunde"),
+    "SCHEDULE": ("should be booked", "should be scheduled", "bør bookes", "skal bookes", "må bookes", "ska bokas",
+                 "bør booke", "måste bokas"),
+    "SHOW": ("should be brought up", "brought up", "account overview", "kundeoversikt", "kundöversikt",
+             "everything we've got on", "everything weve got on", "what we've got on", "what we have on",
+             "hva vi har på", "vad vi har på"),
+    "FIND": ("srch", "serach", "seach for", "sok kund"),
+    "HELP": ("kommandoer", "komandoer", "kommandon", "commands", "what commands"),
+    "PIPELINE": ("försäljningstratten", "forsaljningstratten", "salgstrakten", "sales funnel", "funnel", "tratten"),
+    "CANCEL": ("don't book it", "dont book it", "don't book", "ikke book det", "ikke book", "boka inte",
+               "forget the meeting", "glem møtet", "glöm mötet"),
+    "UPDATE": ("endret til", "endret", "endra til", "ändrat till", "ändrat", "changed to", "change to"),
+    "KPI": ("kpi report", "kpi-rapport", "kpi rapport", "should be pulled"),
+}  # fmt: skip
+for _label, _phrases in _DEV6_CUES.items():
+    CUES[_label] = CUES.get(_label, ()) + _phrases

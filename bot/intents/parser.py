@@ -71,6 +71,7 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
 
     ex, when = _extract(folded, language, now)
     words = _company_names_uncued(_words(pipeline(language)(split_compounds(ex.text)), original), language)
+    words = _searched_names_uncued(words)
     future = when is not None and when.value > now
     intent = _intent(words, ex.slots, future)
     request = _request_clause(words)
@@ -197,6 +198,8 @@ def _words(doc: Doc, original: str) -> list[Word]:
 _REQUEST_OPENERS = frozenset({("could", "you"), ("can", "you"), ("can", "u"), ("would", "you"), ("will", "you"),
                               ("kan", "du"), ("kunne", "du"), ("kan", "dere"), ("kan", "ni"), ("skulle", "du"),
                               ("kunde", "du"), ("vil", "du"), ("vill", "du")})  # fmt: skip
+_IMPERATIVES = frozenset({"SHOW", "CREATE", "FIND", "LOG", "SCHEDULE", "TASK"})
+_HEADINGS = frozenset({"TASK", "CREATE", "LOG", "NOTE", "DEAL", "CONTACT", "CUSTOMER"})
 _CLAUSE_LINKS = frozenset({"so", "sa", "og", "and", "men", "but", "och", "then", "da", "sen"})
 
 
@@ -213,6 +216,14 @@ def _request_clause(words: list[Word]) -> list[Word] | None:
 def _request_start(words: list[Word]) -> int | None:
     start = None
     for k in range(2, len(words) - 1):
+        if (
+            words[k - 1].low == ":"
+            and words[k].labels & _IMPERATIVES
+            and not words[k - 2].boundary
+            and not any(w.labels & _HEADINGS for w in words[: k - 1])
+        ):
+            start = k  # "før møtet i morgen: vis meg Askeladden Digital AS" (not "ny uppgift: boka …")
+            continue
         if words[k - 1].low in {"so", "sa"} and words[k - 2].low == "," and not words[k].boundary:
             start = k  # "…, so give me the key figures", "…, så lägg upp en affär"
             continue
@@ -249,6 +260,39 @@ def _company_names_uncued(words: list[Word], lang: str) -> list[Word]:
         while run and (words[run[-1]].low in _NAME_JOINERS or words[run[-1]].low in _NAME_LINKS):
             run.pop()
         freed.update(run)
+    if not freed:
+        return words
+    return [replace(w, cue=None, labels=frozenset()) if w.i in freed else w for w in words]
+
+
+_NAMED_AFTER = frozenset(fold(w) for w in ("named", "called", "heter", "navn", "namn", "kalt", "kallad"))
+
+
+def _searched_names_uncued(words: list[Word]) -> list[Word]:
+    """What follows "named"/"heter"/"med navn", a quote, or "sök kund:" is a name someone searches for, not a cue:
+    "a customer named Task Force something", "som börjar på 'möte'", "sök kund: task force"."""
+    freed: set[int] = set()
+    source = words[0].source if words else ""
+    for quoted in _DEAL_QUOTED.finditer(source):
+        freed.update(w.i for w in words if quoted.start() < w.start < quoted.end())
+    for w in words:
+        asked = w.i > 0 and words[w.i - 1].low in {"vad", "hva", "what", "hvad"}  # "vad heter företaget …?"
+        after_name_word = w.low in _NAMED_AFTER and not asked
+        search_colon = (
+            w.low == ":"
+            and w.i >= 2
+            and all(x.labels & {"FIND", "CUSTOMER"} for x in words[: w.i] if not x.boundary)
+        )
+        if not (after_name_word or search_colon):
+            continue
+        taken = 0
+        for nxt in words[w.i + 1 :]:
+            if nxt.boundary or taken == 4 or nxt.labels & {"LOOKUP", "DETAIL"}:
+                break  # (an org number's word ends the name)
+            if nxt.labels & {"FIND", "CUSTOMER"} and not freed & {nxt.i - 1}:
+                continue  # "named" is sometimes followed by more search words
+            freed.add(nxt.i)
+            taken += 1
     if not freed:
         return words
     return [replace(w, cue=None, labels=frozenset()) if w.i in freed else w for w in words]
@@ -384,7 +428,12 @@ _GENERIC_PERSON = frozenset({"man", "jeg", "jag", "one"})
 def _how_question(words: list[Word]) -> bool:
     """ "hur skapar man en affär …?", "hvordan logger jeg …": how one does something, not a request to do it."""
     content = [w for w in words if not w.boundary and not w.labels & {"POLITE"}]
-    return bool(content) and content[0].low in _HOW and any(w.low in _GENERIC_PERSON for w in content[1:4])
+    if not content or content[0].low not in _HOW:
+        return False
+    passive = len(content) > 1 and len(content[1].low) > 6 and content[1].low.endswith(("es", "as"))
+    return passive or any(
+        w.low in _GENERIC_PERSON for w in content[1:4]
+    )  # "hvordan registreres …", "hur gör man"
 
 
 def _prefix(words: list[Word]) -> list[Word] | None:
