@@ -128,7 +128,7 @@ _CLOSE_WORDS = frozenset(fold(w) for w in (
     "signeres", "signed", "avslut", "avslutas", "avslutet", "stangs", "stangning", "stangningsdatum", "stangt",
     "forventet", "forventes", "beraknat", "beraknad", "expected", "due", "til", "till", "to", "by", "innen", "senast",
     "deadline", "klart", "ferdig", "decision", "beslut", "beslutning", "date", "dato", "datum", "stangas",
-    "stanga", "avslutas", "lukkast", "vantas", "ventes", "signing", "sign",
+    "stanga", "avslutas", "lukkast", "vantas", "ventes", "signing", "sign", "stanger", "stenger", "closes",
 ))  # fmt: skip
 
 
@@ -235,6 +235,12 @@ def _request_start(words: list[Word]) -> int | None:
     return start
 
 
+def _ends_prefix(words: list[Word], form: Word) -> bool:
+    """Whether a legal form is followed by the colon or dash of a customer-first message."""
+    nxt = words[form.i + 1] if form.i + 1 < len(words) else None
+    return nxt is not None and nxt.low in {":", "-", "–", "—"}
+
+
 def _company_names_uncued(words: list[Word], lang: str) -> list[Word]:
     """Words of a company name that ends in a legal form are name, not cues: "Pipeline Partners AB", "Task Force
     Consulting AS", "Kontakt Bygg AB". The name is the capitalised run before the form (a cue that opens the
@@ -251,10 +257,15 @@ def _company_names_uncued(words: list[Word], lang: str) -> list[Word]:
             prev = words[k]
             joiner = prev.low in _NAME_JOINERS or prev.low in _NAME_LINKS
             capital = prev.text[:1].isupper() or prev.text[:1].isdigit()
-            if prev.boundary and not joiner or not (capital or joiner and run):
+            hyphened = (
+                k + 1 < len(words) and words[k + 1].start == prev.end + 1 and prev.source[prev.end] == "-"
+            )
+            if prev.boundary and not joiner or not (capital or joiner and run or hyphened):
                 break
-            if prev.labels and k == 0:
-                break
+            if joiner and k > 0 and words[k - 1].labels and prev.low not in _NAME_JOINERS:
+                break  # "Task for Kvarnholmen Analys AB": a cue before the small word is not in the name
+            if prev.labels and k == 0 and not _ends_prefix(words, w):
+                break  # "Vis Acme AS" (but "Oppgave Partner AS – purre på faktura")
             run.append(k)
             k -= 1
         while run and (words[run[-1]].low in _NAME_JOINERS or words[run[-1]].low in _NAME_LINKS):
@@ -658,6 +669,23 @@ _SUBJECT_PRONOUNS = frozenset(
 _NOT_A_DEAL = _CLAUSE_SUBJECTS | frozenset({"og", "and", "och", "men", "but", "jeg", "jag", "i", "so", "sa"})
 
 
+_COUNT_NOUNS = frozenset(fold(w) for w in (
+    "consultants", "konsulenter", "konsulter", "months", "mnd", "maneder", "manader", "people", "personer", "years",
+    "ar", "weeks", "uker", "veckor", "users", "brukere", "anvandare", "licenses", "lisenser", "licenser", "hours",
+    "timer", "timmar", "days", "dager", "dagar",
+))  # fmt: skip
+
+
+def _not_a_deal_name(run: list[Word]) -> bool:
+    """A remark ("de gikk for en konkurrent"), a count ("12 konsulter", "24 months") or a lone small word is not
+    what a deal is called."""
+    if run[0].low in _NOT_A_DEAL:
+        return True
+    if run[0].low.isdigit() and len(run) > 1 and run[1].low in _COUNT_NOUNS:
+        return True
+    return len(run) == 1 and run[0].text.islower() and (run[0].low in FILLERS or run[0].low in _CLOSE_WORDS)
+
+
 def _comment_clause(words: list[Word]) -> list[Word]:
     """In a log without a topic word, the clause that starts with a pronoun after the customer and the date:
     the comment, as if a comma were there."""
@@ -921,7 +949,7 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             if clause and (not subject_words or subject_words[0].i > clause[0].i) and not talked:
                 # "…, hon återkommer om budgeten efter nyår": the whole comment, not only what follows "om"
                 subject_words, used = clause, {w.i for w in clause}
-        if intent in SALES_INTENTS and subject_words and subject_words[0].low in _NOT_A_DEAL:
+        if intent in SALES_INTENTS and subject_words and _not_a_deal_name(subject_words):
             subject_words, used = [], set()  # "…, de gikk for en konkurrent": a remark, not the deal's name
         if subject_words and subject_words[0].labels & _REQUEST_CUES:
             subject_words, used = [], set()  # "…, put it in the calendar!": the request, not the topic
@@ -1011,6 +1039,8 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         return found
     if intent in SALES_INTENTS:
         at = next((s for s in segments if s.before is not None and s.before.low in _DEAL_AT), None)
+        if at is None:  # "skapa affär Lagerflytt för Hedberg Logistik": the deal noun, its name, for whom
+            at = next((s for s in segments if _deal_for(words, segments, s)), None)
         deal = next((s for s in segments if at is not None and s.words[-1].i + 1 == at.before.i), None)  # type: ignore[union-attr]
         if at is not None and deal is not None and "subject" not in found:
             # "vi vant Skyflytting hos Brekke Bygg": the deal, then where it is
@@ -1060,7 +1090,16 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         found["customer"] = (
             _name(words, target[0]) if intent != "find_customer" else _search_text(words, target[0])
         )
+    number = _CUSTOMER_NUMBER.search(words[0].source) if words and intent == "show_customer" else None
+    if number is not None:
+        found["customer"] = number.group(1)  # "kan jeg få se kunde #20377?"
     return found
+
+
+_CUSTOMER_NUMBER = re.compile(
+    r"(?:#|\b(?:kunde|kund|customer|cust|kundekort|kundkort)\.?\s*(?:nr\.?|no\.?|nummer|number)?\s*#?)\s*(\d{4,6})\b",
+    re.IGNORECASE,
+)
 
 
 _SEARCH_LEADS = frozenset({"like", "word", "ordet", "named", "called", "matching", "typ"})
@@ -1078,6 +1117,20 @@ _YEAR = re.compile(r"\b(19|20)\d\d\b")
 # A quoted name: the opening mark starts a word and the closing one ends it ("It's … I'd" is not a quote).
 _DEAL_QUOTED = re.compile(r"(?:(?<=\s)|^)[\"“”«»'‘]([^\"“”«»'‘’]{2,60})[\"“”«»'’](?=\s|$|[,.;:!?)])")
 _DEAL_AT = frozenset({"hos", "at", "vid", "ved"})
+_DEAL_FOR = frozenset({"for", "för", "til", "till"})
+
+
+def _deal_for(words: list[Word], segments: list[Segment], segment: Segment) -> bool:
+    """ "affär Lagerflytt för Hedberg Logistik": the segment after "för" whose previous segment follows a deal noun."""
+    before = segment.before
+    if before is None or before.low not in _DEAL_FOR:
+        return False
+    return any(
+        p.words[-1].i + 1 == before.i and p.words[0].i > 0 and "DEAL" in words[p.words[0].i - 1].labels
+        for p in segments
+    )
+
+
 _QUOTED = re.compile(r"[\"“”«»']([^\"“”«»']{2,60})[\"“”«»']")
 
 

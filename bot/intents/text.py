@@ -26,7 +26,10 @@ _PICTOGRAPH = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\ufe0f
 
 
 # "kontakt:Per", "igår,de", "€45 000,qualified,60%": a space after the mark (not inside "10:30" or "1,5").
-_GLUED_PUNCTUATION = re.compile(r"(?<=[^\W\d_])([:,;])(?=[^\W_])|(?<=\d)([,;])(?=[^\W\d_])")
+_GLUED_PUNCTUATION = re.compile(
+    r"(?<=[^\W\d_])(?<![A-Z]:)(?<![A-Z])([:,;])(?=[^\W_])|(?<=[a-zæøåäö])(:)(?=[^\W_])|(?<=\d)([,;])(?=[^\W\d_])"
+    r"|(?<=[A-Z])([,;])(?=[^\W_])|(?<=[A-Z])(:)(?![a-zæøåäö]{1,3}\b)(?=[^\W_])"
+)  # (not "PoC:n", "SOW:en": a Swedish ending after an abbreviation)
 # Slack's *bold*, _italics_, ~strike~ and `code` marks around words, and "- [ ]" checkboxes: not part of any value.
 _FORMAT_MARKS = re.compile(r"(?<![\w*_`~])[*_`~]+(?=[^\s*_`~])|(?<=[^\s*_`~])[*_`~]+(?![\w*_`~])|\[[ xX]?\]")
 # A line break ends an item (a bullet list, a signature, a form of "who:/when:/what:" lines): read as a comma.
@@ -43,7 +46,7 @@ def clean(text: str) -> str:
     text = _EMOJI_CODE.sub(" ", text)
     text = _FORMAT_MARKS.sub(" ", text)
     text = _PICTOGRAPH.sub(" ", text)
-    text = _GLUED_PUNCTUATION.sub(lambda m: (m[1] or m[2]) + " ", text)
+    text = _GLUED_PUNCTUATION.sub(lambda m: next(g for g in m.groups() if g) + " ", text)
     text = _FIRST_BULLET.sub("", text.strip())
     text = re.sub(r":[ \t]*\n", ",\n", text)  # "nytt møte:\n- hvem: …": the heading ends there
     text = _LINE_START.sub(", ", text.strip())
@@ -64,7 +67,8 @@ def blank_out(text: str, start: int, end: int) -> str:
     return text[:start] + BLANK * (end - start) + text[end:]
 
 
-_COMPOUND_HYPHEN = re.compile(r"(?<=[^\W\d])-(?=[^\W\d])")
+# (not "PoC-en", "CV-ene": a definite ending after an abbreviation stays on it)
+_COMPOUND_HYPHEN = re.compile(r"(?<=[^\W\d])(?<![A-Z])-(?=[^\W\d])|(?<=[A-Z])-(?![a-zæøå]{1,3}\b)(?=[^\W\d])")
 
 
 def split_compounds(text: str) -> str:

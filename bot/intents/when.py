@@ -97,7 +97,7 @@ _MONTH_DATE = _rx(
     r"|\b(" + _MONTHS + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b"
 )
 _TIME = _rx(
-    r"(?:\b(?:kl|klokka|klokken|klockan|klocka|at|@|fra|fran|from)\.?\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
+    r"(?:\b(?:kl|klokka|klokken|klockan|klocka|at|@)\.?\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
     r"|\b(\d{1,2}):(\d{2})\s*(am|pm)?|\b(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)"
     r"|(?<![\d.,/])\b(\d{1,2})\.(\d{2})\b(?![.,/]\d))(?:\s*-\s*\d{1,2}(?:[:.]\d{2})?)?"
 )
