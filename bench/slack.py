@@ -49,7 +49,7 @@ from sqlalchemy import text
 
 from bench.kpi import Timing, prepare_sqlite
 from bot.app import SlackSettings
-from bot.server import web_app
+from bot.server import ForkedWorkers, listening_socket, serve_http, web_app
 from store.db import Store
 from tests.bot.slack_requests import CHANNEL_ID, slash_command
 from tests.servers.slack import RESPONSE_URL, FakeSlackApi, running_web_app
@@ -203,11 +203,42 @@ async def serve_app(db: str, api_url: str, profile_out: str | None) -> None:
         profiler.dump_stats(profile_out)
 
 
+def serve_app_workers(db: str, api_url: str, workers: int) -> None:
+    """The child process with `workers` HTTP processes on one socket, as `kundebot serve --workers N` runs."""
+    sock = listening_socket("127.0.0.1", 0)
+    forked = ForkedWorkers(workers)
+
+    async def serve() -> None:
+        store = Store(f"sqlite+aiosqlite:///{db}")
+        try:
+            if forked.index > 0:
+                await serve_http(store, _settings(api_url), sock)
+                return
+            server = asyncio.create_task(serve_http(store, _settings(api_url), sock))
+            await asyncio.sleep(0.5)  # the site is up
+            host, port = sock.getsockname()[:2]
+            print(f"{READY}http://{host}:{port}", flush=True)
+            await asyncio.to_thread(sys.stdin.read)  # returns when the parent closes our stdin
+            server.cancel()
+        finally:
+            await store.dispose()
+
+    try:
+        asyncio.run(serve())
+    finally:
+        if forked.index == 0:
+            forked.stop()
+
+
 @asynccontextmanager
-async def app_in_child(db: Path, api_url: str, profile_out: Path | None = None) -> AsyncIterator[str]:
+async def app_in_child(
+    db: Path, api_url: str, profile_out: Path | None = None, workers: int = 1
+) -> AsyncIterator[str]:
     args = [sys.executable, "-m", "bench.slack", "--serve-app", str(db), "--api-url", api_url]
     if profile_out is not None:
         args += ["--profile-out", str(profile_out)]
+    if workers > 1:
+        args += ["--workers", str(workers)]
     child = await asyncio.create_subprocess_exec(
         *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
     )
@@ -425,17 +456,18 @@ class Options:
     timeout: float
     profile: bool
     profile_requests: int
+    workers: int = 1
 
 
 @asynccontextmanager
 async def running_app(
-    mode: str, db: Path, api_url: str, profile_out: Path | None = None
+    mode: str, db: Path, api_url: str, profile_out: Path | None = None, workers: int = 1
 ) -> AsyncIterator[str]:
     if mode == "inline":
         async with app_inline(db, api_url) as url:
             yield url
     else:
-        async with app_in_child(db, api_url, profile_out) as url:
+        async with app_in_child(db, api_url, profile_out, workers) as url:
             yield url
 
 
@@ -446,7 +478,7 @@ async def bench(opts: Options, db: Path, targets: Targets, rng: random.Random) -
     connector = aiohttp.TCPConnector(limit=max(opts.concurrency) * 2)
     async with (
         fake_slack(targets.user, arrivals) as api,
-        running_app(opts.app, db, api.api_url) as app_url,
+        running_app(opts.app, db, api.api_url, workers=opts.workers) as app_url,
         aiohttp.ClientSession(connector=connector) as session,
     ):
         client = Client(session, app_url, api, arrivals, opts.timeout)
@@ -545,10 +577,15 @@ def parse_args(argv: list[str] | None = None) -> Options | tuple[str, str, str |
     parser.add_argument("--serve-app", help=argparse.SUPPRESS)  # the child process: database path
     parser.add_argument("--api-url", help=argparse.SUPPRESS)
     parser.add_argument("--profile-out", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="HTTP worker processes of the app (kundebot serve --workers)"
+    )
     a = parser.parse_args(argv)
     if a.serve_app:
         if not a.api_url:
             parser.error("--serve-app needs --api-url")
+        if a.workers > 1:
+            return str(a.serve_app), str(a.api_url), str(a.workers)
         return str(a.serve_app), str(a.api_url), a.profile_out
     if a.requests < 1 or a.warmup < 1 or min(a.concurrency) < 1 or a.scale <= 0:
         parser.error("--requests, --warmup and --concurrency must be at least 1, --scale positive")
@@ -563,13 +600,18 @@ def parse_args(argv: list[str] | None = None) -> Options | tuple[str, str, str |
         a.timeout,
         a.profile,
         a.profile_requests,
+        a.workers,
     )
 
 
 def main(argv: list[str] | None = None) -> None:
     opts = parse_args(argv)
     if isinstance(opts, tuple):
-        asyncio.run(serve_app(*opts))
+        db, api_url, extra = opts
+        if extra is not None and extra.isdigit():
+            serve_app_workers(db, api_url, int(extra))
+        else:
+            asyncio.run(serve_app(db, api_url, extra))
         return
     sys.exit(asyncio.run(run(opts)))
 

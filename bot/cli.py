@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import signal
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -139,10 +141,14 @@ def user_add(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="PORT", help="Port to listen on.")] = 3000,
+    workers: Annotated[
+        int,
+        typer.Option(envvar="WEB_WORKERS", min=1, help="HTTP worker processes sharing the port (HTTP mode)."),
+    ] = 1,
 ) -> None:
     """Run the Slack app: HTTP (`/slack/events`, `/healthz`), or Socket Mode when SLACK_APP_TOKEN is set."""
     from bot.app import SlackSettings
-    from bot.server import run_slack
+    from bot.server import ForkedWorkers, listening_socket, run_slack, serve_http
 
     settings = SlackSettings.from_env()
     if settings is None:
@@ -152,10 +158,27 @@ def serve(
         )
         raise typer.Exit(1)
 
-    async def work(store: Store) -> None:
-        await run_slack(store, settings, host=host, port=port)
+    if workers == 1 or settings.app_token:
+        run_with_store(lambda store: run_slack(store, settings, host=host, port=port))
+        return
+    run_with_store(lambda store: asyncio.sleep(0))  # migrate once, before the processes fork
+    sock = listening_socket(host, port)
+    forked = ForkedWorkers(workers)  # from here on, `workers` processes run this code
+    if forked.index > 0:
+        asyncio.run(_with_store(lambda store: serve_http(store, settings, sock)))
+        return
+    # SIGTERM ends the first process through its finally, so the others are stopped and reaped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        asyncio.run(_with_store(lambda store: run_slack(store, settings, host=host, port=port, sock=sock)))
+    finally:
+        forked.stop()
 
-    run_with_store(work)
+
+async def _with_store(work: Callable[[Store], Awaitable[None]]) -> None:
+    """The configured store, already migrated, for the lifetime of `work`."""
+    async with Store() as store:
+        await work(store)
 
 
 @org_app.command("validate")

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import socket
 
 from aiohttp import web
 
@@ -32,14 +35,18 @@ def web_app(store: Store, settings: SlackSettings) -> web.Application:
     return application
 
 
-async def run_slack(store: Store, settings: SlackSettings, *, host: str, port: int) -> None:
+async def run_slack(
+    store: Store, settings: SlackSettings, *, host: str, port: int, sock: socket.socket | None = None
+) -> None:
+    """The app and the background workers (calendar, email capture, digests); `sock` is a socket already
+    listening (shared by several HTTP worker processes), else the app binds host:port itself."""
     stop_calendar = asyncio.Event()
     calendar_worker = await start_calendar_worker(store, stop_calendar)  # exits on a missing secret key
     stop_mail = asyncio.Event()
     mail_worker = start_capture_worker(store, settings, stop_mail)
     digests = asyncio.create_task(_run_digests(store, settings, stop_mail), name="digest-scheduler")
     try:
-        await _serve(store, settings, host=host, port=port)
+        await _serve(store, settings, host=host, port=port, sock=sock)
     finally:
         stop_mail.set()
         if mail_worker is not None:
@@ -81,7 +88,54 @@ def start_capture_worker(
     return asyncio.create_task(worker.run(stop), name="capture-worker")
 
 
-async def _serve(store: Store, settings: SlackSettings, *, host: str, port: int) -> None:
+async def serve_http(store: Store, settings: SlackSettings, sock: socket.socket) -> None:
+    """Only the HTTP app, on a socket another process listens on too: an extra worker of `kundebot serve
+    --workers N` (the background workers run once, in the first process)."""
+    await _serve(store, settings, host="", port=0, sock=sock)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound and listening before the worker processes fork, so they all accept on it."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock
+
+
+class ForkedWorkers:
+    """`count - 1` copies of this process, forked after the socket is bound and before any event loop or
+    database connection exists; each serves HTTP on the shared socket. The first process is index 0."""
+
+    def __init__(self, count: int) -> None:
+        self.children: list[int] = []
+        self.index = 0
+        for index in range(1, count):
+            pid = os.fork()
+            if pid == 0:
+                self.index = index
+                self.children = []
+                return
+            self.children.append(pid)
+
+    def stop(self) -> None:
+        """In the first process: stop the others and wait for them."""
+        for pid in self.children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+        for pid in self.children:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                continue
+
+
+async def _serve(
+    store: Store, settings: SlackSettings, *, host: str, port: int, sock: socket.socket | None = None
+) -> None:
     if settings.app_token:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -90,8 +144,12 @@ async def _serve(store: Store, settings: SlackSettings, *, host: str, port: int)
         return
     runner = web.AppRunner(web_app(store, settings), access_log_class=RedactingAccessLogger)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    log.info("Slack: listening on http://%s:%s/slack/events", host, port)
+    if sock is not None:
+        await web.SockSite(runner, sock).start()
+        log.info("Slack: process %s listening on %s", os.getpid(), sock.getsockname())
+    else:
+        await web.TCPSite(runner, host, port).start()
+        log.info("Slack: listening on http://%s:%s/slack/events", host, port)
     try:
         await asyncio.Event().wait()
     finally:
