@@ -12,9 +12,9 @@ It writes (once, then cached) a synthetic Enhetsregisteret bulk file in the regi
    (`python -m bench.registry --child-import ...`), timing `import_file` there and reading the child's
    peak RSS from `os.wait4` (the kernel's ru_maxrss for exactly that process, so earlier children and
    this process's own memory don't count). `--runs` repeats the import into fresh databases;
-2. looks up random numbers of the file with `store.services.register.local_unit`: once with one
-   `store.reading()` session per look-up (what a chat request does: the time includes BEGIN and the end of
-   the transaction) and once all in one shared session (the query alone). Every answer is checked against
+2. looks up random numbers of the file: once each on its own with `store.services.register.find_local_unit`
+   (what a chat request does through `registry.lookup.lookup`, connection and all) and once all in one shared
+   session with `local_unit` (the ORM query alone). Every answer is checked against
    the file;
 3. searches with `store.services.register.search_local` (one reading session per query), for queries made
    from real names in the file: one letter wrong, truncated, or only some of the words. A hit is the
@@ -242,14 +242,12 @@ async def measure_lookups(store: Store, spec: BulkSpec, count: int, seed: int) -
             wrong.append(spec.number(index))
 
     for i in warmup:
-        async with store.reading() as session:
-            check(i, await register.local_unit(session, "NO", spec.number(i)))
+        check(i, await register.find_local_unit(store, "NO", spec.number(i)))
     per_session: list[float] = []
     for i in per_session_ix:
         number = spec.number(i)
         started = time.perf_counter()
-        async with store.reading() as session:
-            unit = await register.local_unit(session, "NO", number)
+        unit = await register.find_local_unit(store, "NO", number)  # as registry.lookup.lookup does
         per_session.append((time.perf_counter() - started) * 1000)
         check(i, unit)
     shared: list[float] = []

@@ -46,8 +46,7 @@ async def lookup(store: Store, registers: Registers, org: OrgNumber) -> Lookup:
     """What the registers know about a validated number. Raises RegisterUnavailable when the online
     register cannot answer and nothing local is known."""
     # The hot path, a unit of the local register, is one statement and needs no transaction of its own.
-    async with store.reading_one() as session:
-        local = await register.local_unit(session, org.country, org.number)
+    local = await register.find_local_unit(store, org.country, org.number)
     if local is not None and local.source == "local":
         return Lookup(_from_local(org, local), "local")
     async with store.reading() as session:

@@ -82,6 +82,16 @@ class Store:
         async with self._single() as session, session.begin():
             yield session
 
+    async def sqlite_rows(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """One read statement straight on the SQLite driver, outside any transaction: for the hottest
+        look-ups, where a session's bookkeeping and the driver's four thread hops per statement cost several
+        times the query (one hop here). The caller converts the raw values; SQLite only."""
+        assert self.is_sqlite
+        async with self.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver: Any = raw.driver_connection
+            return list(await driver.execute_fetchall(sql, params))
+
     async def upgrade(self) -> None:
         from store.migrate import upgrade
 

@@ -6,21 +6,27 @@ organisation numbers, and a second file with the same numbers where 1,000 units 
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import insert, text
+from sqlalchemy.exc import DBAPIError
 
 from bench.registry_data import BulkSpec
+from registry import bulk
+from registry.brreg import unit_from_brreg
 from registry.bulk import import_file
 from registry.model import RegisterUnit
 from store.db import Store
 from store.names import name_key
 from store.services import register
+from store.types import utcnow
 
 COUNT = 10_000
 CHANGED = 1_000
@@ -173,3 +179,226 @@ async def test_re_importing_a_changed_file_updates_the_changed_units_in_place(
     _assert_mapped(await _look_up(store, FIRST.number(unchanged)), bulk_files.units[unchanged])
     renamed = SECOND.unit(changed[0])
     assert renamed["organisasjonsnummer"] in await _search(store, renamed["navn"])
+    await _assert_name_index_in_step(store)
+
+
+# --- the import's own machinery: upserts into a register that has units, duplicates, interruptions ----------
+
+
+def _write(path: Path, elements: list[Any], *, compress: bool = True) -> Path:
+    data = json.dumps(elements, ensure_ascii=False).encode()
+    path.write_bytes(gzip.compress(data) if compress else data)
+    return path
+
+
+async def _assert_name_index_in_step(store: Store) -> None:
+    """Every unit is in the name index exactly once, under its current name key (SQLite's FTS table is kept
+    by the store; PostgreSQL's trigram index follows the table by itself)."""
+    if not store.is_sqlite:
+        return
+    async with store.reading() as session:
+        units = Counter(
+            tuple(r) for r in await session.execute(text("SELECT id, name_key FROM register_units"))
+        )
+        names = Counter(
+            tuple(r) for r in await session.execute(text("SELECT rowid, name_key FROM register_names"))
+        )
+    assert names == units
+
+
+async def _ids(store: Store) -> dict[tuple[str, str], int]:
+    async with store.reading() as session:
+        rows = await session.execute(text("SELECT country, number, id FROM register_units"))
+        return {(r[0], r[1]): r[2] for r in rows}
+
+
+async def test_importing_into_a_register_with_units_updates_them_in_place_and_keeps_the_others(
+    store: Store, tmp_path: Path
+) -> None:
+    elements = [FIRST.unit(i) for i in range(1_200)]
+    renamed, same = elements[10], elements[700]
+    finnish = RegisterUnit("FI", "0112038-9", "Nokia Oyj", source="prh")
+    async with store.transaction() as session:  # online look-ups cached earlier
+        await register.upsert_units(
+            session,
+            [
+                finnish,
+                RegisterUnit("NO", renamed["organisasjonsnummer"], "GAMMELTNAVN HOLDING AS", source="brreg"),
+                RegisterUnit("NO", same["organisasjonsnummer"], same["navn"], source="brreg"),
+            ],
+            source="api",
+        )
+    before = await _ids(store)
+
+    assert await _import(store, _write(tmp_path / "enheter.json.gz", elements)) == 1_200
+
+    after = await _ids(store)
+    assert len(after) == 1_201
+    assert all(after[key] == before[key] for key in before)  # updated in place
+    _assert_mapped(await _look_up(store, renamed["organisasjonsnummer"]), renamed)
+    _assert_mapped(await _look_up(store, same["organisasjonsnummer"]), same)
+    async with store.reading() as session:
+        assert await register.local_unit(session, "FI", "0112038-9") == replace(finnish, source="api")
+        assert await register.local_units_count(session, "NO") == 1_200
+    assert renamed["organisasjonsnummer"] in await _search(store, renamed["navn"])
+    assert renamed["organisasjonsnummer"] not in await _search(store, "gammeltnavn holding")
+    assert "0112038-9" in await _search(store, "nokia")
+    await _assert_name_index_in_step(store)
+
+
+async def test_a_number_twice_in_the_file_is_one_unit_with_the_last_name(
+    store: Store, tmp_path: Path
+) -> None:
+    elements = [FIRST.unit(i) for i in range(1_000)]
+    same_batch = {**elements[5], "navn": "TVILLINGBRUKET FØRSTE AS"}
+    other_batch = {**elements[20], "navn": "TVILLINGBRUKET ANDRE AS"}
+    unchanged = dict(elements[30])
+    # elements[5] comes again in its batch (500 units), elements[20] and [30] again in the next one.
+    elements[7:7] = [same_batch]
+    elements[800:800] = [other_batch, unchanged]
+
+    # Rows written: the repeat within a batch is written once, the ones in a later batch again.
+    assert await _import(store, _write(tmp_path / "enheter.json.gz", elements)) == 1_002
+
+    async with store.reading() as session:
+        assert await register.local_units_count(session, "NO") == 1_000
+    assert (await _look_up(store, same_batch["organisasjonsnummer"])).name == "TVILLINGBRUKET FØRSTE AS"
+    assert (await _look_up(store, other_batch["organisasjonsnummer"])).name == "TVILLINGBRUKET ANDRE AS"
+    _assert_mapped(await _look_up(store, unchanged["organisasjonsnummer"]), unchanged)
+    assert other_batch["organisasjonsnummer"] in await _search(store, "tvillingbruket andre")
+    assert other_batch["organisasjonsnummer"] not in await _search(store, FIRST.unit(20)["navn"])
+    await _assert_name_index_in_step(store)
+
+
+async def test_an_import_that_fails_half_way_leaves_what_it_committed_consistent(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "COMMIT_EVERY", 200)
+    monkeypatch.setattr(bulk._Parser, "ready", lambda self: True)  # as if always ahead: full transactions
+    monkeypatch.chdir(tmp_path)  # the parsing process finds its code from anywhere
+    elements = [FIRST.unit(i) for i in range(1_100)]
+    good = json.dumps(elements[:1_060], ensure_ascii=False)
+    broken = tmp_path / "enheter-broken.json"
+    broken.write_text(good[:-1] + ', {"organisasjonsnummer": "9', encoding="utf-8")  # cut off mid-unit
+
+    with pytest.raises(ValueError):
+        await import_file(store, broken, batch_size=50)
+
+    # Five transactions of 200 were committed; the sixth (one batch of 50) was rolled back, and the last
+    # ten units never left the parser.
+    async with store.reading() as session:
+        assert await register.local_units_count(session, "NO") == 1_000
+    await _assert_name_index_in_step(store)
+    assert await _import(store, _write(tmp_path / "enheter.json", elements, compress=False)) == 1_100
+    async with store.reading() as session:
+        assert await register.local_units_count(session, "NO") == 1_100
+    await _assert_name_index_in_step(store)
+
+
+async def test_a_cancelled_import_stops_its_parser_and_rolls_back_the_open_transaction(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "COMMIT_EVERY", 300)
+    monkeypatch.setattr(bulk._Parser, "ready", lambda self: True)
+    parsers: list[Any] = []
+    original = bulk._Parser.__init__
+
+    def remember(self: Any, *args: Any) -> None:
+        original(self, *args)
+        parsers.append(self)
+
+    monkeypatch.setattr(bulk._Parser, "__init__", remember)
+    path = _write(tmp_path / "enheter.json.gz", [FIRST.unit(i) for i in range(2_000)])
+    seen: list[int] = []
+    task: asyncio.Task[Any] | None = None
+
+    def progress(done: int, total: int) -> None:
+        seen.append(done)
+        if len(seen) == 4 and task is not None:  # 400 units: one transaction committed, one open
+            task.cancel()
+
+    task = asyncio.create_task(import_file(store, path, batch_size=100, on_progress=progress))
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert parsers and parsers[0]._process.poll() is not None
+    async with store.reading() as session:
+        assert await register.local_units_count(session, "NO") == 300
+    await _assert_name_index_in_step(store)
+
+
+async def test_a_file_that_is_not_a_json_array_fails_with_the_parsers_error(
+    store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "enheter.json"
+    path.write_text('{"_embedded": {"enheter": []}}')
+    with pytest.raises(ValueError, match="not a JSON array"):
+        await import_file(store, path)
+    async with store.reading() as session:
+        assert await register.local_units_count(session) == 0
+
+
+async def test_a_unit_is_stored_as_a_core_insert_would_store_it(store: Store) -> None:
+    """The bulk rows bypass SQLAlchemy's type processing, so they are built with the columns' own bind
+    processors: JSON text (empty addresses included), dates, booleans and UTC timestamps as before."""
+    unit = unit_from_brreg({**SECOND.unit(3), "slettedato": "2024-05-06", "konkurs": True})
+    bare = RegisterUnit("NO", "999999999", "Tom AS")  # no addresses, no industry, nothing
+    table = register._UNITS
+    now = utcnow()
+
+    def values(u: RegisterUnit, number: str) -> dict[str, Any]:
+        return {
+            "country": u.country,
+            "number": number,
+            "name": u.name,
+            "name_key": name_key(u.name),
+            "org_form": u.org_form,
+            "org_form_name": u.org_form_name,
+            "business_address": register._address_json(u.business_address),
+            "postal_address": register._address_json(u.postal_address),
+            "industry_code": u.industry_code,
+            "industry_name": u.industry_name,
+            "employees": u.employees,
+            "website": u.website,
+            "bankrupt": u.bankrupt,
+            "under_liquidation": u.under_liquidation,
+            "deleted_on": u.deleted_on,
+            "source": "bulk",
+            "refreshed_at": now,
+        }
+
+    async with store.transaction() as session:
+        connection = await session.connection()
+        row = register.row_builder(connection.dialect, "bulk", now)
+        await register.upsert_rows(connection, [row(unit), row(bare)])
+        for u in (unit, bare):
+            await session.execute(insert(table).values(values(u, "core-" + u.number)))
+    async with store.reading() as session:
+        columns = ", ".join(register.UNIT_COLUMNS)
+        stored = {r[1]: r for r in await session.execute(text(f"SELECT {columns} FROM register_units"))}
+    for u in (unit, bare):
+        assert stored[u.number][2:] == stored["core-" + u.number][2:]
+    assert (await _look_up(store, unit.number)).deleted_on == unit.deleted_on
+
+
+async def test_the_import_settings_of_the_connection_are_put_back(store: Store, tmp_path: Path) -> None:
+    if not store.is_sqlite:
+        pytest.skip("SQLite's PRAGMAs")
+
+    async def cache_size() -> int:
+        async with store.engine.connect() as connection:
+            return int((await connection.exec_driver_sql("PRAGMA cache_size")).scalar_one())
+
+    before = await cache_size()
+    await _import(store, _write(tmp_path / "enheter.json.gz", [FIRST.unit(i) for i in range(10)]))
+    assert await cache_size() == before != bulk.SQLITE_IMPORT_PRAGMAS["cache_size"]
+
+
+async def test_a_value_too_long_for_its_column_is_still_refused_on_postgresql(store: Store) -> None:
+    if store.is_sqlite:
+        pytest.skip("SQLite does not enforce lengths")
+    with pytest.raises(DBAPIError, match="too long"):
+        async with store.transaction() as session:
+            await register.upsert_units(
+                session, [RegisterUnit("NO", "999999999", "X AS", org_form="A" * 21)], source="api"
+            )

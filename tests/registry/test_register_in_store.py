@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.conversation import Conversation
 from bot.replies import Confirm, CustomerCardReply, CustomerList, RegisterCard, Text, Tone
-from registry.brreg import BrregProvider
+from registry.brreg import BrregProvider, unit_from_brreg
 from registry.feed import apply_changes
 from registry.lookup import Registers, lookup
 from registry.model import LookupStatus
@@ -197,3 +197,28 @@ async def test_org_lookup_of_an_invalid_number_exits_1_with_the_reason(
     result = await run_cli(database_url, fake_registers, "org", "lookup", "912345687", "--json")
     assert result.returncode == 1
     assert json.loads(result.stdout)["valid"] is False
+
+
+async def test_the_fast_look_up_gives_the_same_unit_as_a_session(store: Store) -> None:
+    unit = unit_from_brreg(
+        {
+            "organisasjonsnummer": "923609016",
+            "navn": "FJORDLYS RÅDGIVNING AS",
+            "organisasjonsform": {"kode": "AS", "beskrivelse": "Aksjeselskap"},
+            "forretningsadresse": {"adresse": ["Storgata 1"], "postnummer": "0155", "poststed": "OSLO",
+                                   "land": "Norge", "landkode": "NO"},
+            "naeringskode1": {"kode": "70.220", "beskrivelse": "Bedriftsrådgivning"},
+            "antallAnsatte": 12,
+            "konkurs": True,
+            "slettedato": "2024-05-06",
+        }
+    )  # fmt: skip
+    async with store.transaction() as session:
+        await register.upsert_units(session, [unit], source="bulk")
+    async with store.reading() as session:
+        through_session = await register.local_unit(session, "NO", "923609016")
+    fast = await register.find_local_unit(store, "NO", "923609016")
+    assert fast == through_session and fast is not None
+    assert (fast.bankrupt, fast.deleted_on.isoformat() if fast.deleted_on else None) == (True, "2024-05-06")
+    assert fast.business_address is not None and fast.business_address.postcode == "0155"
+    assert await register.find_local_unit(store, "NO", "986228608") is None
