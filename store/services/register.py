@@ -272,10 +272,16 @@ def _sqlite_lookup() -> tuple[str, list[tuple[str, Any]]]:
 
 async def find_local_unit(store: Store, country: str, number: str) -> Unit | None:
     """A unit of the local register by number, on its own (the hot path of an org-number look-up in chat):
-    on SQLite straight on the driver, converted by the columns' own types; elsewhere one reading session."""
+    on SQLite straight on the driver, converted by the columns' own types; on PostgreSQL one autocommit
+    statement."""
     if not store.is_sqlite:
-        async with store.reading_one() as session:
-            return await local_unit(session, country, number)
+        async with store.autocommit() as connection:  # no BEGIN and COMMIT round trips for one SELECT
+            row = (
+                await connection.execute(
+                    select(_UNITS).where(_UNITS.c.country == country, _UNITS.c.number == number)
+                )
+            ).first()
+        return unit_from_row(row) if row is not None else None
     sql, columns = _sqlite_lookup()
     rows = await store.sqlite_rows(sql, (country, number))
     if not rows:
