@@ -70,7 +70,7 @@ async def test_the_console_acts_as_the_user_it_is_given(
         await customers.create_customer(s, bob, "Bobs Hemmelige AS", visibility="owner")
     as_alice = await chat(database_url, "customer find hemmelige\n", "--user", "alice.sales@firm.example")
     as_bob = await chat(database_url, "customer find hemmelige\n", "--user", "bob.sales@firm.example")
-    assert "I can't find a customer matching 'hemmelige'" in as_alice.stdout
+    assert "No customer matches 'hemmelige'" in as_alice.stdout
     assert "Bobs Hemmelige AS" in as_bob.stdout
 
 
