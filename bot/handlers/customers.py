@@ -72,28 +72,39 @@ def _org(unit: RegisterUnit) -> OrgNumber:
     return OrgNumber(unit.country, unit.number)
 
 
+def _customer_field(text: str) -> tuple[str, object] | None:
+    """One field of `customer add` or `customer edit` as (name, value): a kind, `owner-only`, `country SE`, an
+    organisation number or a website; None when it is none of these."""
+    low = text.lower()
+    if low in {k.value for k in CustomerKind}:
+        return "kind", low
+    if low in OWNER_ONLY:
+        return "visibility", "owner"
+    if low.startswith("country "):
+        return "country", text.split(None, 1)[1].upper()
+    if ORG_LIKE.match(text):
+        return "org_number", re.sub(r"^org(nr)?\.?\s*", "", text, flags=re.IGNORECASE)
+    if "." in text and " " not in text and "@" not in text:
+        return "website", text if low.startswith("http") else f"https://{text}"
+    return None
+
+
+def _kinds() -> str:
+    return ", ".join(sorted(k.value for k in CustomerKind))
+
+
 def parse_add(command: Command, lang: str) -> tuple[str, dict[str, object]]:
     if not command.fields or not command.fields[0]:
         raise InvalidInput(say(lang, "customer.add_usage"))
     name, options = command.fields[0], dict[str, object]()
-    kinds = {k.value for k in CustomerKind}
     for raw in command.fields[1:]:
         text = raw.strip()
-        low = text.lower()
         if not text:
             continue
-        if low in kinds:
-            options["kind"] = low
-        elif low in OWNER_ONLY:
-            options["visibility"] = "owner"
-        elif low.startswith("country "):
-            options["country"] = text.split(None, 1)[1].upper()
-        elif ORG_LIKE.match(text):
-            options["org_number"] = re.sub(r"^org(nr)?\.?\s*", "", text, flags=re.IGNORECASE)
-        elif "." in text and " " not in text and "@" not in text:
-            options["website"] = text if low.startswith("http") else f"https://{text}"
-        else:
-            raise InvalidInput(say(lang, "customer.add_unclear", text=text, kinds=", ".join(sorted(kinds))))
+        field = _customer_field(text)
+        if field is None:
+            raise InvalidInput(say(lang, "customer.add_unclear", text=text, kinds=_kinds()))
+        options[field[0]] = field[1]
     return name, options
 
 
@@ -145,7 +156,6 @@ def parse_edit(command: Command, lang: str) -> tuple[str, dict[str, object]]:
     if not command.fields or not command.fields[0]:
         raise InvalidInput(say(lang, "customer.edit_usage"))
     reference, changes = command.fields[0], dict[str, object]()
-    kinds = {k.value for k in CustomerKind}
     for raw in command.fields[1:]:
         text = raw.strip()
         low = text.lower()
@@ -155,22 +165,14 @@ def parse_edit(command: Command, lang: str) -> tuple[str, dict[str, object]]:
             changes["name"] = text[5:].strip()
         elif low in ("org none", "org -", "no org"):
             changes["org_number"] = None
-        elif low.startswith("country "):
-            changes["country"] = text.split(None, 1)[1].upper()
-        elif ORG_LIKE.match(text):
-            changes["org_number"] = re.sub(r"^org(nr)?\.?\s*", "", text, flags=re.IGNORECASE)
-        elif low in kinds:
-            changes["kind"] = low
-        elif low in OWNER_ONLY:
-            changes["visibility"] = "owner"
         elif low in SHARED:
             changes["visibility"] = "everyone"
         elif low in ("website none", "no website"):
             changes["website"] = None
-        elif "." in text and " " not in text and "@" not in text:
-            changes["website"] = text if low.startswith("http") else f"https://{text}"
+        elif (field := _customer_field(text)) is not None:
+            changes[field[0]] = field[1]
         else:
-            raise InvalidInput(say(lang, "customer.edit_unclear", text=text, kinds=", ".join(sorted(kinds))))
+            raise InvalidInput(say(lang, "customer.edit_unclear", text=text, kinds=_kinds()))
     return reference, changes
 
 
