@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
 from operator import itemgetter
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Table, bindparam, false, func, insert, select, text, update
@@ -1004,7 +1004,10 @@ class _OfCustomer(Protocol):
 _R = TypeVar("_R", bound=_OfCustomer)
 
 
-class _Import:
+_Row = TypeVar("_Row")
+
+
+class _Import(Generic[_Row]):
     """One import's state: the rows, the decisions, the report. Subclasses know one kind."""
 
     kind: Kind
@@ -1023,6 +1026,7 @@ class _Import:
         report.columns = dict(self.cols.names)
         self.rejected: dict[int, str] = {}  # line -> reason
         self.labels: dict[int, str] = {}
+        self.rows: list[_Row] = []  # the rows that passed their checks
 
     def require_columns(self) -> None:
         raise NotImplementedError
@@ -1059,6 +1063,23 @@ class _Import:
             )
 
     def clean_rows(self, context: Context) -> None:
+        """Check every row: the ones that pass go to `rows`, the others are rejected with their reason."""
+        total = len(self.table.rows)
+        for done, (line, fields) in enumerate(self.table.rows, start=1):
+            self.tick("Checking rows", done, total)
+            cells = self.cols.row(fields)
+            self.labels[line] = self.row_label(cells)
+            try:
+                self.check_width(fields)
+                self.rows.append(self.clean_row(line, cells, fields, context))
+            except Reject as exc:
+                self.reject(line, str(exc))
+
+    def row_label(self, cells: dict[str, str]) -> str:
+        """How the report names a row (its rejection reason says what was wrong with it)."""
+        raise NotImplementedError
+
+    def clean_row(self, line: int, cells: dict[str, str], fields: Sequence[str], context: Context) -> _Row:
         raise NotImplementedError
 
     async def decide(self, session: AsyncSession, lookup: Lookup) -> None:
@@ -1192,13 +1213,12 @@ class CustomerRow:
 _TEXT_LIMITS = {"first_name": 100, "website": 300, "vat_number": 32}
 
 
-class CustomerImport(_Import):
+class CustomerImport(_Import[CustomerRow]):
     kind = Kind.CUSTOMERS
     tables = ("customers", "addresses")
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.rows: list[CustomerRow] = []
         self.creates: list[CustomerRow] = []
         self.updates: list[tuple[CustomerRow, KnownCustomer, dict[str, Any]]] = []
         self.address_writes: list[tuple[CustomerRow, KnownCustomer | None]] = []
@@ -1213,19 +1233,10 @@ class CustomerImport(_Import):
                 field_name="file",
             )
 
-    def clean_rows(self, context: Context) -> None:
-        total = len(self.table.rows)
-        for done, (line, fields) in enumerate(self.table.rows, start=1):
-            self.tick("Checking rows", done, total)
-            values = self.cols.row(fields)
-            self.labels[line] = _label_of(values["name"], values["org_number"], values["customer_number"])
-            try:
-                self.check_width(fields)
-                self.rows.append(self._clean(line, values, fields, context))
-            except Reject as exc:
-                self.reject(line, str(exc))
+    def row_label(self, cells: dict[str, str]) -> str:
+        return _label_of(cells["name"], cells["org_number"], cells["customer_number"])
 
-    def _clean(
+    def clean_row(
         self, line: int, cells: dict[str, str], fields: Sequence[str], context: Context
     ) -> CustomerRow:
         problems = _Problems()
@@ -1556,13 +1567,12 @@ _EMAIL_SPLIT = re.compile(r"[;,\s]+")
 _PHONE_SPLIT = re.compile(r"\s*[;,/]\s*")
 
 
-class ContactImport(_Import):
+class ContactImport(_Import[ContactRow]):
     kind = Kind.CONTACTS
     tables = ("contacts", "contact_emails", "contact_phones", "contact_roles")
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.rows: list[ContactRow] = []
         self.creates: list[tuple[ContactRow, KnownCustomer]] = []
         self.updates: list[tuple[ContactRow, KnownContact, KnownCustomer, dict[str, Any]]] = []
 
@@ -1580,20 +1590,13 @@ class ContactImport(_Import):
                 field_name="file",
             )
 
-    def clean_rows(self, context: Context) -> None:
-        total = len(self.table.rows)
-        for done, (line, fields) in enumerate(self.table.rows, start=1):
-            self.tick("Checking rows", done, total)
-            cells = self.cols.row(fields)
-            name = cells["full_name"] or " ".join(x for x in (cells["first_name"], cells["last_name"]) if x)
-            self.labels[line] = _label_of(name, cells["email"])
-            try:
-                self.check_width(fields)
-                self.rows.append(self._clean(line, cells, fields))
-            except Reject as exc:
-                self.reject(line, str(exc))
+    def row_label(self, cells: dict[str, str]) -> str:
+        name = cells["full_name"] or " ".join(x for x in (cells["first_name"], cells["last_name"]) if x)
+        return _label_of(name, cells["email"])
 
-    def _clean(self, line: int, cells: dict[str, str], fields: Sequence[str]) -> ContactRow:
+    def clean_row(
+        self, line: int, cells: dict[str, str], fields: Sequence[str], context: Context
+    ) -> ContactRow:
         problems = _Problems()
         country = problems.attempt(lambda: parse_country(cells["country"])) if cells["country"] else None
         ref = problems.attempt(lambda: _customer_ref(cells, country))
@@ -1840,13 +1843,12 @@ class AddressRow:
     head_office: bool | None
 
 
-class AddressImport(_Import):
+class AddressImport(_Import[AddressRow]):
     kind = Kind.ADDRESSES
     tables = ("addresses",)
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.rows: list[AddressRow] = []
         self.creates: list[tuple[AddressRow, KnownCustomer, bool]] = []  # ..., becomes the head office
         self.updates: list[tuple[AddressRow, int, dict[str, Any]]] = []
         self.new_heads: set[int] = set()  # customers whose head office moves
@@ -1863,20 +1865,13 @@ class AddressImport(_Import):
                 field_name="file",
             )
 
-    def clean_rows(self, context: Context) -> None:
-        total = len(self.table.rows)
-        for done, (line, fields) in enumerate(self.table.rows, start=1):
-            self.tick("Checking rows", done, total)
-            cells = self.cols.row(fields)
-            place = ", ".join(x for x in (cells["street"], cells["city"]) if x)
-            self.labels[line] = _label_of(place, cells["customer_name"])
-            try:
-                self.check_width(fields)
-                self.rows.append(self._clean(line, cells, fields))
-            except Reject as exc:
-                self.reject(line, str(exc))
+    def row_label(self, cells: dict[str, str]) -> str:
+        place = ", ".join(x for x in (cells["street"], cells["city"]) if x)
+        return _label_of(place, cells["customer_name"])
 
-    def _clean(self, line: int, cells: dict[str, str], fields: Sequence[str]) -> AddressRow:
+    def clean_row(
+        self, line: int, cells: dict[str, str], fields: Sequence[str], context: Context
+    ) -> AddressRow:
         problems = _Problems()
         country = problems.attempt(lambda: parse_country(cells["country"])) if cells["country"] else None
         ref = problems.attempt(lambda: _customer_ref(cells, country))
@@ -1973,7 +1968,7 @@ class AddressImport(_Import):
         self.progress("Writing", total, total)
 
 
-_IMPORTS: dict[Kind, type[_Import]] = {
+_IMPORTS: dict[Kind, type[_Import[Any]]] = {
     Kind.CUSTOMERS: CustomerImport,
     Kind.CONTACTS: ContactImport,
     Kind.ADDRESSES: AddressImport,
