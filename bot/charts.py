@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.typing import RcKeyType
 
+from bot.i18n import template
 from bot.render.formats import DEFAULT_CURRENCY, compact, money, month_label
 from store.actor import Actor
 from store.db import Store
@@ -59,36 +60,9 @@ STYLE: dict[RcKeyType, Any] = {
     "path.simplify": True,
 }
 
-_WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "pipeline": "Pipeline by stage (open sales cases)",
-        "invoicing": "Invoicing by month, last 12 months",
-        "open": "Value", "weighted": "Weighted (value × probability)",
-        "no_cases": "No open sales cases.", "no_invoicing": "No invoicing in the last 12 months.",
-        "cases": "{n} cases", "one_case": "1 case", "total": "Total {amount}",
-        "file_pipeline": "pipeline", "file_invoicing": "invoicing",
-    },
-    "nb": {
-        "pipeline": "Pipeline per fase (åpne salgsmuligheter)",
-        "invoicing": "Fakturering per måned, siste 12 måneder",
-        "open": "Verdi", "weighted": "Vektet (verdi × sannsynlighet)",
-        "no_cases": "Ingen åpne salgsmuligheter.", "no_invoicing": "Ingen fakturering de siste 12 månedene.",
-        "cases": "{n} stk.", "one_case": "1 stk.", "total": "Totalt {amount}",
-        "file_pipeline": "pipeline", "file_invoicing": "fakturering",
-    },
-    "sv": {
-        "pipeline": "Pipeline per steg (öppna affärsmöjligheter)",
-        "invoicing": "Fakturering per månad, senaste 12 månaderna",
-        "open": "Värde", "weighted": "Viktat (värde × sannolikhet)",
-        "no_cases": "Inga öppna affärsmöjligheter.", "no_invoicing": "Ingen fakturering de senaste 12 månaderna.",
-        "cases": "{n} st.", "one_case": "1 st.", "total": "Totalt {amount}",
-        "file_pipeline": "pipeline", "file_invoicing": "fakturering",
-    },
-}  # fmt: skip
-
 
 def _word(lang: str, key: str) -> str:
-    return _WORDS.get(str(lang), _WORDS["en"]).get(key) or _WORDS["en"][key]
+    return template(lang, f"chart.{key}")
 
 
 def _png(fig: Figure) -> bytes:

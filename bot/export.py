@@ -34,6 +34,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from bot.i18n import template
 from bot.render.formats import decimal_separator, month_label
 from registry.orgnr import format_number
 from store.actor import Actor
@@ -77,108 +78,10 @@ class Table:
 
 # --- words -------------------------------------------------------------------------------------------------
 
-_WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "customers": "Customers", "contacts": "Contacts", "activities": "Activities", "kpi": "Key figures",
-        "customer_number": "Customer no.", "name": "Name", "org_number": "Org. no.", "org_country": "Country",
-        "kind": "Kind", "owner": "Owner", "visibility": "Visibility", "industry": "Industry",
-        "relation_level": "Relation level", "relation_type": "Relation type", "employees": "Employees",
-        "revenue": "Revenue", "website": "Website", "vat_number": "VAT no.", "rating": "Rating",
-        "active": "Active", "payment_terms": "Payment terms (days)", "street": "Address",
-        "postcode": "Postcode", "city": "City", "address_country": "Address country", "created": "Created",
-        "first_name": "First name", "last_name": "Last name", "title": "Title", "customer": "Customer",
-        "email": "Email", "other_emails": "Other emails", "phones": "Phones", "roles": "Roles",
-        "activity_kind": "Kind", "subject": "Subject", "start": "Start", "end": "End", "due": "Due",
-        "done": "Done", "cancelled": "Cancelled", "contacts_col": "Contacts", "assignee": "Assignee",
-        "source": "Source", "body": "Details",
-        "figure": "Figure", "value": "Value", "stage": "Stage", "cases": "Cases", "weighted": "Weighted value",
-        "period": "Period", "from": "From", "to": "To", "seller": "Seller", "won_value": "Won value",
-        "won_cases": "Won cases", "month": "Month", "invoicing": "Invoicing", "time": "Time",
-        "margin_year": "Margin this year", "invoicing_year": "Invoicing this year",
-        "costs_year": "Costs this year", "invoicing_month": "Invoicing this month",
-        "invoicing_last_month": "Invoicing last month", "change": "Change from last month",
-        "active_customers": "Active customers", "prospects": "Prospects in progress",
-        "sales_month": "Sales this month", "won_month": "Sales cases won this month",
-        "pipeline_month": "My pipeline this month", "pipeline_month_weighted": "My pipeline this month, weighted",
-        "pipeline_quarter": "My pipeline this quarter",
-        "pipeline_quarter_weighted": "My pipeline this quarter, weighted",
-        "sheet_stages": "Pipeline by stage", "sheet_mine": "My pipeline", "sheet_sellers": "Top sellers",
-        "sheet_months": "Invoicing by month", "sheet_latest": "Latest customers",
-        "sheet_meetings": "Today's meetings", "this_month": "This month", "this_quarter": "This quarter",
-        "yes": "yes", "no": "no",
-        "file_customers": "customers", "file_contacts": "contacts", "file_activities": "activities",
-        "file_kpi": "key-figures",
-    },
-    "nb": {
-        "customers": "Kunder", "contacts": "Kontakter", "activities": "Aktiviteter", "kpi": "Nøkkeltall",
-        "customer_number": "Kundenr.", "name": "Navn", "org_number": "Org.nr.", "org_country": "Land",
-        "kind": "Type", "owner": "Ansvarlig", "visibility": "Synlighet", "industry": "Bransje",
-        "relation_level": "Relasjonsnivå", "relation_type": "Relasjonstype", "employees": "Ansatte",
-        "revenue": "Omsetning", "website": "Nettsted", "vat_number": "MVA-nr.", "rating": "Vurdering",
-        "active": "Aktiv", "payment_terms": "Betalingsfrist (dager)", "street": "Adresse",
-        "postcode": "Postnr.", "city": "Poststed", "address_country": "Adresseland", "created": "Opprettet",
-        "first_name": "Fornavn", "last_name": "Etternavn", "title": "Tittel", "customer": "Kunde",
-        "email": "E-post", "other_emails": "Andre e-poster", "phones": "Telefon", "roles": "Roller",
-        "activity_kind": "Type", "subject": "Emne", "start": "Start", "end": "Slutt", "due": "Frist",
-        "done": "Utført", "cancelled": "Avlyst", "contacts_col": "Kontakter", "assignee": "Tildelt",
-        "source": "Kilde", "body": "Detaljer",
-        "figure": "Nøkkeltall", "value": "Verdi", "stage": "Fase", "cases": "Salgsmuligheter",
-        "weighted": "Vektet verdi", "period": "Periode", "from": "Fra", "to": "Til", "seller": "Selger",
-        "won_value": "Vunnet verdi", "won_cases": "Vunne salg", "month": "Måned", "invoicing": "Fakturert",
-        "time": "Tid",
-        "margin_year": "Margin i år", "invoicing_year": "Fakturert i år", "costs_year": "Kostnader i år",
-        "invoicing_month": "Fakturert denne måneden", "invoicing_last_month": "Fakturert forrige måned",
-        "change": "Endring fra forrige måned", "active_customers": "Aktive kunder",
-        "prospects": "Prospekter under arbeid", "sales_month": "Salg denne måneden",
-        "won_month": "Vunne salg denne måneden", "pipeline_month": "Min pipeline denne måneden",
-        "pipeline_month_weighted": "Min pipeline denne måneden, vektet",
-        "pipeline_quarter": "Min pipeline dette kvartalet",
-        "pipeline_quarter_weighted": "Min pipeline dette kvartalet, vektet",
-        "sheet_stages": "Pipeline per fase", "sheet_mine": "Min pipeline", "sheet_sellers": "Toppselgere",
-        "sheet_months": "Fakturering per måned", "sheet_latest": "Nyeste kunder",
-        "sheet_meetings": "Dagens møter", "this_month": "Denne måneden", "this_quarter": "Dette kvartalet",
-        "yes": "ja", "no": "nei",
-        "file_customers": "kunder", "file_contacts": "kontakter", "file_activities": "aktiviteter",
-        "file_kpi": "nokkeltall",
-    },
-    "sv": {
-        "customers": "Kunder", "contacts": "Kontakter", "activities": "Aktiviteter", "kpi": "Nyckeltal",
-        "customer_number": "Kundnr", "name": "Namn", "org_number": "Org.nr", "org_country": "Land",
-        "kind": "Typ", "owner": "Ansvarig", "visibility": "Synlighet", "industry": "Bransch",
-        "relation_level": "Relationsnivå", "relation_type": "Relationstyp", "employees": "Anställda",
-        "revenue": "Omsättning", "website": "Webbplats", "vat_number": "Momsreg.nr", "rating": "Betyg",
-        "active": "Aktiv", "payment_terms": "Betalningsvillkor (dagar)", "street": "Adress",
-        "postcode": "Postnr", "city": "Ort", "address_country": "Adressland", "created": "Skapad",
-        "first_name": "Förnamn", "last_name": "Efternamn", "title": "Titel", "customer": "Kund",
-        "email": "E-post", "other_emails": "Andra e-postadresser", "phones": "Telefon", "roles": "Roller",
-        "activity_kind": "Typ", "subject": "Ämne", "start": "Start", "end": "Slut", "due": "Förfallodatum",
-        "done": "Klar", "cancelled": "Inställd", "contacts_col": "Kontakter", "assignee": "Tilldelad",
-        "source": "Källa", "body": "Detaljer",
-        "figure": "Nyckeltal", "value": "Värde", "stage": "Steg", "cases": "Affärsmöjligheter",
-        "weighted": "Viktat värde", "period": "Period", "from": "Från", "to": "Till", "seller": "Säljare",
-        "won_value": "Vunnet värde", "won_cases": "Vunna affärer", "month": "Månad",
-        "invoicing": "Fakturerat", "time": "Tid",
-        "margin_year": "Marginal i år", "invoicing_year": "Fakturerat i år", "costs_year": "Kostnader i år",
-        "invoicing_month": "Fakturerat denna månad", "invoicing_last_month": "Fakturerat förra månaden",
-        "change": "Förändring från förra månaden", "active_customers": "Aktiva kunder",
-        "prospects": "Prospekt under bearbetning", "sales_month": "Försäljning denna månad",
-        "won_month": "Vunna affärer denna månad", "pipeline_month": "Min pipeline denna månad",
-        "pipeline_month_weighted": "Min pipeline denna månad, viktad",
-        "pipeline_quarter": "Min pipeline detta kvartal",
-        "pipeline_quarter_weighted": "Min pipeline detta kvartal, viktad",
-        "sheet_stages": "Pipeline per steg", "sheet_mine": "Min pipeline", "sheet_sellers": "Toppsäljare",
-        "sheet_months": "Fakturering per månad", "sheet_latest": "Senaste kunderna",
-        "sheet_meetings": "Dagens möten", "this_month": "Denna månad", "this_quarter": "Detta kvartal",
-        "yes": "ja", "no": "nej",
-        "file_customers": "kunder", "file_contacts": "kontakter", "file_activities": "aktiviteter",
-        "file_kpi": "nyckeltal",
-    },
-}  # fmt: skip
-
 
 def word(lang: str, key: str) -> str:
     """A header or label in the language (English when the language or the key is missing)."""
-    return _WORDS.get(str(lang), _WORDS["en"]).get(key) or _WORDS["en"][key]
+    return template(lang, f"export.{key}")
 
 
 def _words(lang: str, *keys: str) -> list[str]:
