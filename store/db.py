@@ -39,9 +39,10 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        if mode != "NONE":  # NONE: autocommit, for a session that runs one read statement
-            conn.exec_driver_sql(f"BEGIN {mode}")
+        options = conn.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return  # Store.autocommit(): each statement on its own
+        conn.exec_driver_sql(f"BEGIN {options.get('sqlite_begin', 'IMMEDIATE')}")
 
 
 class Store:
@@ -57,12 +58,10 @@ class Store:
         if self.dialect == "sqlite":
             _tune_sqlite(self.engine)
             reader = self.engine.execution_options(sqlite_begin="DEFERRED")
-            single = self.engine.execution_options(sqlite_begin="NONE")
         else:
-            reader = single = self.engine
+            reader = self.engine
         self._writer = async_sessionmaker(self.engine, expire_on_commit=False)
         self._reader = async_sessionmaker(reader, expire_on_commit=False)
-        self._single = async_sessionmaker(single, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -78,14 +77,6 @@ class Store:
     async def reading(self) -> AsyncIterator[AsyncSession]:
         """A session for reading only; never takes SQLite's write lock."""
         async with self._reader() as session, session.begin():
-            yield session
-
-    @asynccontextmanager
-    async def reading_one(self) -> AsyncIterator[AsyncSession]:
-        """A session for one read statement (a hot look-up). On SQLite it opens no transaction: one statement
-        sees a consistent snapshot by itself, and BEGIN and its end would cost more than the query. Several
-        statements that must agree with each other belong in `reading()`."""
-        async with self._single() as session, session.begin():
             yield session
 
     @asynccontextmanager

@@ -1,4 +1,4 @@
-"""The store's sessions: a one-statement read opens no transaction on SQLite and sees committed data."""
+"""The store's single-statement reads: they see what was committed and hold no transaction open."""
 
 from __future__ import annotations
 
@@ -10,21 +10,31 @@ from store.models import Customer
 from store.services import customers
 
 
-async def test_a_one_statement_read_sees_what_was_committed(store: Store, alice: Actor) -> None:
+async def test_an_autocommit_read_sees_what_was_committed(store: Store, alice: Actor) -> None:
     async with store.transaction() as s:
         await customers.create_customer(s, alice, "Acme AS")
-    async with store.reading_one() as s:
-        assert (await s.execute(select(Customer.name))).scalars().all() == ["Acme AS"]
-
-
-async def test_a_one_statement_read_on_sqlite_holds_no_transaction(store: Store) -> None:
-    async with store.reading_one() as s:
-        await s.execute(select(Customer.id))
+    async with store.autocommit() as connection:
+        assert (await connection.execute(select(Customer.name))).scalars().all() == ["Acme AS"]
+        raw = (await connection.get_raw_connection()).driver_connection
         if store.is_sqlite:
-            raw = (await (await s.connection()).get_raw_connection()).driver_connection
-            assert raw is not None and not raw.in_transaction
+            assert raw is not None and not raw.in_transaction  # no BEGIN was sent
+        else:
+            assert raw is not None and not raw.is_in_transaction()
+
+
+async def test_a_sqlite_driver_read_sees_what_was_committed(store: Store, alice: Actor) -> None:
+    if not store.is_sqlite:
+        return  # the driver path is SQLite's
+    async with store.transaction() as s:
+        await customers.create_customer(s, alice, "Acme AS")
+    assert await store.sqlite_rows("SELECT name FROM customers WHERE name = ?", ("Acme AS",)) == [
+        ("Acme AS",)
+    ]
+
+
+async def test_an_ordinary_reading_session_on_sqlite_is_a_transaction(store: Store) -> None:
     async with store.reading() as s:
         await s.execute(select(Customer.id))
         if store.is_sqlite:
             raw = (await (await s.connection()).get_raw_connection()).driver_connection
-            assert raw is not None and raw.in_transaction  # the ordinary reading session has its BEGIN
+            assert raw is not None and raw.in_transaction
