@@ -261,7 +261,7 @@ async def import_file(
                     in_transaction = 0
                     while True:
                         parser.prefetch()
-                        written = await register.upsert_rows(connection, batch.rows)
+                        written = await register.upsert_rows(connection, batch.rows, bulk=True)
                         in_transaction += written
                         report.units += written
                         if on_progress is not None:

@@ -16,7 +16,14 @@ PG_MIGRATION_LOCK = 0x6B756E6465  # "kunde"
 
 # Objects the migrations create by hand for one dialect (full-text and trigram indexes), which the models do
 # not describe: autogenerate and the schema check leave them alone.
-HAND_MADE = ("register_names", "ix_register_units_name_trgm", "customer_names", "ix_customers_name_trgm")
+HAND_MADE = (
+    "register_names",
+    "ix_register_units_name_trgm",
+    "register_name_words",
+    "ix_register_name_words_trgm",
+    "customer_names",
+    "ix_customers_name_trgm",
+)
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:

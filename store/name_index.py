@@ -1,18 +1,21 @@
 """Fuzzy name search without a scan: a trigram index narrows a name to a few hundred candidates, which the
 caller ranks with rapidfuzz. SQLite uses FTS5 with the trigram tokenizer, PostgreSQL pg_trgm; the
 migrations create both (customers: `customer_names` / `ix_customers_name_trgm`; the register:
-`register_names` / `ix_register_units_name_trgm`)."""
+`register_names` / `ix_register_units_name_trgm`, and on PostgreSQL the register's words,
+`register_name_words`)."""
 
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, func, or_, select, text
+from rapidfuzz.distance import OSA
+from sqlalchemy import ColumnElement, and_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 CANDIDATES = 300
 MIN_KEY = 3  # trigram indexes cannot find anything shorter
+MAX_EDITS = 2  # a word this far from every known word is taken as written
 _FTS_SAFE = re.compile(r'["]')
 
 
@@ -64,11 +67,88 @@ async def postgres_candidates(
     *where: ColumnElement[bool],
 ) -> dict[int, str]:
     """id -> name key of rows similar to `key` or containing it (both served by the pg_trgm GIN index)."""
-    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = await session.execute(
         select(id_column, key_column)
-        .where(or_(key_column.op("%")(key), key_column.like(f"%{escaped}%")), *where)
+        .where(or_(key_column.op("%")(key), _contains(key_column, key)), *where)
         .order_by(func.similarity(key_column, key).desc())
         .limit(CANDIDATES)
     )
     return {int(r[0]): str(r[1]) for r in rows}
+
+
+def _contains(column: InstrumentedAttribute[str], part: str) -> ColumnElement[bool]:
+    escaped = part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%{escaped}%")
+
+
+def _contains_any(column: InstrumentedAttribute[str], parts: list[str]) -> ColumnElement[bool]:
+    """One condition, so that the planner keeps it in the trigram index scan (an OR of LIKEs ANDed with
+    another word made it scan for the other word alone and filter thousands of rows)."""
+    if len(parts) == 1:
+        return _contains(column, parts[0])
+    return column.op("~")("|".join(re.escape(p) for p in parts))  # name keys are letters and digits
+
+
+# For each word that begins no known word: the known words nearest it by trigrams. The range on the C-collated
+# key is "some known word starts with it", one index probe.
+_SPELLINGS = text(
+    "SELECT typed.w, near.word FROM unnest(CAST(:words AS varchar[])) AS typed(w) CROSS JOIN LATERAL ("
+    " SELECT known.word FROM {words} AS known WHERE known.word % typed.w AND NOT EXISTS ("
+    "  SELECT 1 FROM {words} AS k WHERE k.word >= typed.w AND k.word < typed.w || chr(1114111))"
+    " ORDER BY known.word <-> typed.w LIMIT 20) AS near"
+)
+
+
+async def _spellings(session: AsyncSession, words_table: str, words: list[str]) -> dict[str, list[str]]:
+    """word -> the known words one or two edits away (the nearest only) for each word that is no known word
+    nor the beginning of one: a typo, corrected against the register's own words."""
+    typed = [w for w in words if len(w) > MIN_KEY]
+    if not typed:
+        return {}
+    near: dict[str, list[str]] = {}
+    statement = text(_SPELLINGS.text.format(words=words_table))
+    for word, known in await session.execute(statement, {"words": typed}):
+        near.setdefault(str(word), []).append(str(known))
+    corrected = {}
+    for word, knowns in near.items():
+        edits = {k: OSA.distance(word, k) for k in knowns}
+        fewest = min(edits.values())
+        if fewest <= MAX_EDITS:
+            corrected[word] = [k for k in knowns if edits[k] == fewest]
+    return corrected
+
+
+async def postgres_word_candidates(
+    session: AsyncSession,
+    id_column: InstrumentedAttribute[int],
+    key_column: InstrumentedAttribute[str],
+    words_table: str,
+    key: str,
+    *where: ColumnElement[bool],
+) -> dict[int, str]:
+    """id -> name key, for a table too large for `postgres_candidates` (the register): the steps of
+    `fts_queries`, each a LIKE served by the pg_trgm index and stopped by a LIMIT instead of ranked by
+    similarity, with misspelt words corrected against `words_table` (every word of the names, once)."""
+    words = [w for w in key.split() if len(w) >= MIN_KEY]
+    found: dict[int, str] = {}
+
+    async def enough(condition: ColumnElement[bool]) -> bool:
+        rows = await session.execute(select(id_column, key_column).where(condition, *where).limit(CANDIDATES))
+        found.update((int(r[0]), str(r[1])) for r in rows)
+        return len(found) >= CANDIDATES // 3
+
+    if await enough(_contains(key_column, key)):
+        return found
+    if len(words) > 1 and await enough(and_(*(_contains(key_column, w) for w in words))):
+        return found
+    spelled = {w: [w] for w in words} | await _spellings(session, words_table, words)
+    if any(spelled[w] != [w] for w in words) and await enough(
+        and_(*(_contains_any(key_column, spelled[w]) for w in words))
+    ):
+        return found
+    # Last, any one word, the longest (most telling) first, only while nothing at all was found.
+    for word in sorted(words, key=len, reverse=True):
+        if found:
+            break
+        await enough(_contains_any(key_column, spelled[word]))
+    return found

@@ -156,6 +156,63 @@ async def test_imported_units_are_found_by_number_and_by_a_misspelt_or_partial_n
     assert number in await _search(store, f"{first[:-1]} {second}")  # "furuholme reiser"
 
 
+async def _add_units(store: Store, *names: str) -> list[str]:
+    numbers = [FIRST.number(COUNT + i) for i in range(len(names))]
+    async with store.transaction() as session:
+        await register.upsert_units(
+            session,
+            [RegisterUnit("NO", n, name) for n, name in zip(numbers, names, strict=True)],
+            source="api",
+        )
+    return numbers
+
+
+async def test_two_letters_swapped_in_the_middle_of_a_word_still_find_the_unit(store: Store) -> None:
+    # Both halves of "ovesretter" are spoilt, so finding it takes correcting the word, not a piece of it.
+    [translator, _] = await _add_units(store, "Oversetter Elias Kristensen", "Petter Eliassen Regnskap AS")
+
+    assert (await _search(store, "ovesretter elias kristensen"))[0] == translator
+
+
+async def test_a_misspelt_word_is_corrected_against_units_added_after_the_import(
+    store: Store, bulk_files: BulkFiles
+) -> None:
+    await _import(store, bulk_files.first)
+    [late] = await _add_units(store, "Kvitbjørnvika Akvakultur AS")
+    async with store.transaction() as session:  # and a rename: the new words are known as well
+        await register.upsert_units(
+            session, [RegisterUnit("NO", late, "Kvitbjørnvika Havbruk AS")], source="api"
+        )
+
+    assert late in await _search(store, "kvitbjørvnika")
+    assert late in await _search(store, "kvitbjørnvika havbrk")
+
+
+async def test_upgrading_a_postgresql_register_gathers_the_words_of_the_names_it_has(store: Store) -> None:
+    if store.is_sqlite:
+        pytest.skip("the register's words are PostgreSQL's (SQLite's FTS5 index needs none)")
+    [unit] = await _add_units(store, "Ravnsborgåsen Maskinutleie AS")
+    async with store.transaction() as session:  # as a register imported before revision 0011 was
+        await session.execute(text("DROP TABLE register_name_words"))
+        await session.execute(text("UPDATE alembic_version SET version_num = '0010'"))
+
+    await store.upgrade()
+
+    assert await _search(store, "ravnsborgåsne") == [unit]  # found only by correcting the word
+
+
+async def test_a_name_of_common_words_with_a_typo_is_ranked_first(store: Store) -> None:
+    numbers = await _add_units(
+        store,
+        "Nordic Data Solutions AS",
+        "Nordic Data Services AS",
+        "Data Solutions Norge AS",
+        "Nordic Data AS",
+    )
+
+    assert (await _search(store, "nordic data solutons"))[0] == numbers[0]
+
+
 async def test_re_importing_a_changed_file_updates_the_changed_units_in_place(
     store: Store, bulk_files: BulkFiles
 ) -> None:
