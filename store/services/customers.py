@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from registry.orgnr import OrgNumber
@@ -289,13 +289,15 @@ async def _require_user(session: AsyncSession, user_id: int) -> User:
 
 
 async def get_customer(session: AsyncSession, actor: Actor, customer_id: int) -> Customer:
+    # One statement: a customer has a handful of addresses, keywords and groupings, so joining them costs
+    # fewer rows than three more round trips (each several thread hops on SQLite) cost time.
     stmt = (
         select(Customer)
         .where(Customer.id == customer_id, customer_visible(actor))
         .options(
-            selectinload(Customer.addresses),
-            selectinload(Customer.keywords),
-            selectinload(Customer.groupings),
+            joinedload(Customer.addresses),
+            joinedload(Customer.keywords),
+            joinedload(Customer.groupings),
         )
     )
     customer = (await session.execute(stmt)).unique().scalar_one_or_none()
@@ -470,12 +472,11 @@ async def customer_card(
             await session.execute(
                 select(Contact)
                 .where(Contact.customer_id == customer.id, contact_visible(actor))
-                .options(
-                    selectinload(Contact.emails), selectinload(Contact.phones), selectinload(Contact.roles)
-                )
+                .options(joinedload(Contact.emails), joinedload(Contact.phones), joinedload(Contact.roles))
                 .order_by(Contact.last_name, Contact.first_name)
             )
         )
+        .unique()
         .scalars()
         .all()
     )
