@@ -49,7 +49,7 @@ from sqlalchemy import text
 
 from bench.kpi import Timing, prepare_sqlite
 from bot.app import SlackSettings
-from bot.server import ForkedWorkers, listening_socket, serve_http, web_app
+from bot.server import ForkedWorkers, listening_socket, ready_to_serve, serve_http, web_app
 from store.db import Store
 from tests.bot.slack_requests import CHANNEL_ID, slash_command
 from tests.servers.slack import RESPONSE_URL, FakeSlackApi, running_web_app
@@ -189,6 +189,7 @@ async def serve_app(db: str, api_url: str, profile_out: str | None) -> None:
     """The child process: serve the app until stdin closes; print its URL first."""
     store = Store(f"sqlite+aiosqlite:///{db}")
     profiler = cProfile.Profile() if profile_out else None
+    ready_to_serve()  # as `kundebot serve` does before it listens
     try:
         async with running_web_app(web_app(store, _settings(api_url))) as base_url:
             print(READY + base_url, flush=True)

@@ -28,6 +28,7 @@ from bot.conversation import Conversation
 from bot.render.blocks import Message, home_view, render_all
 from bot.replies import DigestReply
 from bot.slack_files import chart_to_slack, export_to_slack
+from bot.slack_replies import PooledRespond, ReplySession
 from registry.lookup import Registers
 from store.actor import Actor
 from store.db import Store
@@ -224,13 +225,29 @@ async def refused_form(ack: Any, form: Any) -> bool:
     return bool(errors)
 
 
-def build_app(store: Store, settings: SlackSettings, registers: Registers | None = None) -> AsyncApp:
+def build_app(
+    store: Store,
+    settings: SlackSettings,
+    registers: Registers | None = None,
+    replies: ReplySession | None = None,
+) -> AsyncApp:
+    """The Bolt app; `replies` is the HTTP session its replies to response URLs share (the caller closes
+    it; without one, each reply opens its own, as bolt does)."""
     client = AsyncWebClient(
         token=settings.bot_token,
         base_url=settings.api_url or AsyncWebClient.BASE_URL,
         retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
     )
     app = AsyncApp(signing_secret=settings.signing_secret, client=client)
+    if replies is not None:
+        shared = replies
+
+        @app.middleware
+        async def replies_on_one_session(context: Any, next: Callable[[], Awaitable[None]]) -> None:
+            if context.response_url:
+                context["respond"] = PooledRespond(context.response_url, shared)
+            await next()
+
     sessions = SlackSessions(store, registers or Registers.from_env())
     handled = HandledEvents(store)
 

@@ -88,6 +88,16 @@ async def test_a_slash_command_is_acked_and_answered_through_the_response_url(sl
     assert "Opprettet Acme AS (#10001, org.nr. 923 609 016)." in text_of(reply)  # Kari's Slack is nb-NO
 
 
+async def test_replies_to_response_urls_share_one_connection(slack: Slack) -> None:
+    for n, text in enumerate(("customer add Acme AS", "customer find acme", "customer show acme"), start=1):
+        await slack.command(text)
+        await slack.replies(count=n)  # one at a time, so no reply waits for another's connection
+
+    ports = [c.client_port for c in slack.api.responses("r1")]
+    assert len(ports) == 3
+    assert len(set(ports)) == 1 and None not in ports  # bolt alone opens a connection per reply
+
+
 async def test_the_first_command_maps_the_slack_user_to_a_kundebot_user_who_owns_what_they_create(
     slack: Slack,
 ) -> None:

@@ -80,6 +80,7 @@ class SlackCall:
     headers: CIMultiDict[str]
     http_method: str = "POST"
     path: str = ""
+    client_port: int | None = None  # the sender's port: which connection it came on
 
     @property
     def token(self) -> str | None:
@@ -299,7 +300,12 @@ class FakeSlackApi:
     async def _response_url(self, request: web.Request) -> web.StreamResponse:
         await self._record(
             SlackCall(
-                RESPONSE_URL, await _params(request), CIMultiDict(request.headers), "POST", request.path
+                RESPONSE_URL,
+                await _params(request),
+                CIMultiDict(request.headers),
+                "POST",
+                request.path,
+                _client_port(request),
             )
         )
         rule = self._next_rule(RESPONSE_URL)
@@ -588,3 +594,8 @@ async def running_slack_api() -> AsyncIterator[FakeSlackApi]:
     async with running_web_app(api.app()) as base_url:
         api.base_url = base_url
         yield api
+
+
+def _client_port(request: web.Request) -> int | None:
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    return int(peer[1]) if peer else None
