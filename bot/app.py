@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import modals, slack_import
 from bot.conversation import Conversation
+from bot.i18n import error_text
 from bot.render.blocks import Message, home_view, render_all
 from bot.replies import DigestReply
 from bot.slack_files import chart_to_slack, export_to_slack
@@ -208,18 +209,21 @@ async def channel_context(client: AsyncWebClient, channel: str, channel_name: st
     return context
 
 
-async def refuse(ack: Any, exc: StoreError, fields: Mapping[str, str], fallback: str) -> None:
-    """Show a store error in the modal: under the field it names, else under `fallback`."""
+async def refuse(ack: Any, exc: StoreError, fields: Mapping[str, str], fallback: str, actor: Actor) -> None:
+    """Show a store error in the modal, in the actor's language: under the field it names, else under
+    `fallback`."""
+    lang = actor.language.value
     if isinstance(exc, InvalidInput):
-        errors = modals.errors_for(exc, fields, fallback)
+        errors = modals.errors_for(exc, fields, fallback, lang)
     else:
-        errors = {fallback: modals.error_text(exc)}
+        errors = {fallback: modals.store_error_text(lang, exc)}
     await ack(response_action="errors", errors=errors)
 
 
-async def refused_form(ack: Any, form: Any) -> bool:
-    """Answer a submission whose fields fail their own checks with the errors; True when it did."""
-    errors = form.errors()
+async def refused_form(ack: Any, form: Any, actor: Actor) -> bool:
+    """Answer a submission whose fields fail their own checks with the errors (in the actor's language);
+    True when it did."""
+    errors = form.errors(actor.language.value)
     if errors:
         await ack(response_action="errors", errors=errors)
     return bool(errors)
@@ -282,7 +286,9 @@ def build_app(
             async with store.reading() as session:
                 view = modals.edit_customer_view(await get_customer(session, actor, customer_id))
         except StoreError as exc:
-            await respond(response_type="ephemeral", replace_original=False, text=str(exc))
+            await respond(
+                response_type="ephemeral", replace_original=False, text=error_text(actor.language.value, exc)
+            )
             return
         await open_view(client, trigger_id, view, respond)
 
@@ -300,11 +306,11 @@ def build_app(
                 customer = await resolve_customer(session, actor, reference)
                 view = modals.edit_customer_view(customer)
         except Ambiguous as exc:
-            message = modals.edit_choices_message(str(exc), exc.choices)
+            message = modals.edit_choices_message(error_text(actor.language.value, exc), exc.choices)
             await respond(response_type="ephemeral", **_payload(message))
             return
         except StoreError as exc:
-            await respond(response_type="ephemeral", text=str(exc))
+            await respond(response_type="ephemeral", text=error_text(actor.language.value, exc))
             return
         await open_view(client, command["trigger_id"], view, respond)
 
@@ -446,7 +452,9 @@ def build_app(
                 customer = await get_customer(session, actor, int(action["value"]))
                 customer_id, name = customer.id, customer.name
         except StoreError as exc:
-            await respond(response_type="ephemeral", replace_original=False, text=str(exc))
+            await respond(
+                response_type="ephemeral", replace_original=False, text=error_text(actor.language.value, exc)
+            )
             return
         if action["action_id"] == "customer_add_contact":
             view = modals.add_contact_view(customer_id, name)
@@ -475,9 +483,9 @@ def build_app(
     ) -> None:
         user_id = body["user"]["id"]
         form = modals.CustomerForm.read(view)
-        if await refused_form(ack, form):
-            return
         actor = await sessions.actor(client, user_id)
+        if await refused_form(ack, form, actor):
+            return
         try:
             async with store.transaction() as session:
                 created = await create_customer(
@@ -488,12 +496,19 @@ def build_app(
             await ack(response_action="update", view=modals.add_customer_view(form, exc.similar))
             return
         except DuplicateCustomer as exc:
-            await ack(response_action="errors", errors={"org_number": modals.error_text(exc)})
+            await ack(
+                response_action="errors",
+                errors={"org_number": modals.store_error_text(actor.language.value, exc)},
+            )
             if exc.existing_id is not None:
-                await dm(client, user_id, [modals.open_existing_message(str(exc), exc.existing_id)])
+                await dm(
+                    client,
+                    user_id,
+                    [modals.open_existing_message(error_text(actor.language.value, exc), exc.existing_id)],
+                )
             return
         except StoreError as exc:
-            await refuse(ack, exc, modals.CUSTOMER_FIELDS, "name")
+            await refuse(ack, exc, modals.CUSTOMER_FIELDS, "name", actor)
             return
         await ack()
         await dm(client, user_id, await card_for(client, user_id, customer_id), f"Created {label}.")
@@ -504,9 +519,9 @@ def build_app(
     ) -> None:
         user_id = body["user"]["id"]
         form = modals.EditForm.read(view)
-        if await refused_form(ack, form):
-            return
         actor = await sessions.actor(client, user_id)
+        if await refused_form(ack, form, actor):
+            return
         try:
             async with store.transaction() as session:
                 customer = await update_customer(
@@ -514,7 +529,7 @@ def build_app(
                 )
                 name = customer.name
         except StoreError as exc:  # ChangedMeanwhile: "changed by someone else" under the name
-            await refuse(ack, exc, modals.CUSTOMER_FIELDS, "name")
+            await refuse(ack, exc, modals.CUSTOMER_FIELDS, "name", actor)
             return
         await ack()
         await dm(client, user_id, await card_for(client, user_id, form.customer_id), f"Saved {name}.")
@@ -525,9 +540,9 @@ def build_app(
     ) -> None:
         user_id = body["user"]["id"]
         form = modals.ContactForm.read(view)
-        if await refused_form(ack, form):
-            return
         actor = await sessions.actor(client, user_id)
+        if await refused_form(ack, form, actor):
+            return
         try:
             async with store.transaction() as session:
                 contact = await add_contact(
@@ -542,7 +557,7 @@ def build_app(
                 )
                 done = f"Added {contact.full_name}."
         except StoreError as exc:
-            await refuse(ack, exc, modals.CONTACT_FIELDS, "first_name")
+            await refuse(ack, exc, modals.CONTACT_FIELDS, "first_name", actor)
             return
         await ack()
         await dm(client, user_id, await card_for(client, user_id, form.customer_id), done)
@@ -553,9 +568,9 @@ def build_app(
     ) -> None:
         user_id = body["user"]["id"]
         form = modals.ActivityForm.read(view)
-        if await refused_form(ack, form):
-            return
         actor = await sessions.actor(client, user_id)
+        if await refused_form(ack, form, actor):
+            return
         try:
             async with store.transaction() as session:
                 activity = await log_activity(
@@ -571,7 +586,7 @@ def build_app(
                 )
                 done = f"Logged {activity.kind.value}: {activity.subject}"
         except StoreError as exc:
-            await refuse(ack, exc, modals.ACTIVITY_FIELDS, "subject")
+            await refuse(ack, exc, modals.ACTIVITY_FIELDS, "subject", actor)
             return
         await ack()
         await dm(client, user_id, await card_for(client, user_id, form.customer_id), done)
@@ -635,10 +650,15 @@ def build_app(
                     )
         except Ambiguous as exc:
             names = "; ".join(label for _, label in exc.choices[:5])
-            await ack(response_action="errors", errors={"customer_ref": modals.error_text(f"{exc} {names}")})
+            await ack(
+                response_action="errors",
+                errors={
+                    "customer_ref": modals.error_text(f"{error_text(actor.language.value, exc)} {names}")
+                },
+            )
             return
         except StoreError as exc:  # InvalidInput, NotFound, PermissionDenied
-            await refuse(ack, exc, {"subject": "subject", "body": "note"}, customer_block)
+            await refuse(ack, exc, {"subject": "subject", "body": "note"}, customer_block, actor)
             return
         await ack()
         if existing is not None:

@@ -14,7 +14,7 @@ from bot.commands import SUBCOMMANDS, Command, UnknownCommand, nearest, parse
 from bot.context import NO, YES, Context
 from bot.dialogue import Dialogue
 from bot.handlers import activities, contacts, customers, digest, emails, files, help, kpi, orgnr
-from bot.i18n import say
+from bot.i18n import error_text, say
 from bot.intents import Parse
 from bot.replies import Choice, Reply, Text, Tone
 from registry.lookup import Registers
@@ -137,27 +137,27 @@ class Conversation:
         try:
             return await customers.card(self.context, customer_id)
         except StoreError as exc:
-            return [Text(str(exc), Tone.ERROR)]
+            return [Text(error_text(self.context.lang, exc), Tone.ERROR)]
 
     async def link_email(self, email_id: int, customer_id: int, *, contact: bool = False) -> list[Reply]:
         """A "Link to ..." or "New contact at ..." button on a captured email's notice."""
         try:
             return await emails.link_to(self.context, email_id, customer_id, contact=contact)
         except StoreError as exc:
-            return [Text(str(exc), Tone.ERROR)]
+            return [Text(error_text(self.context.lang, exc), Tone.ERROR)]
 
     async def ignore_email(self, email_id: int) -> list[Reply]:
         try:
             return await emails.ignore(self.context, email_id)
         except StoreError as exc:
-            return [Text(str(exc), Tone.ERROR)]
+            return [Text(error_text(self.context.lang, exc), Tone.ERROR)]
 
     async def find_more(self, query: str, offset: int) -> list[Reply]:
         """The next page of a customer search (a "More" button)."""
         try:
             return await customers.find(self.context, parse(f"customer find {query}"), offset=offset)
         except StoreError as exc:
-            return [Text(str(exc), Tone.ERROR)]
+            return [Text(error_text(self.context.lang, exc), Tone.ERROR)]
 
     async def close(self) -> None:
         await self.context.registers.close()
@@ -178,7 +178,7 @@ class Conversation:
             self._last_text = text
             return await self.dialogue.handle(text)
         except StoreError as exc:
-            return [Text(str(exc), Tone.ERROR)]
+            return [Text(error_text(self.context.lang, exc), Tone.ERROR)]
 
     async def _answer(
         self, question: object, on_answer: Callable[[int], Awaitable[list[Reply]]], text: str

@@ -15,7 +15,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.context import Context
-from bot.i18n import say
+from bot.i18n import error_text, say
 from bot.intents import entities, parse
 from bot.intents.text import clean, fold
 from bot.intents.when import find_when
@@ -383,12 +383,12 @@ class Dialogue:
             state["allow_similar"] = True
             await self._save(state)
             return [
-                Text(str(exc)),
+                Text(error_text(lang, exc)),
                 Confirm(say(lang, "confirm.create_customer", name=slots["customer"], org="")),
             ]
         except DuplicateCustomer as exc:
             await self._clear()
-            replies: list[Reply] = [Text(str(exc), Tone.ERROR)]
+            replies: list[Reply] = [Text(error_text(lang, exc), Tone.ERROR)]
             if exc.existing_id is not None:
                 replies += await self.reads.card(exc.existing_id)
             return replies
@@ -465,7 +465,7 @@ class Dialogue:
             async with self.ctx.store.transaction() as s:
                 undone = await states.undo_last(s, self.ctx.actor, self.conversation)
         except NotFound as exc:
-            return [Text(str(exc), Tone.ERROR)]
+            return [Text(error_text(lang, exc), Tone.ERROR)]
         return [Text(say(lang, "undone", what=undone.description), Tone.SUCCESS)]
 
     # --- helpers ----------------------------------------------------------------------------------------

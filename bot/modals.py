@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot import i18n
 from bot.render.blocks import ERROR_MARK, SUCCESS_MARK, Message, clip, md
 from store import validation
 from store.errors import InvalidInput, SimilarName
@@ -182,24 +183,35 @@ def error_text(message: object) -> str:
     return clip(" ".join(str(message).split()), ERROR_TEXT)
 
 
-def errors_for(exc: InvalidInput, fields: Mapping[str, str], fallback: str) -> dict[str, str]:
+def store_error_text(lang: str, exc: BaseException) -> str:
+    """A store error as a modal shows it: in the user's language (bot.i18n), on one line, clipped."""
+    return error_text(i18n.error_text(lang, exc))
+
+
+def errors_for(exc: InvalidInput, fields: Mapping[str, str], fallback: str, lang: str) -> dict[str, str]:
     """The error shown under the field `exc` is about (under `fallback` when no block matches)."""
-    return {fields.get(exc.field_name or "", fallback): error_text(exc)}
+    return {fields.get(exc.field_name or "", fallback): store_error_text(lang, exc)}
 
 
-def check(errors: dict[str, str], block_id: str, test: Callable[[], object]) -> None:
-    """Run one validation; its InvalidInput becomes the error of `block_id` (the first error per block)."""
+def check(errors: dict[str, str], block_id: str, test: Callable[[], object], lang: str) -> None:
+    """Run one validation; its InvalidInput becomes the error of `block_id` (the first error per block), in
+    the user's language."""
     try:
         test()
     except InvalidInput as exc:
-        errors.setdefault(block_id, error_text(exc))
+        errors.setdefault(block_id, store_error_text(lang, exc))
 
 
 def _website(value: str | None) -> str | None:
     if not value:
         return None
     if not _WEBSITE.match(value):
-        raise InvalidInput(f"{value!r} is not a web address, e.g. acme.no.", field_name="website")
+        raise InvalidInput(
+            f"{value!r} is not a web address, e.g. acme.no.",
+            field_name="website",
+            key="customer.bad_website",
+            value=value,
+        )
     return value if value.lower().startswith(("http://", "https://")) else f"https://{value}"
 
 
@@ -233,13 +245,15 @@ class CustomerForm:
             create_anyway="yes" in (values.get("create_anyway") or []),
         )
 
-    def errors(self) -> dict[str, str]:
+    def errors(self, lang: str) -> dict[str, str]:
         """Every field error at once (the store reports only the first)."""
         errors: dict[str, str] = {}
-        check(errors, "name", lambda: validation.required_text(self.name, "customer name"))
+        check(errors, "name", lambda: validation.required_text(self.name, "customer name"), lang)
         if self.org_number:
-            check(errors, "org_number", lambda: validation.org_number(self.org_number or "", self.country))
-        check(errors, "website", lambda: _website(self.website))
+            check(
+                errors, "org_number", lambda: validation.org_number(self.org_number or "", self.country), lang
+            )
+        check(errors, "website", lambda: _website(self.website), lang)
         return errors
 
     def options(self) -> dict[str, Any]:
@@ -328,10 +342,10 @@ class EditForm:
             relation_level=values.get("relation_level"),
         )
 
-    def errors(self) -> dict[str, str]:
+    def errors(self, lang: str) -> dict[str, str]:
         errors: dict[str, str] = {}
-        check(errors, "name", lambda: validation.required_text(self.name, "customer name"))
-        check(errors, "website", lambda: _website(self.website))
+        check(errors, "name", lambda: validation.required_text(self.name, "customer name"), lang)
+        check(errors, "website", lambda: _website(self.website), lang)
         return errors
 
     def changes(self) -> dict[str, Any]:
@@ -399,21 +413,25 @@ class ContactForm:
             phone=values.get("phone"),
         )
 
-    def errors(self) -> dict[str, str]:
+    def errors(self, lang: str) -> dict[str, str]:
         errors: dict[str, str] = {}
         check(
             errors,
             "first_name",
             lambda: validation.required_text(self.first_name, "first name", max_length=100),
+            lang,
         )
         check(
-            errors, "last_name", lambda: validation.optional_text(self.last_name, "last name", max_length=100)
+            errors,
+            "last_name",
+            lambda: validation.optional_text(self.last_name, "last name", max_length=100),
+            lang,
         )
-        check(errors, "title", lambda: validation.optional_text(self.title, "title"))
+        check(errors, "title", lambda: validation.optional_text(self.title, "title"), lang)
         if self.email:
-            check(errors, "email", lambda: validation.email_address(self.email or ""))
+            check(errors, "email", lambda: validation.email_address(self.email or ""), lang)
         if self.phone:
-            check(errors, "phone", lambda: validation.phone_number(self.phone or ""))
+            check(errors, "phone", lambda: validation.phone_number(self.phone or ""), lang)
         return errors
 
 
@@ -450,9 +468,11 @@ class ActivityForm:
             body=values.get("body"),
         )
 
-    def errors(self) -> dict[str, str]:
+    def errors(self, lang: str) -> dict[str, str]:
         errors: dict[str, str] = {}
-        check(errors, "subject", lambda: validation.required_text(self.subject, "subject", max_length=300))
+        check(
+            errors, "subject", lambda: validation.required_text(self.subject, "subject", max_length=300), lang
+        )
         return errors
 
 

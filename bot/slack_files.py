@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.export import ExportUsage, build_export, parse_export_args
+from bot.i18n import error_text
 from bot.render.blocks import file_actions
 from store.actor import Actor
 from store.db import Store
@@ -98,7 +99,7 @@ async def export_to_slack(
         request = parse_export_args(text)
         export = await build_export(store, actor, request.kind, request.fmt, request.query)
     except (ExportUsage, StoreError) as exc:
-        return str(exc)
+        return error_text(actor.language.value, exc)
     try:
         sent = await send_export(client, user_id, channel, export.filename, export.data, export.title)
     except SlackApiError as exc:

@@ -46,6 +46,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.i18n import error_text
 from bot.render.blocks import (
     BUTTON_VALUE,
     CONTEXT_TEXT,
@@ -238,7 +239,7 @@ async def dry_run_message(
     except DownloadFailed as exc:
         return problem_message(str(exc)), None
     except StoreError as exc:  # ImportFileError, PermissionDenied
-        return problem_message(str(exc)), None
+        return problem_message(error_text(actor.language.value, exc)), None
     request = ImportRequest(file_id, kind, digest(data))
     return report_message(report, request), report
 
@@ -259,7 +260,7 @@ async def import_message(
     except DownloadFailed as exc:
         return problem_message(str(exc)), None
     except StoreError as exc:  # PermissionDenied, ChangedMeanwhile, ImportFileError
-        return problem_message(str(exc)), None
+        return problem_message(error_text(actor.language.value, exc)), None
     return report_message(report, None), report
 
 

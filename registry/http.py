@@ -29,9 +29,13 @@ _RETRY_STATUSES = frozenset({429})  # plus every 5xx
 class _Retryable(Exception):
     """One attempt failed in a way worth another try; `message` is what the user sees if none is left."""
 
-    def __init__(self, message: str, *, wait: float | None = None, final: bool = False) -> None:
+    def __init__(
+        self, message: str, *, key: str, wait: float | None = None, final: bool = False, **values: Any
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.key = key  # and `values`: the message for a chat in the user's language (RegisterUnavailable)
+        self.values = values
         self.wait = wait  # the register's own Retry-After, when it sent a usable one
         self.final = final  # the register asked us to come back later than anyone will wait
 
@@ -69,19 +73,19 @@ class JsonClient:
                 return await self._attempt(url, params)
             except _Retryable as failure:
                 if failure.final or attempt >= self.retries:
-                    raise self.unavailable(failure.message) from failure
+                    raise self.unavailable(failure.message, failure.key, **failure.values) from failure
                 delay = failure.wait if failure.wait is not None else self._backoff(attempt)
                 log.info("%s: %s; retrying in %.2fs", self.register, failure.message, delay)
                 await asyncio.sleep(delay)
                 attempt += 1
 
-    def unavailable(self, what_happened: str) -> RegisterUnavailable:
+    def unavailable(self, what_happened: str, key: str, **values: Any) -> RegisterUnavailable:
         register = self.register[:1].upper() + self.register[1:]
-        return RegisterUnavailable(f"{register} {what_happened}")
+        return RegisterUnavailable(f"{register} {what_happened}", key=key, what=register, **values)
 
     def unreadable(self) -> RegisterUnavailable:
         """For answers that parse as JSON but not as what the register documents."""
-        return self.unavailable("sent an answer kundebot could not read.")
+        return self.unavailable("sent an answer kundebot could not read.", "register.unreadable")
 
     async def close(self) -> None:
         if self._owns_session and self._session is not None:
@@ -107,16 +111,23 @@ class JsonClient:
                 body = await response.read()
                 status, retry_after = response.status, response.headers.get("Retry-After")
         except TimeoutError as exc:  # aiohttp's timeouts subclass TimeoutError, so this comes first
-            raise _Retryable("did not answer in time.") from exc
+            raise _Retryable("did not answer in time.", key="register.timeout") from exc
         except aiohttp.ClientError as exc:
-            raise _Retryable("could not be reached.") from exc
+            raise _Retryable("could not be reached.", key="register.unreachable") from exc
         if status in CLEAR_ANSWERS:
             return status, self._decode(status, body)
         message = f"answered with an error (HTTP {status})."
         if status >= 500 or status in _RETRY_STATUSES:
             wait = _seconds(retry_after)
-            raise _Retryable(message, wait=wait, final=wait is not None and wait > self.max_retry_after)
-        raise self.unavailable(message)  # 400, 403, ...: asking again gets the same answer
+            raise _Retryable(
+                message,
+                key="register.http_error",
+                status=status,
+                wait=wait,
+                final=wait is not None and wait > self.max_retry_after,
+            )
+        # 400, 403, ...: asking again gets the same answer
+        raise self.unavailable(message, "register.http_error", status=status)
 
     def _decode(self, status: int, body: bytes) -> Any:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,14 @@ class RegisterUnavailable(Exception):
     """The register could not answer (timeout, server error, malformed answer) after bounded retries.
 
     The message is short and user-facing: "The Norwegian register (Brønnøysund) did not answer in time."
+    `key` and `values` say the same in a chat user's language (bot/i18n.py, "error." + key; the register's
+    name is the value `what`), as the store's errors do.
     """
+
+    def __init__(self, message: str, *, key: str | None = None, **values: Any) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
 
 
 @dataclass

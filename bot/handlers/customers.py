@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.commands import Command
 from bot.context import Context
-from bot.i18n import say
+from bot.i18n import error_text, say
 from bot.replies import CustomerCardReply, CustomerList, Reply, Text, Tone
 from registry.model import RegisterUnit
 from registry.orgnr import OrgNumber
@@ -146,19 +146,19 @@ async def _create(ctx: Context, name: str, options: dict[str, object], *, allow_
             return await _create(ctx, name, options, allow_similar=True)
 
         return [
-            Text(str(exc)),
+            Text(error_text(ctx.lang, exc)),
             ctx.ask_yes_no(say(ctx.lang, "customer.create_anyway", name=name), create_anyway),
         ]
     except DuplicateCustomer as exc:
         if exc.existing_id is None:
-            return [Text(str(exc), Tone.ERROR)]
+            return [Text(error_text(ctx.lang, exc), Tone.ERROR)]
         existing = exc.existing_id
 
         async def open_existing() -> list[Reply]:
             return await card(ctx, existing)
 
         return [
-            Text(str(exc), Tone.ERROR),
+            Text(error_text(ctx.lang, exc), Tone.ERROR),
             ctx.ask_yes_no(say(ctx.lang, "customer.open_existing"), open_existing),
         ]
     org = customers.display_org(created)
@@ -206,7 +206,7 @@ async def edit(ctx: Context, command: Command) -> list[Reply]:
                 updated = await customers.update_customer(s, ctx.actor, customer_id, changes)
                 name, number = updated.name, updated.customer_number
         except DuplicateCustomer as exc:
-            return [Text(str(exc), Tone.ERROR)]
+            return [Text(error_text(ctx.lang, exc), Tone.ERROR)]
         key = "customer.updated_renamed" if name != old_name else "customer.updated"
         done = say(
             ctx.lang, key, name=name, number=number, old_name=old_name, changes=_changed(ctx.lang, changes)

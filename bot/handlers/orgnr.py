@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.commands import Command
 from bot.context import Context
 from bot.handlers.customers import card
-from bot.i18n import say
+from bot.i18n import error_text, say
 from bot.replies import RegisterCard, Reply, Text, Tone
 from registry.lookup import lookup
 from registry.model import LookupStatus, RegisterUnavailable, RegisterUnit
@@ -41,7 +41,12 @@ async def show(ctx: Context, command: Command) -> list[Reply]:
     try:
         found = await lookup(ctx.store, ctx.registers, org)
     except RegisterUnavailable as exc:
-        return [Text(say(ctx.lang, "org.unavailable", error=exc, org=org.formatted), Tone.ERROR)]
+        return [
+            Text(
+                say(ctx.lang, "org.unavailable", error=error_text(ctx.lang, exc), org=org.formatted),
+                Tone.ERROR,
+            )
+        ]
     result = found.result
     if result.status is LookupStatus.REMOVED:
         if result.removed_on:
@@ -68,13 +73,13 @@ async def _add(
             )
     except SimilarCustomersExist as exc:
         return [
-            Text(str(exc)),
+            Text(error_text(ctx.lang, exc)),
             ctx.ask_yes_no(
                 say(ctx.lang, "org.add_anyway", name=unit.name),
                 lambda: _add(ctx, unit, org, allow_similar=True),
             ),
         ]
     except DuplicateCustomer as exc:
-        return [Text(str(exc), Tone.ERROR)]
+        return [Text(error_text(ctx.lang, exc), Tone.ERROR)]
     done = say(ctx.lang, "org.created", name=created.name, number=created.customer_number, org=org.formatted)
     return [Text(done, Tone.SUCCESS), *await card(ctx, created.id)]

@@ -44,11 +44,17 @@ async def log_activity(
     except ValueError as exc:
         kinds = ", ".join(k.value for k in ActivityKind)
         raise InvalidInput(
-            f"{kind!r} is not an activity kind; use one of {kinds}.", field_name="kind"
+            f"{kind!r} is not an activity kind; use one of {kinds}.",
+            field_name="kind",
+            key="activity.bad_kind",
+            kind=kind,
+            kinds=kinds,
         ) from exc
     clean_subject = validation.required_text(subject, "subject", max_length=300)
     if start_at and end_at and end_at < start_at:
-        raise InvalidInput("The activity ends before it starts.", field_name="end")
+        raise InvalidInput(
+            "The activity ends before it starts.", field_name="end", key="activity.ends_before_start"
+        )
     if external_id is not None:
         existing = await activity_by_external_id(session, source, external_id)
         if existing is not None:
@@ -111,7 +117,7 @@ async def complete_task(session: AsyncSession, actor: Actor, activity_id: int) -
         )
     ).scalar_one_or_none()
     if activity is None:
-        raise NotFound(f"No activity with id {activity_id}.")
+        raise NotFound(f"No activity with id {activity_id}.", key="activity.no_id", activity_id=activity_id)
     activity.done = True
     await session.flush()
     return activity

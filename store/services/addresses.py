@@ -31,15 +31,29 @@ async def add_address(
     customer = await get_customer(session, actor, customer_id)
     clean_lines = [x for x in (validation.optional_text(line, "street line") for line in lines) if x]
     if not clean_lines and not city:
-        raise InvalidInput("An address needs at least a street line or a city.", field_name="address")
+        raise InvalidInput(
+            "An address needs at least a street line or a city.", field_name="address", key="address.empty"
+        )
     if len(clean_lines) > 3:
-        raise InvalidInput("An address has at most three street lines.", field_name="address")
+        raise InvalidInput(
+            "An address has at most three street lines.", field_name="address", key="address.too_many_lines"
+        )
     unknown = set(roles) - set(ROLES)
     if unknown:
-        raise InvalidInput(f"Unknown address role {sorted(unknown)[0]!r}; use {', '.join(ROLES)}.")
+        raise InvalidInput(
+            f"Unknown address role {sorted(unknown)[0]!r}; use {', '.join(ROLES)}.",
+            key="address.bad_role",
+            role=sorted(unknown)[0],
+            roles=", ".join(ROLES),
+        )
     country = (country or "NO").upper()
     if len(country) != 2 or not country.isalpha():
-        raise InvalidInput(f"{country!r} is not a two-letter country code.", field_name="country")
+        raise InvalidInput(
+            f"{country!r} is not a two-letter country code.",
+            field_name="country",
+            key="address.bad_country",
+            country=country,
+        )
     first = not customer.addresses
     if head_office and not first:
         await _clear_head_office(session, customer.id)
@@ -75,7 +89,7 @@ async def set_head_office(session: AsyncSession, actor: Actor, address_id: int) 
     require_writer(actor)
     address = await session.get(Address, address_id)
     if address is None:
-        raise NotFound(f"No address with id {address_id}.")
+        raise NotFound(f"No address with id {address_id}.", key="address.no_id", address_id=address_id)
     await get_customer(session, actor, address.customer_id)  # visibility
     if not address.is_head_office:
         await _clear_head_office(session, address.customer_id)
@@ -90,7 +104,7 @@ async def remove_address(session: AsyncSession, actor: Actor, address_id: int) -
     require_writer(actor)
     address = await session.get(Address, address_id)
     if address is None:
-        raise NotFound(f"No address with id {address_id}.")
+        raise NotFound(f"No address with id {address_id}.", key="address.no_id", address_id=address_id)
     await get_customer(session, actor, address.customer_id)
     was_head, customer_id = address.is_head_office, address.customer_id
     await session.delete(address)

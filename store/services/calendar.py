@@ -168,22 +168,31 @@ async def add_source(
     """Add a calendar to a user (oneself, or anyone for an admin). The secret comes encrypted already."""
     require_writer(actor)
     if user_id != actor.user_id and not actor.is_admin:
-        raise PermissionDenied("Only admins can add calendars for other users.")
+        raise PermissionDenied("Only admins can add calendars for other users.", key="calendar.admin_only")
     user = await session.get(User, user_id)
     if user is None:
-        raise NotFound(f"No user with id {user_id}.")
+        raise NotFound(f"No user with id {user_id}.", key="user.no_id", user_id=user_id)
     try:
         the_kind = CalendarSourceKind(kind)
     except ValueError as exc:
-        raise InvalidInput(f"{kind!r} is not a calendar kind; use caldav or ics.", field_name="kind") from exc
+        raise InvalidInput(
+            f"{kind!r} is not a calendar kind; use caldav or ics.",
+            field_name="kind",
+            key="calendar.bad_kind",
+            kind=kind,
+        ) from exc
     clean_url = validation.required_text(url, "url", max_length=2000)
     if clean_url.lower().startswith("webcal://"):  # how calendar apps hand out feed addresses
         clean_url = "https://" + clean_url[len("webcal://") :]
     if not clean_url.lower().startswith(("http://", "https://")):
-        raise InvalidInput("A calendar URL starts with http:// or https://.", field_name="url")
+        raise InvalidInput(
+            "A calendar URL starts with http:// or https://.", field_name="url", key="calendar.bad_url"
+        )
     if "@" in urlsplit(clean_url).netloc:
         raise InvalidInput(
-            "Give the user name and password separately, not inside the URL.", field_name="url"
+            "Give the user name and password separately, not inside the URL.",
+            field_name="url",
+            key="calendar.secret_in_url",
         )
     fingerprint = url_fingerprint(clean_url)
     exists = await session.execute(
@@ -192,7 +201,9 @@ async def add_source(
         )
     )
     if exists.first():
-        raise InvalidInput("This calendar is already added for this user.", field_name="url")
+        raise InvalidInput(
+            "This calendar is already added for this user.", field_name="url", key="calendar.already_added"
+        )
     source = CalendarSource(
         user_id=user_id,
         kind=the_kind,
@@ -215,7 +226,7 @@ async def remove_source(session: AsyncSession, actor: Actor, source_id: int) -> 
     """Forget a calendar; its meetings stay on the customer cards (links go, activities stay)."""
     source = await session.get(CalendarSource, source_id)
     if source is None or (source.user_id != actor.user_id and not actor.is_admin):
-        raise NotFound(f"No calendar with id {source_id}.")
+        raise NotFound(f"No calendar with id {source_id}.", key="calendar.no_id", source_id=source_id)
     await session.delete(source)
     await session.flush()
 
@@ -223,7 +234,7 @@ async def remove_source(session: AsyncSession, actor: Actor, source_id: int) -> 
 async def get_source(session: AsyncSession, source_id: int) -> CalendarSource:
     source = await session.get(CalendarSource, source_id)
     if source is None:
-        raise NotFound(f"No calendar with id {source_id}.")
+        raise NotFound(f"No calendar with id {source_id}.", key="calendar.no_id", source_id=source_id)
     return source
 
 

@@ -79,7 +79,7 @@ async def get_contact(session: AsyncSession, actor: Actor, contact_id: int) -> C
         )
     ).scalar_one_or_none()
     if contact is None:
-        raise NotFound(f"No contact with id {contact_id}.")
+        raise NotFound(f"No contact with id {contact_id}.", key="contact.no_id", contact_id=contact_id)
     return contact
 
 
@@ -107,7 +107,9 @@ async def delete_contact(session: AsyncSession, actor: Actor, contact_id: int) -
     require_writer(actor)
     contact = await get_contact(session, actor, contact_id)
     if not actor.is_admin and contact.owner_id != actor.user_id and contact.visibility is Visibility.OWNER:
-        raise PermissionDenied("Only the owner or an admin can delete this contact.")
+        raise PermissionDenied(
+            "Only the owner or an admin can delete this contact.", key="contact.delete_denied"
+        )
     contact.deleted_at = utcnow()
     await session.flush()
     return contact
@@ -120,7 +122,13 @@ async def add_email(
     contact = await get_contact(session, actor, contact_id)
     address = validation.email_address(email)
     if any(e.email == address for e in contact.emails):
-        raise InvalidInput(f"{contact.full_name} already has {address}.", field_name="email")
+        raise InvalidInput(
+            f"{contact.full_name} already has {address}.",
+            field_name="email",
+            key="contact.has_email",
+            name=contact.full_name,
+            address=address,
+        )
     if primary:
         for e in contact.emails:
             e.is_primary = False
@@ -145,7 +153,9 @@ async def find_contacts(
     """By email (exact) or name (fuzzy), among contacts the actor may see."""
     query = query.strip()
     if not query:
-        raise InvalidInput("Say which contact to look for: a name or an email address.")
+        raise InvalidInput(
+            "Say which contact to look for: a name or an email address.", key="contact.find_what"
+        )
     if "@" in query:
         return await contacts_by_email(session, actor, query)
     stmt = select(Contact.id, Contact.first_name, Contact.last_name).where(contact_visible(actor))

@@ -65,7 +65,9 @@ _TEXT_FIELDS = {
 
 def require_writer(actor: Actor) -> None:
     if not actor.can_write:
-        raise PermissionDenied("Your role is read-only; ask an admin to make this change.")
+        raise PermissionDenied(
+            "Your role is read-only; ask an admin to make this change.", key="user.read_only"
+        )
 
 
 async def next_number(session: AsyncSession, counter: str) -> int:
@@ -160,12 +162,18 @@ def _duplicate_error(org: OrgNumber, existing: Customer | None) -> DuplicateCust
             "Ask its owner or an admin.",
             existing_id=None,
             existing_number=None,
+            key="customer.org_taken_hidden",
+            org=org.formatted,
         )
     return DuplicateCustomer(
         f"{existing.name} (#{existing.customer_number}) already has organisation number {org.formatted}. "
         "Open it instead of creating a duplicate.",
         existing_id=existing.id,
         existing_number=existing.customer_number,
+        key="customer.org_taken",
+        name=existing.name,
+        number=existing.customer_number,
+        org=org.formatted,
     )
 
 
@@ -183,7 +191,10 @@ async def _industry_id(session: AsyncSession, industry: str | int | None) -> int
     ).scalar_one_or_none()
     if found is None:
         raise InvalidInput(
-            f"Unknown industry {industry!r}; pick one from the industry list.", field_name="industry"
+            f"Unknown industry {industry!r}; pick one from the industry list.",
+            field_name="industry",
+            key="customer.bad_industry",
+            industry=industry,
         )
     return int(found)
 
@@ -198,13 +209,20 @@ async def _clean_fields(session: AsyncSession, fields: dict[str, Any]) -> dict[s
             clean["industry_id"] = await _industry_id(session, value)
         elif key in ("employees", "payment_terms_days"):
             if value is not None and int(value) < 0:
-                raise InvalidInput(f"The {key.replace('_', ' ')} cannot be negative.", field_name=key)
+                raise InvalidInput(
+                    f"The {key.replace('_', ' ')} cannot be negative.",
+                    field_name=key,
+                    key="input.negative",
+                    what=key.replace("_", " "),
+                )
             clean[key] = None if value is None else int(value)
         elif key == "revenue":
             clean[key] = None if value is None else Decimal(str(value))
         elif key == "rating":
             if value is not None and not 1 <= int(value) <= 5:
-                raise InvalidInput("The rating must be between 1 and 5.", field_name="rating")
+                raise InvalidInput(
+                    "The rating must be between 1 and 5.", field_name="rating", key="customer.bad_rating"
+                )
             clean[key] = None if value is None else int(value)
         elif key == "relation_level":
             clean[key] = None if value is None else _enum(RelationLevel, value, "relation level")
@@ -228,7 +246,14 @@ def _enum(cls: Any, value: Any, what: str) -> Any:
         return cls(value)
     except ValueError as exc:
         allowed = ", ".join(m.value for m in cls)
-        raise InvalidInput(f"{value!r} is not a {what}; use one of {allowed}.", field_name=what) from exc
+        raise InvalidInput(
+            f"{value!r} is not a {what}; use one of {allowed}.",
+            field_name=what,
+            key="input.not_one_of",
+            value=value,
+            what=what,
+            allowed=allowed,
+        ) from exc
 
 
 async def create_customer(
@@ -284,7 +309,9 @@ async def create_customer(
 async def _require_user(session: AsyncSession, user_id: int) -> User:
     user = await session.get(User, user_id)
     if user is None or not user.active:
-        raise InvalidInput(f"No active user with id {user_id}.", field_name="owner")
+        raise InvalidInput(
+            f"No active user with id {user_id}.", field_name="owner", key="user.no_active_id", user_id=user_id
+        )
     return user
 
 
@@ -302,7 +329,7 @@ async def get_customer(session: AsyncSession, actor: Actor, customer_id: int) ->
     )
     customer = (await session.execute(stmt)).unique().scalar_one_or_none()
     if customer is None:
-        raise NotFound(f"No customer with id {customer_id}.")
+        raise NotFound(f"No customer with id {customer_id}.", key="customer.no_id", customer_id=customer_id)
     return customer
 
 
@@ -319,7 +346,9 @@ async def update_customer(
     customer = await get_customer(session, actor, customer_id)
     if expected_version is not None and customer.version != expected_version:
         raise ChangedMeanwhile(
-            f"{customer.name} was changed by someone else after you opened it. Reload it and try again."
+            f"{customer.name} was changed by someone else after you opened it. Reload it and try again.",
+            key="customer.changed_since_opened",
+            name=customer.name,
         )
     changes = dict(changes)
     org_number = changes.pop("org_number", ...)
@@ -340,19 +369,21 @@ async def update_customer(
         if key == "owner_id":
             await _require_user(session, value)
         setattr(customer, key, value)
-    await flush_or_changed(
-        session, f"{customer.name} was changed by someone else meanwhile. Reload it and try again."
-    )
+    await flush_or_changed(session, customer.name)
     return customer
 
 
-async def flush_or_changed(session: AsyncSession, message: str) -> None:
-    """Flush, turning a lost optimistic-lock race into ChangedMeanwhile."""
+async def flush_or_changed(session: AsyncSession, name: str) -> None:
+    """Flush, turning a lost optimistic-lock race on the record called `name` into ChangedMeanwhile."""
     try:
         async with session.begin_nested():
             await session.flush()
     except StaleDataError as exc:
-        raise ChangedMeanwhile(message) from exc
+        raise ChangedMeanwhile(
+            f"{name} was changed by someone else meanwhile. Reload it and try again.",
+            key="record.changed_meanwhile",
+            name=name,
+        ) from exc
 
 
 async def delete_customer(session: AsyncSession, actor: Actor, customer_id: int) -> Customer:
@@ -360,7 +391,11 @@ async def delete_customer(session: AsyncSession, actor: Actor, customer_id: int)
     require_writer(actor)
     customer = await get_customer(session, actor, customer_id)
     if not actor.is_admin and customer.owner_id != actor.user_id:
-        raise PermissionDenied(f"Only the owner of {customer.name} or an admin can delete it.")
+        raise PermissionDenied(
+            f"Only the owner of {customer.name} or an admin can delete it.",
+            key="customer.delete_denied",
+            name=customer.name,
+        )
     customer.deleted_at = utcnow()
     await session.flush()
     return customer
@@ -370,9 +405,17 @@ async def restore_customer(session: AsyncSession, actor: Actor, customer_id: int
     require_writer(actor)
     customer = await session.get(Customer, customer_id)
     if customer is None or customer.deleted_at is None or customer.merged_into_id is not None:
-        raise NotFound(f"No deleted customer with id {customer_id}.")
+        raise NotFound(
+            f"No deleted customer with id {customer_id}.",
+            key="customer.no_deleted_id",
+            customer_id=customer_id,
+        )
     if not actor.is_admin and customer.owner_id != actor.user_id:
-        raise NotFound(f"No deleted customer with id {customer_id}.")
+        raise NotFound(
+            f"No deleted customer with id {customer_id}.",
+            key="customer.no_deleted_id",
+            customer_id=customer_id,
+        )
     customer.deleted_at = None
     await session.flush()
     return customer
@@ -390,7 +433,10 @@ async def find_customers(
     """Search by customer number, organisation number or (fuzzily) by name, among visible customers."""
     query = query.strip()
     if not query:
-        raise InvalidInput("Say what to search for: a name, a customer number or an organisation number.")
+        raise InvalidInput(
+            "Say what to search for: a name, a customer number or an organisation number.",
+            key="customer.find_what",
+        )
     visible = customer_visible(actor)
     compact = re.sub(r"[\s.\-]", "", query)
     if compact.isdigit() or CUSTOMER_REF.match(query):
@@ -432,7 +478,11 @@ async def resolve_customer(session: AsyncSession, actor: Actor, reference: str) 
     """
     hits = await find_customers(session, actor, reference, limit=5)
     if not hits:
-        raise NotFound(f"No customer matches {reference.strip()!r}.")
+        raise NotFound(
+            f"No customer matches {reference.strip()!r}.",
+            key="customer.no_match",
+            reference=reference.strip(),
+        )
     best = hits[0]
     # The name exactly as typed beats names that only normalise the same ("Acme AS" vs "ACME as.").
     wanted = " ".join(reference.split()).casefold()
@@ -447,6 +497,8 @@ async def resolve_customer(session: AsyncSession, actor: Actor, reference: str) 
         raise Ambiguous(
             f"Several customers match {reference.strip()!r}; which one?",
             [(h.customer.id, f"{h.customer.name} (#{h.customer.customer_number})") for h in hits],
+            key="customer.ambiguous",
+            reference=reference.strip(),
         )
     return best.customer
 

@@ -98,7 +98,9 @@ async def undo_last(
         .with_for_update()
     )
     if undo is None or undo.expires_at <= now:
-        raise NotFound("There is nothing to undo: undo works for 10 minutes after a change.")
+        raise NotFound(
+            "There is nothing to undo: undo works for 10 minutes after a change.", key="undo.nothing"
+        )
     await _apply(session, actor, undo.action)
     undo.undone_at = now
     await session.flush()
@@ -114,12 +116,12 @@ async def _apply(session: AsyncSession, actor: Actor, action: dict[str, Any]) ->
     elif kind == "delete_contact":
         contact = await session.get(Contact, action["id"])
         if contact is None or contact.deleted_at is not None:
-            raise NotFound("That contact is already gone.")
+            raise NotFound("That contact is already gone.", key="undo.contact_gone")
         contact.deleted_at = now
     elif kind == "delete_activity":
         activity = await session.get(Activity, action["id"])
         if activity is None or activity.deleted_at is not None:
-            raise NotFound("That activity is already gone.")
+            raise NotFound("That activity is already gone.", key="undo.activity_gone")
         activity.deleted_at = now
     elif kind == "delete_sales_case":
         case = await sales.get_sales_case(session, actor, action["id"])
@@ -133,7 +135,7 @@ async def _apply(session: AsyncSession, actor: Actor, action: dict[str, Any]) ->
         case.value = Decimal(previous["value"])
         case.closed_date = None if previous["closed_date"] is None else _date(previous["closed_date"])
     else:  # pragma: no cover - only the kinds above are recorded
-        raise NotFound(f"Cannot undo {kind!r}.")
+        raise NotFound(f"Cannot undo {kind!r}.", key="undo.unknown_kind", kind=kind)
     await session.flush()
 
 

@@ -715,7 +715,7 @@ def _result(email: Email, *, new: bool) -> CaptureResult:
 async def _waiting_email(session: AsyncSession, actor: Actor, email_id: int) -> Email:
     email = await session.get(Email, email_id)
     if email is None or email.captured_by_id != actor.user_id:
-        raise NotFound(f"No captured email {email_id} of yours.")
+        raise NotFound(f"No captured email {email_id} of yours.", key="email.no_id", email_id=email_id)
     return email
 
 
@@ -737,7 +737,7 @@ async def create_contact_from_sender(
     """Make the original sender a contact of the customer, then link the email to both."""
     email = await _waiting_email(session, actor, email_id)
     if not email.from_address:
-        raise InvalidInput("The email has no sender address to make a contact from.")
+        raise InvalidInput("The email has no sender address to make a contact from.", key="email.no_sender")
     local = email.from_address.split("@")[0].replace(".", " ").replace("_", " ").title()
     first, last = contacts.split_name(name or local)
     contact = await contacts.add_contact(

@@ -227,7 +227,11 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
             line = reader.line_num
     except csv.Error as exc:
         raise ImportFileError(
-            f"Line {line + 1} cannot be read ({exc}); is a quote never closed?", field_name="file"
+            f"Line {line + 1} cannot be read ({exc}); is a quote never closed?",
+            field_name="file",
+            key="import.unreadable_line",
+            line=line + 1,
+            reason=str(exc),
         ) from exc
 
 
@@ -280,12 +284,16 @@ def read_table(data: bytes) -> CsvTable:
             f"The file is {len(data) // 1_000_000} MB; split it into files of at most "
             f"{MAX_FILE_BYTES // 1_000_000} MB.",
             field_name="file",
+            key="import.too_big",
+            size=len(data) // 1_000_000,
+            limit=MAX_FILE_BYTES // 1_000_000,
         )
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
             "This is an Excel workbook, not CSV. In Excel: File → Save As → CSV (semicolon or comma "
             "separated), then import that file.",
             field_name="file",
+            key="import.excel",
         )
     text, encoding = decode(data)
     text = text.replace("\x00", "")
@@ -304,7 +312,9 @@ def read_table(data: bytes) -> CsvTable:
         if not _blank(fields):
             rows.append((line, fields))
     if header is None:
-        raise ImportFileError("The file is empty: no header line and no rows.", field_name="file")
+        raise ImportFileError(
+            "The file is empty: no header line and no rows.", field_name="file", key="import.empty"
+        )
     return CsvTable(header, rows, encoding, delimiter)
 
 
@@ -1231,6 +1241,8 @@ class CustomerImport(_Import[CustomerRow]):
                 "Företagsnamn...), customer number (Kundenummer, Kundnummer) or organisation number "
                 f"(Org.nr, Organisasjonsnummer, Organisationsnummer) column. It has: {_header_list(self.table)}.",
                 field_name="file",
+                key="import.no_customer_column",
+                columns=_header_list(self.table),
             )
 
     def row_label(self, cells: dict[str, str]) -> str:
@@ -2034,7 +2046,8 @@ async def run_import(
         except IntegrityError as exc:
             raise ChangedMeanwhile(
                 "Someone else saved one of these records while the import ran, so nothing was imported; "
-                "run the import again."
+                "run the import again.",
+                key="import.changed_meanwhile",
             ) from exc
     work.finish_report()
     report.seconds = time.perf_counter() - started

@@ -88,7 +88,7 @@ async def merge_customers(
 ) -> MergeRecord:
     require_writer(actor)
     if survivor_id == merged_id:
-        raise InvalidInput("A customer cannot be merged into itself.")
+        raise InvalidInput("A customer cannot be merged into itself.", key="customer.merge_self")
     survivor = await get_customer(session, actor, survivor_id)
     merged = await get_customer(session, actor, merged_id)
     snapshot = _snapshot(
@@ -153,7 +153,7 @@ async def merge_contacts(
 ) -> MergeRecord:
     require_writer(actor)
     if survivor_id == merged_id:
-        raise InvalidInput("A contact cannot be merged into itself.")
+        raise InvalidInput("A contact cannot be merged into itself.", key="contact.merge_self")
     survivor = await get_contact(session, actor, survivor_id)
     merged = await get_contact(session, actor, merged_id)
     snapshot = _snapshot(merged, ("first_name", "last_name", "title", "customer_id", "owner_id"))

@@ -36,7 +36,12 @@ async def create_customer_from_register(
     session: AsyncSession, actor: Actor, unit: RegisterUnit, *, allow_similar: bool = False
 ) -> Customer:
     if unit.deleted_on is not None:
-        raise InvalidInput(f"{unit.name} was deleted from the register on {unit.deleted_on:%d.%m.%Y}.")
+        raise InvalidInput(
+            f"{unit.name} was deleted from the register on {unit.deleted_on:%d.%m.%Y}.",
+            key="org.deleted_unit",
+            name=unit.name,
+            date=unit.deleted_on,
+        )
     customer = await customers.create_customer(
         session,
         actor,

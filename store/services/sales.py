@@ -42,7 +42,11 @@ async def stage_named(session: AsyncSession, name: str) -> SalesStage:
             return stage
     names = ", ".join(s.name for s in stages)
     raise InvalidInput(
-        f"{name!r} is not a stage of the sales process; use one of {names}.", field_name="stage"
+        f"{name!r} is not a stage of the sales process; use one of {names}.",
+        field_name="stage",
+        key="sales.bad_stage",
+        stage=name,
+        stages=names,
     )
 
 
@@ -50,9 +54,11 @@ def money(value: Decimal | int | float | str) -> Decimal:
     try:
         amount = Decimal(str(value).replace(" ", "").replace(",", "."))
     except InvalidOperation as exc:
-        raise InvalidInput(f"{value!r} is not an amount.", field_name="value") from exc
+        raise InvalidInput(
+            f"{value!r} is not an amount.", field_name="value", key="sales.bad_amount", value=value
+        ) from exc
     if amount < 0:
-        raise InvalidInput("The value cannot be negative.", field_name="value")
+        raise InvalidInput("The value cannot be negative.", field_name="value", key="sales.negative_value")
     return amount.quantize(Decimal("0.01"))
 
 
@@ -106,7 +112,7 @@ async def get_sales_case(session: AsyncSession, actor: Actor, case_id: int) -> S
         )
     ).scalar_one_or_none()
     if case is None:
-        raise NotFound(f"No sales case with id {case_id}.")
+        raise NotFound(f"No sales case with id {case_id}.", key="sales.no_id", case_id=case_id)
     return case
 
 
@@ -124,7 +130,11 @@ async def move_sales_case(
     require_writer(actor)
     case = await get_sales_case(session, actor, case_id)
     if expected_version is not None and case.version != expected_version:
-        raise ChangedMeanwhile(f"{case.name} was changed by someone else after you opened it. Reload it.")
+        raise ChangedMeanwhile(
+            f"{case.name} was changed by someone else after you opened it. Reload it.",
+            key="sales.changed_meanwhile",
+            name=case.name,
+        )
     new_stage = await stage_named(session, stage)
     case.stage_id = new_stage.id
     case.status = new_stage.outcome
@@ -132,9 +142,7 @@ async def move_sales_case(
         validation.percentage(probability) if probability is not None else new_stage.probability
     )
     case.closed_date = (on or _today(actor)) if new_stage.outcome is not CaseStatus.OPEN else None
-    await flush_or_changed(
-        session, f"{case.name} was changed by someone else meanwhile. Reload it and try again."
-    )
+    await flush_or_changed(session, case.name)
     await session.refresh(case, ["stage"])
     return case
 
@@ -183,8 +191,6 @@ async def update_sales_case(
         case.probability = validation.percentage(probability)
     if value is not None:
         case.value = money(value)
-    await flush_or_changed(
-        session, f"{case.name} was changed by someone else meanwhile. Reload it and try again."
-    )
+    await flush_or_changed(session, case.name)
     await session.refresh(case, ["stage"])
     return case

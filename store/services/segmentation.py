@@ -25,7 +25,7 @@ from store.visibility import customer_visible
 
 def _require_admin(actor: Actor, what: str) -> None:
     if not actor.is_admin:
-        raise PermissionDenied(f"Only admins can {what}.")
+        raise PermissionDenied(f"Only admins can {what}.", key="segment.admin_only", what=what)
 
 
 async def create_grouping(
@@ -34,10 +34,17 @@ async def create_grouping(
     _require_admin(actor, "define groupings")
     clean = validation.required_text(name, "grouping name", max_length=100)
     if (await session.execute(select(GroupingCategory.id).where(GroupingCategory.name == clean))).first():
-        raise InvalidInput(f"A grouping called {clean!r} already exists.", field_name="name")
+        raise InvalidInput(
+            f"A grouping called {clean!r} already exists.",
+            field_name="name",
+            key="segment.grouping_exists",
+            name=clean,
+        )
     names = list(dict.fromkeys(validation.required_text(c, "choice", max_length=100) for c in choices))
     if not names:
-        raise InvalidInput("A grouping needs at least one choice.", field_name="choices")
+        raise InvalidInput(
+            "A grouping needs at least one choice.", field_name="choices", key="segment.no_choices"
+        )
     category = GroupingCategory(
         name=clean, created_by_id=actor.user_id, choices=[GroupingChoice(name=n) for n in names]
     )
@@ -58,7 +65,12 @@ async def grouping_choice(session: AsyncSession, category: str, choice: str) -> 
         )
     ).scalar_one_or_none()
     if found is None:
-        raise NotFound(f"No grouping {category!r} with the choice {choice!r}.")
+        raise NotFound(
+            f"No grouping {category!r} with the choice {choice!r}.",
+            key="segment.no_choice",
+            grouping=category,
+            choice=choice,
+        )
     return found
 
 
@@ -75,7 +87,7 @@ async def keyword(session: AsyncSession, word: str) -> Keyword:
 async def _visible_ids(session: AsyncSession, actor: Actor, customer_ids: Sequence[int]) -> list[int]:
     ids = list(dict.fromkeys(customer_ids))
     if not ids:
-        raise InvalidInput("Select at least one customer.")
+        raise InvalidInput("Select at least one customer.", key="segment.no_customers")
     found = set(
         (
             await session.execute(select(Customer.id).where(Customer.id.in_(ids), customer_visible(actor)))
@@ -83,7 +95,11 @@ async def _visible_ids(session: AsyncSession, actor: Actor, customer_ids: Sequen
     )
     missing = [i for i in ids if i not in found]
     if missing:
-        raise NotFound(f"No customer with id {missing[0]}; nothing was changed.")
+        raise NotFound(
+            f"No customer with id {missing[0]}; nothing was changed.",
+            key="segment.no_customer",
+            customer_id=missing[0],
+        )
     return ids
 
 
@@ -145,9 +161,16 @@ async def mass_update(
         try:
             values["relation_level"] = RelationLevel(relation_level.upper())
         except ValueError as exc:
-            raise InvalidInput(f"{relation_level!r} is not a relation level; use A, B or C.") from exc
+            raise InvalidInput(
+                f"{relation_level!r} is not a relation level; use A, B or C.",
+                key="segment.bad_relation_level",
+                level=relation_level,
+            ) from exc
     if not values and grouping_choice_id is None:
-        raise InvalidInput("Say what to change: industry, owner, relation level or grouping.")
+        raise InvalidInput(
+            "Say what to change: industry, owner, relation level or grouping.",
+            key="segment.nothing_to_change",
+        )
     if values:
         values["version"] = Customer.version + 1
         await session.execute(

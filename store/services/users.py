@@ -29,11 +29,19 @@ async def create_user(
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise InvalidInput(
-            f"{time_zone!r} is not a time zone (e.g. Europe/Oslo).", field_name="time_zone"
+            f"{time_zone!r} is not a time zone (e.g. Europe/Oslo).",
+            field_name="time_zone",
+            key="user.bad_time_zone",
+            time_zone=time_zone,
         ) from exc
     address = validation.email_address(email)
     if (await session.execute(select(User.id).where(User.email == address))).first():
-        raise InvalidInput(f"A user with {address} already exists.", field_name="email")
+        raise InvalidInput(
+            f"A user with {address} already exists.",
+            field_name="email",
+            key="user.email_taken",
+            address=address,
+        )
     user = User(
         name=validation.required_text(name, "name"),
         email=address,
@@ -50,7 +58,7 @@ async def create_user(
 async def user_by_id(session: AsyncSession, user_id: int) -> User:
     user = await session.get(User, user_id)
     if user is None:
-        raise NotFound(f"No user with id {user_id}.")
+        raise NotFound(f"No user with id {user_id}.", key="user.no_id", user_id=user_id)
     return user
 
 
@@ -59,7 +67,7 @@ async def user_by_email(session: AsyncSession, email: str) -> User:
         await session.execute(select(User).where(User.email == email.strip().lower()))
     ).scalar_one_or_none()
     if user is None:
-        raise NotFound(f"No user with email {email.strip()}.")
+        raise NotFound(f"No user with email {email.strip()}.", key="user.no_email", address=email.strip())
     return user
 
 
@@ -188,14 +196,20 @@ async def update_settings(
             user.digest_time = time_of_day(int(hours), int(minutes or 0))
         except ValueError as exc:
             raise InvalidInput(
-                f"{digest_time!r} is not a time of day (e.g. 07:30).", field_name="digest_time"
+                f"{digest_time!r} is not a time of day (e.g. 07:30).",
+                field_name="digest_time",
+                key="user.bad_digest_time",
+                time=digest_time,
             ) from exc
     if digest_channels is not None:
         chosen = [c.strip().lower() for c in digest_channels if c.strip()]
         wrong = [c for c in chosen if c not in DIGEST_CHANNELS]
         if wrong:
             raise InvalidInput(
-                f"Unknown digest channel {wrong[0]!r}; use slack, email or both.", field_name="channels"
+                f"Unknown digest channel {wrong[0]!r}; use slack, email or both.",
+                field_name="channels",
+                key="user.bad_channel",
+                channel=wrong[0],
             )
         user.digest_channels = list(dict.fromkeys(chosen))
     if language is not None:
@@ -203,14 +217,20 @@ async def update_settings(
             user.language = Language(language.strip().lower())
         except ValueError as exc:
             raise InvalidInput(
-                f"{language!r} is not a language; use en, nb or sv.", field_name="language"
+                f"{language!r} is not a language; use en, nb or sv.",
+                field_name="language",
+                key="user.bad_language",
+                language=language,
             ) from exc
     if time_zone is not None:
         try:
             ZoneInfo(time_zone.strip())
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise InvalidInput(
-                f"{time_zone!r} is not a time zone (e.g. Europe/Oslo).", field_name="time_zone"
+                f"{time_zone!r} is not a time zone (e.g. Europe/Oslo).",
+                field_name="time_zone",
+                key="user.bad_time_zone",
+                time_zone=time_zone,
             ) from exc
         user.time_zone = time_zone.strip()
     await session.flush()

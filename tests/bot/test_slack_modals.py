@@ -144,8 +144,10 @@ async def test_an_empty_name_and_a_bad_org_number_are_shown_under_their_fields_a
 ) -> None:
     answer = await slack.send(view_submission("customer_add", customer_form("   ", "123 456 789")))
     assert answer["response_action"] == "errors"
-    assert set(answer["errors"]) == {"name", "org_number"}
-    assert "cannot be empty" in answer["errors"]["name"]
+    assert answer["errors"] == {  # Kari's Slack is nb-NO: the store's errors come in Norwegian
+        "name": "Skriv inn kundenavn.",
+        "org_number": "«123 456 789» er ikke et gyldig organisasjonsnummer i NO, SE, FI eller DK.",
+    }
     assert await count(slack.store, Customer) == 0
 
 
@@ -299,6 +301,47 @@ async def test_a_bad_email_in_the_contact_modal_is_shown_under_the_email_field(s
     answer = await slack.send(view_submission("contact_add", values, private_metadata=str(acme)))
     assert answer["response_action"] == "errors" and list(answer["errors"]) == ["email"]
     assert await count(slack.store, Contact) == 0
+
+
+async def test_a_norwegian_user_reads_the_email_error_in_the_contact_modal_in_norwegian(slack: Slack) -> None:
+    acme = await add_customer(
+        slack.store, await slack_actor(slack.store, OTHER_USER, "Ola Kollega"), "Acme AS"
+    )
+    values: dict[str, Any] = {"first_name": {"value": "Kari"}, "email": {"value": "kari at acme"}}
+    answer = await slack.send(view_submission("contact_add", values, private_metadata=str(acme)))
+    assert answer["errors"] == {"email": "«kari at acme» er ikke en gyldig e-postadresse."}
+
+
+async def test_a_swedish_user_reads_the_field_errors_of_the_contact_modal_in_swedish(slack: Slack) -> None:
+    acme = await add_customer(slack.store, await slack_actor(slack.store), "Acme AS")
+    values: dict[str, Any] = {"first_name": {"value": " "}, "email": {"value": "ola@"}}
+    answer = await slack.send(
+        view_submission("contact_add", values, private_metadata=str(acme), user_id=OTHER_USER)
+    )
+    assert answer["errors"] == {
+        "first_name": "Ange förnamn.",
+        "email": "”ola@” är inte en giltig e-postadress.",
+    }
+
+
+async def test_a_taken_org_number_is_refused_in_the_modal_in_the_users_language(slack: Slack) -> None:
+    await add_customer(
+        slack.store,
+        await slack_actor(slack.store, OTHER_USER, "Ola Kollega"),
+        "Acme AS",
+        org_number="923609016",
+    )
+    answer = await slack.send(view_submission("customer_add", customer_form("Acme Norge", "923 609 016")))
+    assert answer["errors"] == {
+        "org_number": "Acme AS (#10001) har allerede organisasjonsnummeret 923 609 016. "
+        "Åpne den kunden i stedet for å lage et duplikat."
+    }
+
+
+async def test_editing_an_unknown_customer_is_answered_in_the_users_language(slack: Slack) -> None:
+    await slack.command("customer edit Fjordlys")
+    (reply,) = await slack.api.wait_for("response_url")
+    assert reply.params["text"] == "Ingen kunde passer til «Fjordlys»."
 
 
 # --- log activity ----------------------------------------------------------------------------------------
