@@ -58,7 +58,7 @@ _CURRENCY = {
     "kr": None, "kroner": "NOK", "kronor": "SEK", "nok": "NOK", "sek": "SEK", "dkk": "DKK", "eur": "EUR",
     "euro": "EUR", "euros": "EUR", "€": "EUR", "usd": "USD", "$": "USD", "dollar": "USD", "dollars": "USD",
     "gbp": "GBP", "£": "GBP", ",-": None, "mnok": "NOK", "msek": "SEK", "meur": "EUR", "mkr": None,
-    "tkr": None, "tnok": "NOK", "tsek": "SEK",
+    "tkr": "SEK", "tnok": "NOK", "tsek": "SEK",  # ("tkr" is Swedish: tusen kronor)
 }  # fmt: skip
 _NUM = r"\d{1,3}(?:[ .,']\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"  # "250 000", "120.000", "250'000"
 _MULT = r"tkr|tnok|tsek|milj|mnkr|k|tusen|thousand|mill(?:ion(?:er)?)?|miljon(?:er)?|mil|mn|mnok|msek|meur|mkr|m(?![a-z])"
@@ -174,6 +174,11 @@ def find_amount(ex: Extraction, lang: str, *, bare_numbers: bool) -> None:
 
 
 def find_stage(ex: Extraction) -> None:
-    m = _STAGE.search(ex.text)
-    if m is not None:
-        ex.take(m.start(), m.end(), "stage", _STAGES[m.group(1)])
+    matches = list(_STAGE.finditer(ex.text))
+    if not matches:
+        return
+    m = matches[0]
+    later = [n for n in matches[1:] if _STAGES[n.group(1)] != "proposal"]
+    if _STAGES[m.group(1)] == "proposal" and later:
+        m = later[0]  # "Norsk Gjenvinnings tilbud er tapt": the offer names the deal, the stage comes after
+    ex.take(m.start(), m.end(), "stage", _STAGES[m.group(1)])

@@ -83,7 +83,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "hade", "hade ett", "nyss", "precis", "precis nu", "i förrgår",
     ),
     "DETAIL": (
-        "tlf", "tel", "phone", "mobile", "mob", "mobil", "mobilnr", "telefon", "telefonnummer", "phone number",
+        "tlf", "tfn", "tel", "numret", "nummeret", "phone", "mobile", "mob", "mobil", "mobilnr", "telefon",
+        "telefonnummer", "phone number",
         "email address", "e-postadresse", "e-postadress", "mejladress", "title", "tittel", "titel",
         "rolle", "roll", "role", "nr",
     ),
@@ -414,6 +415,7 @@ TITLE_WORDS = (
     "konsulent", "konsult", "utvikler", "utvecklare", "arkitekt", "innkjøper", "inköpare", "selger", "säljare",
     "prosjektleder", "projektledare", "regnskapsfører", "revisor", "rådgiver", "rådgivare", "assistent",
     "sekretær", "sekreterare", "koordinator", "teamleder", "teamledare", "avdelingsleder", "avdelningschef",
+    "rektor", "principal",
 )  # fmt: skip
 TITLE_SUFFIXES = ("sjef", "chef", "leder", "ledare", "ansvarlig", "ansvarig", "direktør", "direktor", "manager",
                   "officer", "ansvarleg", " lead")  # fmt: skip
@@ -492,7 +494,8 @@ _MORE_CUES: dict[str, tuple[str, ...]] = {
         "lunchmöte", "lunsjmøte", "frokostmøte", "middag", "dinner", "mtg", "teams-møte", "teamsmöte",
         "videomøte", "videomöte", "workshop", "befaring", "visning",
     ),
-    "CALL": ("on the phone", "i telefonen", "i telefon", "got off the phone", "ringt", "phoned"),
+    "CALL": ("on the phone", "i telefonen", "i telefon", "got off the phone", "ringt", "phoned",
+             "ring", "ringe", "ringa"),  # ("ring Acme tirsdag": a call to make)
     "TASK": (
         "husk at jeg må", "husk at", "need to", "set a reminder", "remind", "to-do:", "todo:", "task:",
         "lag en task", "oppgave:", "uppgift:", "att göra:",
@@ -663,6 +666,20 @@ SUBJECT_MARKERS = SUBJECT_MARKERS | {
     "heter",
 }
 FILLERS = FILLERS | frozenset({"whose", "hvis", "vars", "them", "dem", "henne"})
+# "… er tapt dessverre", "… är förlorad tyvärr": a sigh, not a name.
+FILLERS = FILLERS | frozenset(fold(w) for w in ("dessverre", "dessvärre", "tyvärr", "unfortunately", "sadly"))
+# "try again tomorrow", "prøv igjen": never a name.
+FILLERS = FILLERS | frozenset(fold(w) for w in ("again", "igjen", "igen"))
+# "heter typ Vasa nånting": the vague "something" after a searched name.
+FILLERS = FILLERS | frozenset(fold(w) for w in ("nånting", "någonting"))
+# "roughly 900k", "cirka 2 mill", "ungefär 300 tkr": how sure a sum is, not a name.
+FILLERS = FILLERS | frozenset(
+    fold(w) for w in ("roughly", "approximately", "approx", "circa", "cirka", "omtrent", "ungefär")
+)
+# "sok etter solberg blant kundene": "among" ends the searched name.
+CUSTOMER_PREPOSITIONS = CUSTOMER_PREPOSITIONS | frozenset(fold(w) for w in ("blant", "bland", "among"))
+# "Mette spør etter Hallingdal Tre", "frågade efter Nordkust": what is asked for.
+CUSTOMER_PREPOSITIONS = CUSTOMER_PREPOSITIONS | frozenset(fold(w) for w in ("etter", "efter"))
 CUES["UPDATE"] = CUES["UPDATE"] + (
     "ny verdi",
     "new value",
@@ -757,7 +774,8 @@ _DEV5_CUES: dict[str, tuple[str, ...]] = {
     "DEAL": ("case", "salgscase", "säljcase", "sales opp", "ny case", "nytt case"),
     "TASK": ("don't let me forget", "dont let me forget", "do not let me forget", "i must remember to",
              "must remember to", "glem ikke å", "ikke glem å", "ikke la meg glemme", "glöm inte att", "glöm inte",
-             "låt mig inte glömma", "påminn mig", "påminn meg"),
+             "låt mig inte glömma", "påminn mig", "påminn meg", "remember to", "huske å", "huske på å",
+             "komma ihåg att"),
     "FIND": ("kundesøk", "kundesok", "kundsök", "kundsok", "sökning efter", "søk etter kunde", "jag söker en kund",
              "jeg leter etter en kunde", "namnet är något som", "navnet er noe med", "name is something like"),
     "QUANT": ("antal", "antall", "number of", "no. of"),
@@ -785,7 +803,7 @@ _DEV6_CUES: dict[str, tuple[str, ...]] = {
     "SHOW": ("should be brought up", "brought up", "account overview", "kundeoversikt", "kundöversikt",
              "everything we've got on", "everything weve got on", "what we've got on", "what we have on",
              "hva vi har på", "vad vi har på"),
-    "FIND": ("srch", "serach", "seach for", "sok kund"),
+    "FIND": ("srch", "serach", "seach for", "sok kund", "leta fram", "lete fram", "som matchar", "som matcher"),
     "HELP": ("kommandoer", "komandoer", "kommandon", "commands", "what commands"),
     "PIPELINE": ("försäljningstratten", "forsaljningstratten", "salgstrakten", "sales funnel", "funnel", "tratten"),
     "CANCEL": ("don't book it", "dont book it", "don't book", "ikke book det", "ikke book", "boka inte",

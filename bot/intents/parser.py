@@ -70,10 +70,10 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
         return Parse("unknown", language)
 
     ex, when = _extract(folded, language, now)
-    words = _company_names_uncued(_words(pipeline(language)(split_compounds(ex.text)), original), language)
+    words = _message_words(ex.text, original, language)
     words = _searched_names_uncued(words)
     future = when is not None and when.value > now
-    intent = _intent(words, ex.slots, future)
+    intent = _intent(_without_before_clause(_others_needs_uncued(words)), ex.slots, future)
     request = _request_clause(words)
     if request is not None:  # "…long story…, so could you log that as a meeting?": the request decides
         asked = _intent(request, ex.slots, future)
@@ -83,13 +83,17 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
         guess = classify(_placeholders(folded, ex))
         if guess is not None and guess[0] != "unknown" and guess[1] >= MIN_CONFIDENCE:
             intent = guess[0]
+    if intent == "log_activity" and when is not None and when.value > now and _said_later(words, when):
+        # "snakket med Per i dag, han ringer tilbake neste uke": what happened is logged; the later date is
+        # part of what they said
+        ex, when = _extract(folded, language, now, keep=when)
+        words = _searched_names_uncued(_message_words(ex.text, original, language))
     if intent in SALES_INTENTS:
+        _later_close_date(ex, folded, language, now)
         entities.find_stage(ex)
         if "amount" not in ex.slots:
             entities.find_amount(ex, language, bare_numbers=True)
-        words = _company_names_uncued(
-            _words(pipeline(language)(split_compounds(ex.text)), original), language
-        )
+        words = _message_words(ex.text, original, language)
         if intent == "create_sales_case" and _has(words, "UPDATE") and not _has(words, "CREATE"):
             intent = "update_sales_case"
 
@@ -104,13 +108,88 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     return Parse(intent, language, {k: v for k, v in slots.items() if k in INTENT_SLOTS.get(intent, ())})
 
 
-def _extract(folded: str, language: str, now: datetime) -> tuple[entities.Extraction, WhenResult | None]:
-    """The slots with a shape of their own, each blanked out of the text once found."""
+_BEFORE = frozenset({"before", "før", "innan", "före"})
+
+
+def _without_before_clause(words: list[Word]) -> list[Word]:
+    """ "check 920.346.820 in the register before I add them", "før møtet i morgen: vis meg Acme AS": what is to
+    happen first is the request; the cues of the clause after "before" only set the scene."""
+    opener = next((w for w in words if w.text.lower() in _BEFORE and w.cue is None), None)
+    if opener is None:
+        return words
+    end = next((w.i for w in words[opener.i + 1 :] if w.boundary and BLANK not in w.low), len(words))
+    clause = range(opener.i, end)
+    if not any(w.labels for w in words if w.i not in clause):
+        return words
+    return [replace(w, cue=None, labels=frozenset()) if w.i in clause else w for w in words]
+
+
+def _said_later(words: list[Word], when: WhenResult) -> bool:
+    """Whether the date is inside a comment that starts with who said it ("…, han ringer tilbake neste uke")."""
+    said = next(
+        (w.start for w in words if w.low in _CLAUSE_SUBJECTS and w.i > 0 and words[w.i - 1].boundary), None
+    )
+    return said is not None and when.spans[0].start > said
+
+
+def _message_words(text: str, original: str, language: str) -> list[Word]:
+    """The words of the message (its shaped slots blanked), without a date that heads it ("by friday: …")."""
+    return _without_date_header(
+        _company_names_uncued(_words(pipeline(language)(split_compounds(text)), original), language)
+    )
+
+
+_THIRD_PERSONS = frozenset({"they", "he", "she", "it", "de", "dom", "han", "hun", "hon", "kunden", "dei"})
+
+
+def _others_needs_uncued(words: list[Word]) -> list[Word]:
+    """ "they need to go in the crm": what someone else needs is not a reminder for the writer."""
+    freed: set[int] = set()
+    for w in words:
+        if w.cue == "TASK" and w.i > 0 and (words[w.i - 1].low in _THIRD_PERSONS or w.i - 1 in freed):
+            freed.add(w.i)  # (and the rest of the phrase: "need to")
+    if not freed:
+        return words
+    return [_without_label(w, "TASK") if w.i in freed else w for w in words]
+
+
+def _without_label(w: Word, label: str) -> Word:
+    labels = w.labels - {label}
+    return replace(w, cue=min(labels) if labels else None, labels=labels)
+
+
+def _without_date_header(words: list[Word]) -> list[Word]:
+    """ "by friday: send the SOW to Kvarts Digital", "yesterday: call w Ingrid …": a date (and its deadline
+    word) before a colon only says when; the message is what follows it, numbered from 0."""
+    colon = next((w.i for w in words[:6] if w.low == ":" or w.boundary and w.low in _DASHES), None)
+    if colon is None or colon == 0 or colon + 1 == len(words):
+        return words
+    head = words[:colon]
+    if not any(BLANK in w.low for w in head) or not all(
+        BLANK in w.low or w.low in _DEADLINE_WORDS for w in head
+    ):
+        return words
+    return [replace(w, i=n) for n, w in enumerate(words[colon + 1 :])]
+
+
+_DASHES = frozenset({"-", "–", "—"})
+
+
+def _extract(
+    folded: str, language: str, now: datetime, keep: WhenResult | None = None
+) -> tuple[entities.Extraction, WhenResult | None]:
+    """The slots with a shape of their own, each blanked out of the text once found. A date in `keep` stays
+    text (another date of the message, if any, is the when)."""
     ex = entities.Extraction(folded)
     entities.find_emails(ex)
     entities.find_org_numbers(ex)
     entities.find_phones(ex, language)
-    when = find_when(ex.text, language, now)
+    probe = ex.text
+    for span in keep.spans if keep is not None else ():
+        probe = probe[: span.start] + "#" * (span.end - span.start) + probe[span.end :]
+    when = find_when(probe, language, now)
+    if when is not None and keep is not None and when.value > now:
+        when = None  # (only a date of what happened)
     if when is not None:
         for span in when.spans:
             ex.text = ex.text[: span.start] + BLANK * (span.end - span.start) + ex.text[span.end :]
@@ -140,6 +219,24 @@ def _close_date(folded: str, ex: entities.Extraction) -> bool:
     return any(word in _CLOSE_WORDS for word in before)
 
 
+def _later_close_date(ex: entities.Extraction, folded: str, language: str, now: datetime) -> None:
+    """ "… innkjøpssjefen i dag …, så kan du flytte forventet signering til 15.01.2027": when the first date is
+    not the expected close, a later one the message gives it to is."""
+    if "when" not in ex.slots or _close_date(folded, ex):
+        return
+    later = find_when(ex.text, language, now)  # (the first date is blanked out of ex.text already)
+    if later is None:
+        return
+    spans = [(span.start, span.end, "when") for span in later.spans]
+    probe = entities.Extraction(ex.text, spans=spans)
+    if not _close_date(folded, probe):
+        return
+    ex.spans = [span for span in ex.spans if span[2] != "when"] + spans
+    for span in later.spans:
+        ex.text = ex.text[: span.start] + BLANK * (span.end - span.start) + ex.text[span.end :]
+    ex.slots["when"] = later.value.isoformat()
+
+
 def _placeholders(folded: str, ex: entities.Extraction) -> str:
     """The folded message with each slot found replaced by its name ("#org_number"): what the classifier sees."""
     out, last = [], 0
@@ -164,6 +261,10 @@ def _words(doc: Doc, original: str) -> list[Word]:
     cue_of: dict[int, str] = {}
     labels_of: dict[int, set[str]] = {}
     for span in doc.spans["cues"]:
+        if span.label_ in _KIND_LABELS and _modifier(doc, span.end - 1, original):
+            continue  # "the missing call-off", "møte-rommet": the first half of a compound is not the activity
+        if span.label_ == "SALES_FIELD" and span.end < len(doc) and _small_number(doc[span.end].text):
+            continue  # "E-handel fas 2", "phase 2": a numbered part of a name, not the stage field
         for i in range(span.start, span.end):
             cue_of.setdefault(i, span.label_)
             labels_of.setdefault(i, set()).add(span.label_)
@@ -174,9 +275,11 @@ def _words(doc: Doc, original: str) -> list[Word]:
         start, end = token.idx, token.idx + len(token.text)
         low = token.text
         blanked = BLANK in low
-        spaced = low == "-" and original[start - 1 : start] == " " and original[end : end + 1] == " "
+        spaced = low in {"-", "/"} and original[start - 1 : start] == " " and original[end : end + 1] == " "
         symbol = not any(ch.isalnum() for ch in low) and low not in _NAME_JOINERS  # "→", "•", "|"
-        boundary = blanked or spaced or symbol or (token.is_punct and low not in _NAME_JOINERS)
+        # a full stop after a word ends the sentence ("Revisjon. Vi"), not after an abbreviation ("Co.")
+        full_stop = low == "." and original[end : end + 1] == " " and _ends_word(doc, token.i)
+        boundary = blanked or spaced or symbol or full_stop or (token.is_punct and low not in _NAME_JOINERS)
         labels = frozenset(labels_of.get(token.i, ()))
         words.append(
             Word(
@@ -192,6 +295,25 @@ def _words(doc: Doc, original: str) -> list[Word]:
             )
         )
     return words
+
+
+def _small_number(text: str) -> bool:
+    """ "2" in "fas 2": the number of a part, not a sum."""
+    return text.isdigit() and len(text) <= 2
+
+
+_KIND_LABELS = frozenset({"CALL", "MEETING", "EMAIL", "NOTE"})
+
+
+def _modifier(doc: Doc, k: int, original: str) -> bool:
+    """Whether token k is the first half of a hyphenated compound ("call" in "call-off")."""
+    end = doc[k].idx + len(doc[k].text)
+    return original[end : end + 1] == "-" and original[end + 1 : end + 2].isalpha() and doc[k].text.isalpha()
+
+
+def _ends_word(doc: Doc, k: int) -> bool:
+    """Whether the token before a full stop is a word, not an abbreviation ("Revisjon." but not "Co.", "St.")."""
+    return k > 0 and len(doc[k - 1].text) > 3 and doc[k - 1].text.isalpha()
 
 
 # "could you", "kan du", "skulle du kunna": a request, and what comes before it is often only the story.
@@ -245,35 +367,40 @@ def _company_names_uncued(words: list[Word], lang: str) -> list[Word]:
     """Words of a company name that ends in a legal form are name, not cues: "Pipeline Partners AB", "Task Force
     Consulting AS", "Kontakt Bygg AB". The name is the capitalised run before the form (a cue that opens the
     message, "Vis Acme AS", stays a cue)."""
-    freed: set[int] = set()
     if words and words[0].source.isupper():
         return words  # in ALL CAPS every word is capitalised and "AS" is as often the word "as"
-    for w in words:
-        if w.i == 0 or w.text.rstrip(".") not in _WRITTEN_FORMS or w.text.islower():
-            continue
-        k = w.i - 1
-        run: list[int] = []
-        while k >= 0 and len(run) < _MAX_NAME_WORDS:
-            prev = words[k]
-            joiner = prev.low in _NAME_JOINERS or prev.low in _NAME_LINKS
-            capital = prev.text[:1].isupper() or prev.text[:1].isdigit()
-            hyphened = (
-                k + 1 < len(words) and words[k + 1].start == prev.end + 1 and prev.source[prev.end] == "-"
-            )
-            if prev.boundary and not joiner or not (capital or joiner and run or hyphened):
-                break
-            if joiner and k > 0 and words[k - 1].labels and prev.low not in _NAME_JOINERS:
-                break  # "Task for Kvarnholmen Analys AB": a cue before the small word is not in the name
-            if prev.labels and k == 0 and not _ends_prefix(words, w):
-                break  # "Vis Acme AS" (but "Oppgave Partner AS – purre på faktura")
-            run.append(k)
-            k -= 1
-        while run and (words[run[-1]].low in _NAME_JOINERS or words[run[-1]].low in _NAME_LINKS):
-            run.pop()
-        freed.update(run)
+    freed = {
+        k
+        for first, form in _legal_spans(words, lang)
+        if not form.text.islower()
+        for k in range(first, form.i)
+    } | _titled_prefix(words)
     if not freed:
         return words
     return [replace(w, cue=None, labels=frozenset()) if w.i in freed else w for w in words]
+
+
+def _titled_prefix(words: list[Word]) -> set[int]:
+    """ "Task Force Consulting – visa allt vi har": a message that opens with a name written in capitals, then
+    a dash or colon and a request of its own; the cue words in the name are name."""
+    end = next((w.i for w in words[:7] if w.low == ":" or w.boundary and w.low in _DASHES), None)
+    if end is None or end < 2:
+        return set()
+    run = words[:end]
+    request = next((w for w in words[end + 1 :] if not w.boundary and not w.labels & {"POLITE"}), None)
+    if (
+        request is None
+        or not request.labels  # ("visa allt vi har", "book a meeting": the rest opens with the request)
+        or any(w.boundary or not w.text[:1].isupper() or w.text.isupper() for w in run)
+        or all(w.labels for w in run)
+        or not any(w.labels for w in run)
+        or run[0].labels & _REQUEST_VERBS  # ("Logg Møte Acme – …": a request written in capitals)
+    ):
+        return set()
+    return {w.i for w in run}
+
+
+_REQUEST_VERBS = frozenset({"LOG", "SHOW", "FIND", "CREATE", "SCHEDULE", "CALL", "UPDATE", "CANCEL", "HELP"})
 
 
 _NAMED_AFTER = frozenset(fold(w) for w in ("named", "called", "heter", "navn", "namn", "kalt", "kallad"))
@@ -296,10 +423,17 @@ def _searched_names_uncued(words: list[Word]) -> list[Word]:
         )
         if not (after_name_word or search_colon):
             continue
+        if (
+            after_name_word
+            and "CALL" in w.labels
+            and w.i > 0
+            and words[w.i - 1].labels & {"CUSTOMER", "FIND"}
+        ):
+            freed.add(w.i)  # "a customer called Lumen": naming, not a phone call
         taken = 0
         for nxt in words[w.i + 1 :]:
-            if nxt.boundary or taken == 4 or nxt.labels & {"LOOKUP", "DETAIL"}:
-                break  # (an org number's word ends the name)
+            if nxt.boundary or taken == 4 or nxt.labels & {"LOOKUP", "DETAIL", "VAGUE"}:
+                break  # (an org number's word ends the name, and so does "or something like that")
             if nxt.labels & {"FIND", "CUSTOMER"} and not freed & {nxt.i - 1}:
                 continue  # "named" is sometimes followed by more search words
             freed.add(nxt.i)
@@ -334,9 +468,22 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         and not (action & {"CREATE", "LOG", "TASK", "DEAL", "CALL", "MEETING"})
     ):
         return "help"
+    if "org_number" in slots and not has("CREATE") and _customer_with(words):
+        return "show_customer"  # "the customer with org nr …", "kunden med orgnr …": ours, not the register's
     if "org_number" in slots and has("LOOKUP") and not has("CREATE") and not has("SHOW"):
         return "lookup_org"
+    if _note_heading(words):
+        return "log_activity"  # "anteckning Brf Solgläntan: styrelsen byts i januari, ta nya kontakter då"
     opener = next((w for w in words if not w.boundary and not w.labels & {"POLITE", "SMALL_TALK"}), None)
+    if (
+        opener is not None
+        and opener.labels == {"KPI"}
+        and opener.i + 1 < len(words)
+        and words[opener.i + 1].low == ":"
+    ):
+        return (
+            "kpi_summary"  # "snabbrapport: antal nya kunder och bokade möten i november": a report's heading
+        )
     if (
         opener is not None
         and opener.labels == {"SHOW"}
@@ -357,6 +504,14 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
             return "pipeline_summary"
         if not has("LOOKUP"):
             return "kpi_summary"
+    if (
+        opener is not None
+        and opener.labels == {"WHICH"}
+        and stage
+        and not cues & {"UPDATE", "SALES_FIELD", "CUSTOMER"}
+        and not any(w.text[:1].isupper() for w in _free_words(words) if w is not opener)
+    ):
+        return "pipeline_summary"  # "hva har vi i forhandling nå?": what is at a stage, not a change to one
     if has("PIPELINE") and not (has("DEAL") and has("CREATE")):
         return "pipeline_summary"
     if has("FIND") and has("CUSTOMER") and not has("CREATE"):
@@ -370,6 +525,9 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     ):
         return "create_task"  # "Lofoten Lys – ring tirsdag": the customer, then what to do and when
     activity = cues & {"MEETING", "CALL", "LOG", "EMAIL", "NOTE"} and not sales_signal
+    if opener is not None and _new_deal_heading(words, opener) and "amount" in slots and not has("UPDATE"):
+        # "affärsmöjlighet, Björk och Lind Arkitekter, Kontorsflytt, 420 000 kr, …": a new deal written as a list
+        return "create_sales_case"
     if (
         has("DEAL")
         and (has("CREATE") or "amount" in slots and not has("UPDATE"))
@@ -399,8 +557,19 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "add_contact"
     if has("MEETING") and (has("SCHEDULE") or (future and not has("PAST") and not has("LOG"))):
         return "schedule_meeting"
-    if has("CALL") and future and not (cues & {"PAST", "LOG", "MEETING", "EMAIL", "NOTE"}):
+    # "snakket med Per i dag, han ringer tilbake neste uke": a call made, and what they said will happen
+    reported = any(w.low in _PAST_CALLS and "CALL" in w.labels for w in words) and any(
+        w.low in _CLAUSE_SUBJECTS and w.i > 0 and words[w.i - 1].boundary for w in words
+    )
+    if has("CALL") and future and not (cues & {"PAST", "LOG", "MEETING", "EMAIL", "NOTE"}) and not reported:
         return "create_task"  # "ring Acme tirsdag": a call still to make
+    if (
+        opener is not None
+        and opener.low in _CALL_TO_MAKE
+        and not cues & {"PAST", "LOG"}
+        and "when" not in slots
+    ):
+        return "create_task"  # "ring Acme om fornyelsen": the imperative is a call to make, with or without a day
     if has("SCHEDULE") and future and not has("LOG"):
         return "schedule_meeting"
     if cues & {"LOG", "CALL", "MEETING", "EMAIL", "NOTE"} and not (has("CREATE") and has("CUSTOMER")):
@@ -432,13 +601,52 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     return "unknown"
 
 
+def _logged_comment(words: list[Word]) -> bool:
+    """ "logg pa lofoten reiseliv: vil ha demo": a log request, then its comment; kind words in the comment do
+    not make it a call or a meeting (but "logga: möte med …" names the kind right after the colon)."""
+    colon = next((w.i for w in words if w.low == ":"), None)
+    if colon is None or not any("LOG" in w.labels for w in words[:colon]):
+        return False
+    if any(w.labels & {"CALL", "MEETING", "EMAIL"} for w in words[:colon]):
+        return False
+    after = next((w for w in words[colon + 1 :] if not w.boundary), None)
+    return after is not None and not after.labels & _KIND_LABELS
+
+
+def _customer_with(words: list[Word]) -> bool:
+    """ "the customer with org nr …": a customer of ours, picked by a detail."""
+    return any(
+        "CUSTOMER" in w.labels
+        and (w.low.startswith("kund") or w.low in {"customer", "client"})  # (not "firma", "företaget")
+        and w.i + 1 < len(words)
+        and words[w.i + 1].low in {"with", "med"}
+        for w in words
+    )
+
+
+def _note_heading(words: list[Word]) -> bool:
+    """A message that opens with a note word and a name before a colon: what follows is the note's text."""
+    content = [w for w in words if not (w.boundary and BLANK in w.low) and not w.labels & {"POLITE"}]
+    if len(content) < 4 or content[0].cue != "NOTE" or content[0].labels != {"NOTE"}:
+        return False
+    colon = next((k for k, w in enumerate(content[:6]) if w.low == ":"), None)
+    return colon is not None and colon > 1 and all(not w.labels for w in content[1:colon])
+
+
+_CALL_TO_MAKE = frozenset({"ring", "ringe", "ringa"})  # (imperative and infinitive: never a call made)
+_PAST_CALLS = frozenset(fold(w) for w in (
+    "called", "phoned", "rang", "spoke", "talked", "ringte", "ringde", "snakket", "snakka", "pratet", "pratade",
+    "pratat", "talade", "snackade",
+))  # fmt: skip
+
+
 _HOW = frozenset({"how", "hw", "hvordan", "hur", "korleis"})
 _GENERIC_PERSON = frozenset({"man", "jeg", "jag", "one"})
 
 
 def _how_question(words: list[Word]) -> bool:
     """ "hur skapar man en affär …?", "hvordan logger jeg …": how one does something, not a request to do it."""
-    content = [w for w in words if not w.boundary and not w.labels & {"POLITE"}]
+    content = [w for w in words if not w.boundary and not w.labels & {"POLITE", "HELP"}]  # ("hjälp, hur …")
     if not content or content[0].low not in _HOW:
         return False
     passive = len(content) > 1 and len(content[1].low) > 6 and content[1].low.endswith(("es", "as"))
@@ -456,8 +664,8 @@ def _prefix(words: list[Word]) -> list[Word] | None:
         w = words[k]
         if w.low == ":" or w.boundary and w.low in {"-", "–", "—"}:
             run = words[start:k]
-            if run and all(not x.boundary and x.cue is None for x in run):
-                return run
+            if run and all(not x.boundary and x.cue is None and x.low not in _MEETING_WITH for x in run):
+                return run  # (not "PoC review with Lundgren AB — book a mtg": a topic and the one met)
             return None
         if w.boundary:
             return None
@@ -474,7 +682,11 @@ def stage_only(words: list[Word], slots: dict[str, Any]) -> bool:
 
 
 def _title_present(words: list[Word]) -> bool:
-    return any(_looks_like_title(seg.text(words)) for seg in _segments(words, "add_contact"))
+    return any(
+        _looks_like_title(seg.text(words)) or _looks_like_title(_span_text(words, said[0], said[-1]))
+        for seg in _segments(words, "add_contact")
+        if (said := _after_copula(seg.words))
+    )
 
 
 def _stage_word(words: list[Word]) -> bool:
@@ -492,6 +704,8 @@ def _activity_kind(intent: str, words: list[Word]) -> str:
         return "task"
     if intent == "schedule_meeting":
         return "meeting"
+    if _note_heading(words) or _logged_comment(words):
+        return "note"  # "anteckning Acme: ring tilbake i januar", "logg pa X: vil ha demo": a note's text
     for label, kind in (("CALL", "call"), ("MEETING", "meeting"), ("EMAIL", "email"), ("NOTE", "note")):
         if _has(words, label):
             return kind
@@ -557,7 +771,7 @@ def _segments(words: list[Word], intent: str) -> list[Segment]:
             breaks = (
                 False  # "sett Lista Flyplass Drift til …", "Fjellheim Hotell": a capitalised word of a name
             )
-        if w.low in _NAME_JOINERS and current:
+        if w.low in _NAME_JOINERS and current and not w.boundary:  # (not "Kari / CFO", "X – 15", "X. Vi")
             current.append(w)
             continue
         if breaks:
@@ -595,7 +809,7 @@ def _trim(run: list[Word]) -> list[Word]:
 
 
 _DEADLINE_WORDS = frozenset(fold(w) for w in (
-    "by", "before", "due", "until", "innen", "før", "til", "till", "senast", "före", "frist", "deadline", "for",
+    "by", "before", "due", "until", "innen", "før", "til", "till", "senast", "före", "innan", "frist", "deadline", "for",
     "the", "på", "pa", "on", "at", "kl", "om", "in", "i",
 ))  # fmt: skip
 _SUBJECT_LEAD = frozenset(
@@ -606,11 +820,11 @@ _SUBJECT_LEAD = frozenset(
 _NAMING = frozenset({"called", "named", "kalt", "kallad", "heter"})
 
 
-def _subject(words: list[Word], intent: str) -> tuple[list[Word], set[int]]:
+def _subject(words: list[Word], intent: str, first: int = 0) -> tuple[list[Word], set[int]]:
     """The topic: what follows a topic word ("om", "about", "angående"); failing that, what follows ":", "," or
-    a dash. As written, without the words around it."""
+    a dash. As written, without the words around it. Only markers from word `first` on count."""
     markers = [
-        w for w in words
+        w for w in words[first:]
         if (w.cue is None or intent in SALES_INTENTS and w.low in _NAMING) and w.low in SUBJECT_MARKERS
         and not (w.i > 0 and words[w.i - 1].end == w.start and w.text[:1].isalpha())  # "theyre": not "re"
     ]  # fmt: skip
@@ -619,10 +833,20 @@ def _subject(words: list[Word], intent: str) -> tuple[list[Word], set[int]]:
     ]
     for w in ranked:
         rest: list[Word] = []
+        # "note on X: CEO is leaving in Jan, hold the upsell": a log's comment after a colon runs past commas
+        comment = w.low == ":" and intent == "log_activity"
         for nxt in words[w.i + 1 :]:
-            if nxt.boundary and (BLANK in nxt.low or nxt.low in {",", ";", ".", "?", "!"}):
+            if comment and rest and nxt.low == ",":
+                rest.append(nxt)
+                continue
+            if nxt.boundary and (
+                BLANK in nxt.low or nxt.low in {",", ";", ".", "?", "!"} or nxt.low in _DASHES
+            ):
                 if rest:
                     break
+                continue
+            if rest and nxt.low == ":" and w.low in SUBJECT_WORD_MARKERS:
+                rest = []  # "anteckning om Berg Bygg: ny vd från januari": the note is what follows the colon
                 continue
             if intent in SALES_INTENTS and (nxt.low in CUSTOMER_PREPOSITIONS or nxt.cue is not None):
                 if rest:
@@ -630,7 +854,10 @@ def _subject(words: list[Word], intent: str) -> tuple[list[Word], set[int]]:
                 continue
             rest.append(nxt)
         rest = _trim_subject(rest)
-        if rest and all(x.cue is not None for x in rest):
+        if w.low == ":" and len(rest) > 1 and rest[0].labels & _KIND_LABELS and rest[1].low in _MEETING_WITH:
+            continue  # "logga: möte med Skaraborgs Revision …": the colon introduced the activity, not a comment
+        topic_word = w.low in SUBJECT_WORD_MARKERS and intent in ACTIVITY_INTENTS  # "om avtalet"
+        if rest and all(x.cue is not None for x in rest) and not topic_word:
             continue  # "Acme: møte neste uke": the colon introduced the request, not a topic
         if rest and not (intent in SALES_INTENTS and _stage_word(rest)):
             return rest, {x.i for x in rest} | {w.i}
@@ -676,14 +903,68 @@ _COUNT_NOUNS = frozenset(fold(w) for w in (
 ))  # fmt: skip
 
 
+def _sent_object(words: list[Word]) -> list[Word]:
+    """What was sent, written after the one it was sent to: an article right after a name ("… AB the price
+    list"), up to the end of the clause."""
+    for w in words[2:]:
+        if w.low in {"the", "a", "an"} and words[w.i - 1].text[:1].isupper() and not words[w.i - 1].boundary:
+            run: list[Word] = []
+            for nxt in words[w.i :]:
+                if nxt.boundary:
+                    break
+                run.append(nxt)
+            return _trim_subject(run)
+    return []
+
+
+def _moved_deal(words: list[Word], segment: Segment) -> bool:
+    """A name between a change word and "to" ("set SCADA upgrade phase 2 to closed won"): the deal moved."""
+    before, after = segment.words[0].i - 1, segment.words[-1].i + 1
+    return (
+        before >= 0
+        and "UPDATE" in words[before].labels
+        and after < len(words)
+        and words[after].low in {"to", "til", "till"}
+    )
+
+
+def _item(words: list[Word], segment: Segment) -> bool:
+    """A capitalised item of its own, ended by a comma or a dash ("Managed Service Desk, 24 months, …")."""
+    nxt = segment.words[-1].i + 1
+    return (
+        segment.words[0].text[:1].isupper()
+        and nxt < len(words)
+        and words[nxt].boundary
+        and words[nxt].low in {",", "-", ":"}
+    )
+
+
+_OTHER_PARTIES = frozenset(fold(w) for w in (
+    "competitor", "competitors", "konkurrent", "konkurrenten", "konkurrenter", "supplier", "vendor",
+    "leverandør", "leverandøren", "leverantör", "leverantören",
+))  # fmt: skip
+
+
+def _other_party(segment: Segment) -> bool:
+    """ "went with a competitor", "valde en annan leverantör": the one the deal went to, not the customer."""
+    return all(w.low in _OTHER_PARTIES or w.low in FILLERS or w.low in {"another", "annen", "annan"}
+               for w in segment.words)  # fmt: skip
+
+
+def _count(run: list[Word]) -> bool:
+    """ "12 konsulter", "24 months": a number of things."""
+    return run[0].low.isdigit() and len(run) > 1 and run[1].low in _COUNT_NOUNS
+
+
 def _not_a_deal_name(run: list[Word]) -> bool:
     """A remark ("de gikk for en konkurrent"), a count ("12 konsulter", "24 months") or a lone small word is not
     what a deal is called."""
     if run[0].low in _NOT_A_DEAL:
         return True
-    if run[0].low.isdigit() and len(run) > 1 and run[1].low in _COUNT_NOUNS:
+    if _count(run):
         return True
-    return len(run) == 1 and run[0].text.islower() and (run[0].low in FILLERS or run[0].low in _CLOSE_WORDS)
+    small = run[0].low in FILLERS or run[0].low in _CLOSE_WORDS or run[0].low in _TITLE_INTRO  # ("… as lost")
+    return len(run) == 1 and run[0].text.islower() and small
 
 
 def _comment_clause(words: list[Word]) -> list[Word]:
@@ -702,6 +983,82 @@ def _comment_clause(words: list[Word]) -> list[Word]:
         if len([x for x in rest if not x.boundary]) >= 3:
             return rest
     return []
+
+
+_MEETING_WITH = frozenset(fold(w) for w in ("with", "med", "m", "m.", "m/", "w", "w/", "hos", "at"))
+
+
+def _meeting_purpose(words: list[Word]) -> list[Word]:
+    """ "a meeting with Odda Kraftlag monday 10am for the design workshop": what follows "for" after the one met
+    is the meeting's purpose, when it is not a name ("for the SOW kickoff", "för projektstart")."""
+    met = False
+    for w in words:
+        if w.low in _MEETING_WITH and w.cue is None:
+            met = True
+        elif met and w.low == "for" and w.cue is None:
+            rest: list[Word] = []
+            for nxt in words[w.i + 1 :]:
+                if nxt.boundary and (
+                    BLANK in nxt.low or nxt.low in {",", ";", ".", "?", "!"} or nxt.low in _DASHES
+                ):
+                    break
+                rest.append(nxt)
+            rest = _trim_subject(rest)
+            if rest and rest[0].text[:1].islower() and not rest[0].labels & _REQUEST_CUES:
+                return rest
+    return []
+
+
+def _topic_before_with(words: list[Word]) -> list[Word]:
+    """ "kickoff for PoC-en med Brekke Analyse 3. desember", "tmrw 4pm, PoC review with Lundgren Analytics AB":
+    a topic that opens the message, before "med/with/hos" and the one met, is the meeting's subject."""
+    start = next((w.i for w in words if not w.boundary and not w.labels & {"POLITE", "SMALL_TALK"}), None)
+    if start is None:
+        return []
+    for w in words[start + 1 : start + 7]:
+        if w.boundary:
+            return []
+        if w.low in _MEETING_WITH and w.cue is None:
+            run = words[start : w.i]
+            if (
+                run[-1].labels & {"MEETING"}
+                or any(x.labels - {"MEETING"} for x in run)
+                or any("MEETING" in x.labels for x in run[1:])  # "ett möte behöver bokas med …": passive
+                or any(x.low in _MODAL_LEAD for x in run)
+            ):
+                return []  # "meeting with Acme", "kan vi ta et møte med …": the request, not a topic
+            if _person(Segment(run, None)):
+                return []
+            return run
+    return []
+
+
+def _topic_after_date(words: list[Word]) -> list[Word]:
+    """ "mtg nordkust fastigheter 2/12 kl 9 budget 2027": dictated words after the customer and the date are the
+    topic, as if a comma were there."""
+    blanks = [w.i for w in words if BLANK in w.low]
+    if not blanks or blanks[-1] + 1 >= len(words):
+        return []
+    run = _trim_subject([w for w in words[blanks[-1] + 1 :]])
+    named_before = any(not w.boundary and not w.labels and w.i < blanks[0] for w in words)
+    if (
+        not run
+        or not named_before
+        or len(run) > 5
+        or any(w.boundary or w.labels - {"MEETING", "KPI"} for w in run)
+        or run[0].low in CUSTOMER_PREPOSITIONS
+        or run[0].low in _MEETING_WITH
+        or all(w.low in _MEETING_MODES for w in run)
+    ):
+        return []
+    return run
+
+
+# How or where a meeting is held ("… tue 2pm teams"): not what it is about.
+_MEETING_MODES = frozenset(fold(w) for w in (
+    "teams", "zoom", "meet", "video", "online", "digital", "digitalt", "fysisk", "fysiskt", "physical", "in-person",
+    "onsite", "on-site", "hybrid", "telefon", "phone", "lunch", "lunsj",
+))  # fmt: skip
 
 
 def _without_words(segments: list[Segment], used: set[int]) -> list[Segment]:
@@ -731,28 +1088,76 @@ def _subject_text(words: list[Word], run: list[Word]) -> str:
 def _task_subject(words: list[Word]) -> tuple[list[Word], list[Word]]:
     """The to-do phrase after the task cue, and the words before a colon ("task for Acme: ...")."""
     cue_positions = [w.i for w in words if w.cue == "TASK"]
-    if not cue_positions:
-        return [], []
-    end = cue_positions[0]
-    while end + 1 < len(words) and words[end + 1].cue == "TASK" and words[end].low != ":":
-        end += 1
-    rest = words[end + 1 :]
+    if cue_positions:
+        end = cue_positions[0]
+        while end + 1 < len(words) and words[end + 1].cue == "TASK" and words[end].low != ":":
+            end += 1
+        rest = words[end + 1 :]
+        if words[cue_positions[0]].low in _TODO_VERBS:
+            rest = words[cue_positions[0] :]  # "follow up with Acme next week": the cue is the to-do's verb
+    else:  # "ring Acme tirsdag": no trigger, the message (its last clause: "ringte X, ring dem …") is the to-do
+        breaks = [w.i for w in words if w.low in {",", ";"} and any(not x.boundary for x in words[w.i + 1 :])]
+        rest = words[breaks[-1] + 1 :] if breaks else words
     head: list[Word] = []
     colon = next((k for k, w in enumerate(rest) if w.low == ":"), None)
     if colon is not None:
         head, rest = rest[:colon], rest[colon + 1 :]
+    phrase = _todo_phrase(rest)
+    if not phrase and not head and cue_positions:
+        # "check whether Granli IT has signed the call-off — add that as a to-do": the trigger follows the to-do
+        cut = max((w.i for w in words[: cue_positions[0]] if w.low in _CLAUSE_BREAKS), default=0)
+        phrase = _todo_phrase(words[:cut])
+        while phrase and (phrase[0].low in _MODAL_LEAD or phrase[0].low in _SUBJECT_LEAD):
+            phrase = phrase[1:]  # "behöver kolla …", "need to chase …": the framing, not the to-do
+    return phrase, head
+
+
+# Task cues that are the verb of the to-do itself ("follow up with Acme", "følg opp Fjord Bygg").
+_TODO_VERBS = frozenset({"follow", "followup", "folg", "folge", "folj", "folja"})
+_CLAUSE_BREAKS = frozenset({",", ";", "-", "–", "—"})
+_MODAL_LEAD = frozenset(
+    fold(w) for w in ("need", "needs", "must", "behöver", "måste", "må", "trenger", "trengs")
+)
+
+
+def _todo_phrase(rest: list[Word]) -> list[Word]:
+    """The to-do in the words after a trigger: from the first word that is not a lead-in to the first date."""
     phrase: list[Word] = []
     for w in rest:
         if w.boundary and BLANK in w.low:
-            if phrase:
-                break
+            if all(x.low in _DEADLINE_WORDS or x.low in FILLERS for x in phrase):
+                phrase = []  # "set a reminder for 8am thursday to prep slides": the date's "for", then the to-do
+                continue
+            break
+        if not phrase and (w.boundary or w.low in _SUBJECT_LEAD or w.low in FILLERS or w.labels & {"POLITE"}):
             continue
-        if not phrase and (w.boundary or w.low in _SUBJECT_LEAD or w.low in FILLERS):
-            continue
+        if phrase and w.cue == "TASK" and phrase[-1].boundary:
+            break  # "chase Acme for the unpaid invoice, set a reminder": a second trigger ends the to-do
         phrase.append(w)
-    while phrase and (phrase[-1].low in _DEADLINE_WORDS or phrase[-1].boundary or phrase[-1].low in FILLERS):
+    while (
+        phrase
+        and not _glued(phrase[-1])
+        and (
+            phrase[-1].low in _DEADLINE_WORDS
+            or phrase[-1].boundary
+            or phrase[-1].low in FILLERS
+            and phrase[-1].low not in _OBJECT_PRONOUNS  # "ring dem tilbake", "call them back"
+            and not (phrase[-1].low in _PARTICLES and len(phrase) > 1 and phrase[-2].low in _OBJECT_PRONOUNS)
+        )
+    ):
         phrase = phrase[:-1]
-    return phrase, head
+    return phrase
+
+
+_PARTICLES = frozenset(fold(w) for w in ("back", "tilbake", "tillbaka", "up", "opp", "upp"))
+
+
+def _glued(w: Word) -> bool:
+    """A word joined to the one before by a hyphen: the ending of a compound ("PoC-en", "greenfee-systemet")."""
+    return w.start > 1 and w.source[w.start - 1] == "-" and w.source[w.start - 2].isalnum()
+
+
+_OBJECT_PRONOUNS = frozenset({"oss", "us", "dem", "them", "henne", "her", "ham", "him", "meg", "mig", "me"})
 
 
 def _trim_subject(run: list[Word]) -> list[Word]:
@@ -760,6 +1165,8 @@ def _trim_subject(run: list[Word]) -> list[Word]:
         run = run[1:]
     while run and (
         run[-1].low in FILLERS
+        and not _glued(run[-1])
+        and run[-1].low not in _OBJECT_PRONOUNS  # "… vill byta till oss"
         or run[-1].boundary
         or run[-1].low in _DEADLINE_WORDS
         or run[-1].labels & {"LOG", "POLITE"}  # "… klare for pilot 👍 logg pls"
@@ -768,9 +1175,16 @@ def _trim_subject(run: list[Word]) -> list[Word]:
     return run
 
 
+# "head of data", "chief of staff", "leder for salg", "chef för inköp": a role over some area.
+_TITLE_PREFIXES = ("head of ", "chief ", "director of ", "vp of ", "leder for ", "chef for ", "ansvarlig for ",
+                   "ansvarig for ")  # fmt: skip
+
+
 def _looks_like_title(text: str) -> bool:
     low = fold(text)
-    return low in _FOLDED_TITLES or any(low.endswith(s) for s in TITLE_SUFFIXES) and len(low.split()) <= 3
+    if len(low.split()) > 3:
+        return False
+    return low in _FOLDED_TITLES or low.endswith(TITLE_SUFFIXES) or low.startswith(_TITLE_PREFIXES)
 
 
 def _is_person(segment: Segment) -> bool:
@@ -780,6 +1194,9 @@ def _is_person(segment: Segment) -> bool:
 def _adjacent_to_deal(words: list[Word], segment: Segment) -> bool:
     nxt = segment.words[-1].i + 1
     return nxt < len(words) and words[nxt].cue == "DEAL"
+
+
+_OFFER_NOUNS = frozenset(fold(w) for w in ("tilbud", "tilbudet", "offert", "offerten", "proposal", "quote"))
 
 
 _LEGAL_FORMS = frozenset({"as", "asa", "ab", "oy", "oyj", "aps", "a/s", "ltd", "llc", "inc", "ans", "da", "sa", "gmbh",
@@ -806,11 +1223,20 @@ def _without_genitive(name: str, lang: str, joined_by_hyphen: bool = False) -> s
     return name
 
 
+_SMALL_VERBS = frozenset(fold(w) for w in (
+    "har", "hadde", "hade", "er", "är", "var", "blir", "blev", "vil", "vill", "skal", "ska", "kan", "må", "måste",
+    "has", "have", "had", "is", "are", "was", "were", "will", "wants", "want", "can", "must",
+    "went", "chose", "decided", "gikk", "gick", "valgte", "valde", "bestemte", "bestämde", "takket", "tackade",
+))  # fmt: skip
+
+
 def _name_words(words: list[Word], segment: Segment) -> list[Word]:
     """Where a capitalised name is followed by lower-case words ("Elverum Eiendom takket nei"), the name."""
     run = segment.words
     if not run[0].text[:1].isupper():
-        return run
+        # "oppdal skiheis har betalt fakturaen": a small verb ends a name written in lower case
+        verb = next((k for k, w in enumerate(run[1:], 1) if w.low in _SMALL_VERBS), None)
+        return run[:verb] if verb is not None else run
     for k, w in enumerate(run[1:], start=1):
         if (
             w.text[:1].isalpha()
@@ -853,6 +1279,16 @@ def _joined_names(words: list[Word], segments: list[Segment]) -> list[Segment]:
 _COPULAS = frozenset({"er", "ar", "is", "som", "as", "blir", "becomes", "was", "var"})
 
 
+_PRONOUNS = frozenset({"han", "hun", "hon", "he", "she", "they", "de"})
+
+
+def _after_copula(run: list[Word]) -> list[Word]:
+    """ "hun er innkjøpsleder", "she is the CFO": what is said of a pronoun (the run itself when it is not so)."""
+    if len(run) > 2 and run[0].low in _PRONOUNS and (run[1].low in _COPULAS or run[1].low == "'s"):
+        return _trim(run[2:]) or run  # ("he's the head of sales": the article goes too)
+    return run
+
+
 def _person_words(segment: Segment) -> list[Word] | None:
     """The words of a person's name at the start of a segment: the first names ("per arne", "tor-erik") and
     one surname; None when the segment does not start with a first name."""
@@ -867,6 +1303,51 @@ def _person_words(segment: Segment) -> list[Word] | None:
 
 def _person(segment: Segment) -> bool:
     return any(w.low in FIRST_NAMES for w in segment.words[:2])
+
+
+_GROUP_NOUNS = frozenset(fold(w) for w in ("team", "teamet", "teamen", "folks", "folka", "gjengen", "gänget",
+                                           "people", "folk", "gutta", "gubbarna"))  # fmt: skip
+
+
+def _pronoun(segment: Segment) -> bool:
+    """ "can you show it?": a word pointing back at a name, not a name."""
+    return len(segment.words) == 1 and segment.words[0].text in {"it", "them", "den", "det", "dem", "dom"}
+
+
+def _moved_to(words: list[Word], origin: Segment, segment: Segment) -> bool:
+    """Whether `segment` follows "from <origin> to": the place someone has moved to."""
+    return (
+        origin.before is not None
+        and origin.before.low in {"from", "fra", "fran"}
+        and segment.before is not None
+        and segment.before.low in {"to", "til", "till"}
+        and segment.before.i == origin.words[-1].i + 1
+    )
+
+
+def _titled_aside(words: list[Word], segment: Segment) -> bool:
+    """ "Lotta Berg (ekonomiansvarig)": a name with the person's title in parentheses after it."""
+    k = segment.words[-1].i + 1
+    close = next((w.i for w in words[k + 1 : k + 5] if w.low == ")"), None)
+    return (
+        close is not None
+        and words[k].low == "("
+        and close > k + 1
+        and _looks_like_title(_span_text(words, words[k + 1], words[close - 1]))
+    )
+
+
+def _at_workplace(words: list[Word], segment: Segment, workplace: Segment) -> bool:
+    """A name of one or two capitalised words right before "på/at/hos" and a workplace: a person there."""
+    run = segment.words
+    return (
+        workplace.before is not None
+        and workplace.before.low in WORKPLACE_PREPOSITIONS
+        and run[-1].i + 1 == workplace.before.i
+        and len(run) <= 2
+        and all(w.text[:1].isupper() and w.text[1:].islower() and w.low not in _LEGAL_FORMS for w in run)
+        and workplace.words[0].text[:1].isupper()  # (not "purre Fjord Bygg på fakturaen")
+    )
 
 
 def _person_name(words: list[Word], segment: Segment) -> str:
@@ -951,19 +1432,49 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 subject_words, used = clause, {w.i for w in clause}
         if intent in SALES_INTENTS and subject_words and _not_a_deal_name(subject_words):
             subject_words, used = [], set()  # "…, de gikk for en konkurrent": a remark, not the deal's name
-        if subject_words and subject_words[0].labels & _REQUEST_CUES:
+        if subject_words and (
+            subject_words[0].labels & _REQUEST_CUES
+            or subject_words[0].i > 0
+            and words[subject_words[0].i - 1].low == ","
+            and any(w.labels & {"SCHEDULE", "LOG"} for w in subject_words)
+        ):
             subject_words, used = [], set()  # "…, put it in the calendar!": the request, not the topic
         request = _request_start(words)
-        if subject_words and request is not None and subject_words[0].i < request <= subject_words[-1].i:
+        if (
+            subject_words
+            and request is not None
+            and subject_words[-1].i < request
+            and intent in ACTIVITY_INTENTS
+        ):
+            # "Vi har pratat om att ses …, så kan du boka … om deras nya intranät": the request's own topic
+            asked, asked_used = _subject(words, intent, request)
+            if asked:
+                subject_words, used = asked, asked_used
+        if subject_words and request is not None and subject_words[0].i <= request <= subject_words[-1].i:
             subject_words = _trim_subject(
                 [w for w in subject_words if w.i < request]
             )  # "…, kan du logga det"
             used = {w.i for w in subject_words}
+        if intent == "schedule_meeting" and subject_words:
+            met = next(
+                (k for k, w in enumerate(subject_words[1:], 1) if w.low in _MEETING_WITH and not w.cue), None
+            )
+            if met is not None:  # "PoC review with Lundgren AB": the topic, then the one met
+                subject_words = _trim_subject(subject_words[:met])
+                used = {w.i for w in subject_words}
+        if intent == "schedule_meeting" and not subject_words:
+            subject_words = _meeting_purpose(words) or _topic_before_with(words) or _topic_after_date(words)
+            used = {w.i for w in subject_words} | ({subject_words[0].i - 1} if subject_words else set())
         if subject_words:
             found["subject"] = _subject_text(words, subject_words)
     segments = _without_words(_segments(words, intent), used)
     if intent == "add_contact":
         for seg in list(segments):
+            told = _after_copula(seg.words)  # "hon är ekonomichef": the title without "hon är"
+            if told is not seg.words and _looks_like_title(_span_text(words, told[0], told[-1])):
+                found.setdefault("title", _span_text(words, told[0], told[-1]))
+                segments.remove(seg)
+                continue
             text = seg.text(words)
             if _looks_like_title(text) and _person_words(seg) is None:
                 found.setdefault("title", text)
@@ -981,6 +1492,10 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 tail = seg.words[cut:]
                 while len(tail) > 1 and tail[0].low in _COPULAS:
                     tail = tail[1:]  # "hun er marketing manager"
+                lead = seg.words[0].low
+                said = len(tail) < len(seg.words) - cut or lead in FIRST_NAMES or lead in _PRONOUNS
+                if not said:
+                    continue  # "3B Konsult", "ekström konsult": a company whose name ends in a trade
                 if len(tail) <= 3 and _looks_like_title(_span_text(words, tail[0], tail[-1])):
                     found.setdefault("title", _span_text(words, tail[0], tail[-1]))
                     head = seg.words[:cut]
@@ -1003,13 +1518,16 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
     free = [s for s in segments if s not in with_prep]
 
     if intent == "add_contact":
-        people = [s for s in segments if _person(s)]
+        people = [s for s in segments if _person(s)] or [s for s in segments if _titled_aside(words, s)]
         contact = people[0] if people else next((s for s in free), None)
         customer = next((s for s in workplace if s is not contact), None) or next(
             (s for s in with_prep if s is not contact), None
         )
         if customer is None:
             customer = next((s for s in free if s is not contact), None)
+        moved_to = next((s for s in segments if customer is not None and _moved_to(words, customer, s)), None)
+        if moved_to is not None:  # "Erik Sand moved from Odda Kraftlag to North42 Labs": where they are now
+            customer = moved_to
         if contact is not None:
             found["contact_name"] = (
                 _person_name(words, contact) if _person(contact) else _name(words, contact)
@@ -1018,9 +1536,20 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             found["customer"] = _name(words, customer)
         return found
     if intent in ACTIVITY_INTENTS:
+        asked_from = _request_start(words)
+        if asked_from is not None and any(s.words[0].i > asked_from for s in with_prep):
+            # "Vi har pratat länge …, så kan du boka in ett möte med Gunilla på Ekerö Kommunservice": the request
+            # names them; the story before it does not
+            workplace = [s for s in workplace if s.words[0].i > asked_from]
+            with_prep = [s for s in with_prep if s.words[0].i > asked_from]
+            free = [s for s in free if s.words[0].i > asked_from]
         # "med Kari hos Acme": Kari is the contact, Acme the customer; "med Acme": Acme is the customer.
         companions = [
-            s for s in with_prep if s.before is not None and s.before.low not in WORKPLACE_PREPOSITIONS
+            s
+            for s in with_prep
+            if s.before is not None
+            and s.before.low not in WORKPLACE_PREPOSITIONS
+            and not all(w.low in _GROUP_NOUNS for w in s.words)  # "with the team at Vardø Havbruk"
         ]
         if workplace and companions:
             found["contact_name"] = (
@@ -1028,16 +1557,46 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             )
             found["customer"] = _name(words, workplace[0])
             return found
+        free = [s for s in free if not all(w.low in _TALK_VERBS for w in s.words)]  # ("pratade i telefon …")
         people = [s for s in with_prep + free if _person(s)]
-        companies = [s for s in workplace if not _person(s)] or _names_first(
-            words, [s for s in with_prep + free if not _person(s)]
-        )
+        if not people and workplace:  # "ringte Bergfrid på Hadeland Glassverk": someone at the workplace
+            people = [s for s in free if _at_workplace(words, s, workplace[0])]
+        others = _names_first(words, [s for s in with_prep + free if not _person(s) and s not in people])
+        companies = [s for s in workplace if not _person(s)] or others
+        if (
+            companies
+            and others
+            and companies[0] is not others[0]
+            and not _capitalised(words, companies[0].words[0])
+            and _capitalised(words, others[0].words[0])
+        ):
+            companies = others  # "ringte Fjord Bygg på mobilen": the capitalised name, not where it happened
         if people:
             found["contact_name"] = _person_name(words, people[0])
+        if intent == "log_activity" and "subject" not in found and _has(words, "EMAIL"):
+            sent = _sent_object(words)  # "emailed Henrik at Tre Kroner Logistik AB the updated price list"
+            if sent:
+                found["subject"] = _subject_text(words, sent)
         if companies:
             found["customer"] = _name(words, companies[0])
+        elif subject_words and not people:
+            opening = _name_words(words, Segment(subject_words, None))
+            # "notat: Larvik Havn vil vente …": the comment names the customer first
+            if 1 < len(opening) < len(subject_words) and all(
+                w.text[:1].isupper() and not w.cue for w in opening
+            ):
+                found["customer"] = _span_text(words, opening[0], opening[-1])
         return found
     if intent in SALES_INTENTS:
+        # "for 6 consultants through 2027", "went with a competitor": not the customer
+        free = [s for s in free if not _count(s.words) and not _other_party(s)]
+        with_prep = [s for s in with_prep if not _count(s.words) and not _other_party(s)]
+        titled = next((s for s in segments if _after_definite_deal(words, s)), None)
+        if titled is not None and "subject" not in found:  # "salgsmuligheten Kjølelager er tapt"
+            found["subject"] = _name(words, titled)
+            segments = [s for s in segments if s is not titled]
+            free = [s for s in free if s is not titled]
+            with_prep = [s for s in with_prep if s is not titled]
         at = next((s for s in segments if s.before is not None and s.before.low in _DEAL_AT), None)
         if at is None:  # "skapa affär Lagerflytt för Hedberg Logistik": the deal noun, its name, for whom
             at = next((s for s in segments if _deal_for(words, segments, s)), None)
@@ -1047,13 +1606,16 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             found["subject"] = _name(words, deal)
             found["customer"] = _name(words, at)
             return found
-        deal_named = [s for s in segments if _adjacent_to_deal(words, s)]
+        cased = _writes_names_capitalised(words)  # (then "Vi aksepterer tilbudet" names no customer)
+        deal_named = [
+            s for s in segments if _adjacent_to_deal(words, s) and not (cased and s.text(words).islower())
+        ]
         named: Segment | None = None
         if intent == "update_sales_case":
             before_colon = [
                 s for s in free if s.words[-1].i + 1 < len(words) and words[s.words[-1].i + 1].low == ":"
             ]
-            numbered = [s for s in segments if _YEAR.search(s.text(words))]
+            numbered = [s for s in segments if _YEAR.search(s.text(words)) and not _not_a_deal_name(s.words)]
             if numbered and "subject" not in found and not deal_named:
                 found["subject"] = numbered[0].text(words)
                 segments = [s for s in segments if s is not numbered[0]]
@@ -1066,9 +1628,37 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             name = _name(words, named)
             source = words[0].source
             before_quote = quoted is not None and not source[named.words[-1].end : quoted.start()].strip()
-            if named in deal_named or before_quote:  # "Nacka Medias ”Webbyte 3.0”"
+            kept = _name_words(words, named)
+            offer = len(kept) < len(named.words) and named.words[len(kept)].low in _OFFER_NOUNS
+            if (
+                named in deal_named or before_quote or offer
+            ):  # "Nacka Medias ”Webbyte 3.0”", "Xs tilbud er tapt"
                 name = _without_genitive(name, lang, _hyphen_before(words, named))
             found["customer"] = name
+            owner = next((k for k, w in enumerate(named.words[1:-1], 1) if w.low == "'s"), None)
+            if owner is not None and "subject" not in found:  # "3sixty media's brand refresh"
+                found["customer"] = _span_text(words, named.words[0], named.words[owner - 1])
+                found["subject"] = _span_text(words, named.words[owner + 1], named.words[-1])
+                return found
+            first_item = next(
+                (s for s in free if s.words[0].i == 0 and s is not named and _item(words, s)), None
+            )
+            if (
+                intent == "create_sales_case"
+                and named in with_prep
+                and first_item is not None
+                and "subject" not in found
+            ):
+                if not _not_a_deal_name(first_item.words) and not _stage_word(first_item.words):
+                    # "Managed Service Desk, 24 months, 1.2m — new deal for Nordkapp Logistics": the deal first
+                    found["subject"] = _name(words, first_item)
+            moved = next((s for s in free if s is not named and _moved_deal(words, s)), None)
+            if moved is not None and "subject" not in found:
+                # "that's from Vestbris, set SCADA upgrade to closed won": the deal between "set" and "to"
+                found["subject"] = moved.text(words)
+            if named in deal_named and len(kept) < len(named.words) and "subject" not in found:
+                # "the Osprey Maritime renewal deal": the customer, then what the deal is about
+                found["subject"] = _span_text(words, named.words[len(kept)], named.words[-1])
         elif intent == "create_sales_case" and "subject" in found:
             found["customer"] = found.pop("subject")  # "ny deal: Skagerak Rør AS, 300 000 kr": a customer
         return found
@@ -1080,12 +1670,15 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
     target = _names_first(words, free + with_prep) if intent != "find_customer" else free or with_prep
     if intent == "find_customer":
         # "kunder med navn Solberg", "som heter noe med Havbruk", "containing the word marine": after the naming
-        after_naming = [s for s in segments if _after_naming(words, s)]
+        after_naming = [s for s in segments if _after_naming(words, s) or _in_it(words, s)]
         target = after_naming or target
+    if intent == "show_customer" and len(target) > 1 and _person(target[0]):
+        # "Mette spør etter Hallingdal Tre …, kan du vise kundekortet?": the customer, not the colleague
+        target = [s for s in target if not _person(s)] + [s for s in target if _person(s)]
     request = _request_start(words)
     if request is not None and intent in ("create_customer", "show_customer"):
         # the customer to create or show is the object of the request, not someone in the story before it
-        target = [s for s in target if s.words[0].i > request] or target
+        target = [s for s in target if s.words[0].i > request and not _pronoun(s)] or target
     if target:
         found["customer"] = (
             _name(words, target[0]) if intent != "find_customer" else _search_text(words, target[0])
@@ -1120,6 +1713,26 @@ _DEAL_AT = frozenset({"hos", "at", "vid", "ved"})
 _DEAL_FOR = frozenset({"for", "för", "til", "till"})
 
 
+def _new_deal_heading(words: list[Word], opener: Word) -> bool:
+    """A message that opens with the deal noun, indefinite, as a heading ("opportunity Acme – …, 250k")."""
+    return opener.labels == {"DEAL"} and not _definite(opener)
+
+
+def _definite(noun: Word) -> bool:
+    """ "salgsmuligheten", "affären": the definite form (not "salgsmulighet", "affär", "opportunity")."""
+    return len(noun.low) > 5 and noun.low.endswith(("en", "et")) and not noun.low.endswith("het")
+
+
+def _after_definite_deal(words: list[Word], segment: Segment) -> bool:
+    """A name right after the deal noun in its definite form ("salgsmuligheten Kjølelager", "affären Molnflytt")
+    is what the deal is called (after "affär", "opportunity" or "ny deal:" comes the customer)."""
+    k = segment.words[0].i - 1
+    if k < 0 or segment.words[0].boundary:
+        return False
+    noun = words[k]
+    return noun.labels == {"DEAL"} and noun.text.islower() and _definite(noun)
+
+
 def _deal_for(words: list[Word], segments: list[Segment], segment: Segment) -> bool:
     """ "affär Lagerflytt för Hedberg Logistik": the segment after "för" whose previous segment follows a deal noun."""
     before = segment.before
@@ -1141,6 +1754,15 @@ _SEARCH_NAMING = frozenset(fold(w) for w in (
 ))  # fmt: skip
 
 
+_IN_IT = frozenset({"it", "seg", "sig", "navnet", "namnet"})
+
+
+def _in_it(words: list[Word], segment: Segment) -> bool:
+    """ "a company with Berg in it", "navnet hadde Offshore i seg": the text the name contains."""
+    k = segment.words[-1].i + 1
+    return k + 1 < len(words) and words[k].low in {"in", "i"} and words[k + 1].low in _IN_IT
+
+
 def _after_naming(words: list[Word], segment: Segment) -> bool:
     """Whether a segment follows the words that say "named …" ("med navn", "som heter noe med", "the word")."""
     k = segment.words[0].i - 1
@@ -1153,6 +1775,21 @@ def _after_naming(words: list[Word], segment: Segment) -> bool:
         seen = True
         k -= 1
     return False
+
+
+def _after_heading(parts: list[list[Word]]) -> list[list[Word]]:
+    """The first part split after a heading of cues and a colon when a bare item follows ("ny deal: Acme")."""
+    first = parts[0]
+    source = first[0].source
+    colon = next((k for k, w in enumerate(first[:-1]) if source[w.end : w.end + 1] == ":"), None)
+    if colon is None:
+        return parts[:1]
+    head, item = first[: colon + 1], first[colon + 1 :]
+    if not all(w.cue is not None or w.low in FILLERS for w in head) or any(
+        w.cue is not None or w.low in CUSTOMER_PREPOSITIONS for w in item
+    ):
+        return parts[:1]
+    return [head, item]
 
 
 def _parts(words: list[Word]) -> list[list[Word]]:
@@ -1199,14 +1836,16 @@ def _form_names(intent: str, words: list[Word]) -> dict[str, Any] | None:
     The first part says what it is; then the customer, a person, and (last) the subject or the deal's name.
     Parts with a field label ("who:", "hva:", "kunde:") go to their field."""
     parts = _parts(words)
+    if intent in SALES_INTENTS and parts:
+        parts = _after_heading(parts) + parts[1:]  # "ny salgsmulighet: Varanger Kraft, Datavarehus 2027, …"
     if len(parts) < 3 or not all(w.cue is not None or w.low in FILLERS for w in parts[0]):
         return None
     fields, unlabelled = _labelled_parts(words, parts[1:])
     if fields:
         return _fielded_names(intent, words, fields, unlabelled)
     content = [p for p in parts[1:] if not all(w.cue is not None or w.low in FILLERS for w in p)]
-    if not content:
-        return None
+    if not content or content[0][0].cue is not None:
+        return None  # ("new task, follow up with Jake at Moorland, week 49": a sentence after the heading)
     quoted = [p for p in content if _quoted(words, p)] if intent in SALES_INTENTS else []
     if quoted:  # "ny affär: Lindholmen Konsult, ”Säkerhetsrevision”, 350 000 kr": the quotes name the deal
         content = [p for p in content if p is not quoted[0]]
@@ -1273,14 +1912,17 @@ def _prefixed_names(intent: str, words: list[Word], prefix: list[Word]) -> dict[
     found: dict[str, Any] = {"customer": _name(words, Segment(prefix, None))}  # "Luleå Kraft tackade nej – …"
     rest = [replace(w, i=n) for n, w in enumerate(words[prefix[-1].i + 2 :])]  # numbered from 0, as a message
     if intent in SALES_INTENTS:
+        named = [
+            s for s in _segments(rest, intent) if not _not_a_deal_name(s.words) and not _stage_word(s.words)
+        ]
+        if named:  # "Brattøra Digital: web relaunch → proposal sent", "X: bump the Data Platform deal to …"
+            found["subject"] = _name(rest, named[0])
         return found
-    subject, _ = _subject(rest, intent) if rest else ([], set())
-    if subject:
+    subject, _ = _subject(rest, intent) if rest and intent != "create_task" else ([], set())
+    if subject:  # (a task's subject is its whole to-do: "Kungsbacka Plåt – ring om garantin nästa vecka")
         found["subject"] = _span_text(words, subject[0], subject[-1])
     elif intent == "create_task":
-        phrase = [w for w in rest if not w.boundary]
-        while phrase and (phrase[-1].low in _DEADLINE_WORDS or phrase[-1].low in FILLERS):
-            phrase = phrase[:-1]
+        phrase = _todo_phrase([w for w in rest if not w.boundary])
         if phrase:
             found["subject"] = _span_text(words, phrase[0], phrase[-1])
     people = [s for s in _segments(rest, intent) if _person(s)]
@@ -1299,23 +1941,43 @@ def _task_names(words: list[Word]) -> dict[str, Any]:
     if head_segments:
         found["customer"] = _name(words, head_segments[0])
     inner = [_before_article(s) for s in (_segments(phrase, "create_task") if phrase else [])]
-    candidates = [
-        s
-        for s in inner
-        if s.before is not None
-        and s.before.low in CUSTOMER_PREPOSITIONS
-        and s.before.low not in SUBJECT_MARKERS
-    ]
+    candidates = _names_first(  # ("oppdatere CV-ene til avropet fra Vestland Innkjøp": the capitalised one)
+        words,
+        [
+            s
+            for s in inner
+            if s.before is not None
+            and s.before.low in CUSTOMER_PREPOSITIONS
+            and s.before.low not in SUBJECT_MARKERS
+            and words[s.words[0].i - 1].low not in {"the", "a", "an"}  # "for the unpaid invoice": a thing
+        ],
+    )
     if inner and (not candidates or inner[0].words[0].i < candidates[0].words[0].i):
         first: Segment | None = inner[0]
-        if first is not None and first.words[0].i == phrase[0].i and first.words[0].cue is None:
+        if (
+            first is not None
+            and first.words[0].i == phrase[0].i
+            and first.words[0].cue is None
+            and not (_capitalised(words, first.words[0]) and _writes_names_capitalised(words))
+            # (but "the Acme contract needs …, remind me": a name, not a verb)
+        ):
             rest = first.words[1:]  # the to-do's verb ("ringe", "send") is not a name
-            first = Segment(rest, first.before) if rest else None
-        # The verb's object is the name when nothing else is ("send Oakridge Dental the pack"), or a person.
-        if first is not None and (not candidates or _person(first)):
+            first = Segment(rest, first.before) if rest and rest[0].low not in _POSSESSIVES else None
+        # The verb's object is the name when nothing else is ("send Oakridge Dental the pack"), or a person
+        # ("følge opp Ane på Nordmøre Energi").
+        at_work = bool(candidates) and first is not None and _at_workplace(words, first, candidates[0])
+        named_object = (  # "purre Fjord Bygg på fakturaen": the capitalised object, not the thing after "på"
+            bool(candidates)
+            and first is not None
+            and _capitalised(words, first.words[0])
+            and not _capitalised(words, candidates[0].words[0])
+        )
+        if first is not None and (not candidates or _person(first) or at_work or named_object):
             candidates.insert(0, first)
-    for seg in candidates[:2]:
-        if _person(seg):
+    else:
+        at_work = False
+    for n, seg in enumerate(candidates[:2]):
+        if _person(seg) or at_work and n == 0:
             found.setdefault("contact_name", _person_name(words, seg))
         else:
             found.setdefault("customer", _name(words, seg))
@@ -1323,7 +1985,23 @@ def _task_names(words: list[Word]) -> dict[str, Any]:
         segments = _segments(words, "create_task")
         if segments:
             found["customer"] = _name(words, segments[0])
+    elif phrase and "customer" not in found and "contact_name" not in found:
+        # "… från Sandvikens Rör …, så kan du lägga in en uppgift att mejla deras inköpare": the story names them
+        inside = {w.i for w in phrase}
+        story = [
+            seg
+            for seg in _segments(words, "create_task")
+            if seg.words[0].i not in inside
+            and (seg.before is None or seg.before.low in CUSTOMER_PREPOSITIONS)
+            and _capitalised(words, seg.words[0])
+        ]
+        if story:
+            found["customer"] = _name(words, story[0])
     return found
+
+
+_POSSESSIVES = frozenset(fold(w) for w in ("deras", "deres", "their", "hans", "hennes", "his", "her", "its", "our",
+                                           "vår", "våre", "våra", "min", "mine", "mina", "my", "sin", "sine", "sina"))  # fmt: skip
 
 
 def _before_article(segment: Segment) -> Segment:
@@ -1343,9 +2021,22 @@ _MAX_NAME_WORDS = 6
 
 
 def _legal_names(words: list[Word], lang: str) -> list[str]:
-    """Company names that end in a legal form, as written: the capitalised words (and the small words that join
-    them, "Bygg & Anläggning i Mälardalen AB") before the form; all lower case when the form is."""
-    names: list[str] = []
+    """Company names that end in a legal form, as written ("Bygg & Anläggning i Mälardalen AB")."""
+    return [_span_text(words, words[first], form) for first, form in _legal_spans(words, lang)]
+
+
+def _opens_sentence(words: list[Word], k: int) -> bool:
+    return (
+        k == 0
+        or words[k - 1].low in {".", "!", "?"}
+        or "\n" in words[k].source[words[k - 1].end : words[k].start]
+    )
+
+
+def _legal_spans(words: list[Word], lang: str) -> list[tuple[int, Word]]:
+    """Where each company name that ends in a legal form starts, with its form. Lower-case "as" is also the
+    English word, so it counts only at the end of a Norwegian or Swedish name."""
+    spans: list[tuple[int, Word]] = []
     for w in words:
         form = w.text.rstrip(".")
         written = form in _WRITTEN_FORMS or (
@@ -1353,28 +2044,41 @@ def _legal_names(words: list[Word], lang: str) -> list[str]:
             and lang != "en"
             and (w.i + 1 == len(words) or words[w.i + 1].boundary or words[w.i + 1].low in _POLITE)
         )
-        if not written or w.i == 0:
+        if written and w.i > 0:
+            first = _name_start(words, w)
+            if first < w.i:
+                spans.append((first, w))
+    return spans
+
+
+def _name_start(words: list[Word], form: Word) -> int:
+    """Where the name before a legal form starts: walking left, the capitalised words (all words when the form
+    is lower case), and the small words that join them ("Tromsø Fisk og Vilt AS"). A preposition, a filler, a
+    boundary or a cue that starts the sentence ("Kan", "Legg", "Vis Acme AS") ends the walk; a cue opening a
+    customer-first message is name ("Oppgave Partner AS – purre på faktura")."""
+    # A name is written in one case: "lumo studio ApS" is all lower case before its form, like "acme as".
+    lower = form.text.rstrip(".").islower() or words[form.i - 1].text.islower()
+    start = form.i
+    for k in range(form.i - 1, max(-1, form.i - 1 - _MAX_NAME_WORDS), -1):
+        prev = words[k]
+        if prev.boundary and prev.low not in _NAME_JOINERS or prev.low in CUSTOMER_PREPOSITIONS:
+            break
+        if prev.low in _NAME_JOINERS or prev.low in _NAME_LINKS:
+            if k == 0 or not (words[k - 1].text[:1].isupper() or lower):
+                break
+            start = k  # "Tromsø Fisk og Vilt AS"
             continue
-        lower = form.islower()
-        start = w.i
-        for k in range(w.i - 1, max(-1, w.i - 1 - _MAX_NAME_WORDS), -1):
-            prev = words[k]
-            if prev.boundary and prev.low not in _NAME_JOINERS or prev.low in CUSTOMER_PREPOSITIONS:
-                break
-            capital = prev.text[:1].isupper() or prev.text[:1].isdigit()
-            if prev.low in _NAME_JOINERS or prev.low in _NAME_LINKS:  # "Tromsø Fisk og Vilt AS"
-                if k == 0 or not (words[k - 1].text[:1].isupper() or lower):
-                    break
-            elif prev.low in FILLERS:
-                break
-            elif not (capital or lower and prev.text[:1].isalpha() and not prev.labels):
-                break
-            elif prev.labels and not _capitalised(words, prev):
-                break  # "Kan", "Legg", "KUNDE": a cue, not part of the name
-            start = k
-        if start < w.i:
-            names.append(_span_text(words, words[start], w))
-    return names
+        capital = prev.text[:1].isupper() or prev.text[:1].isdigit() or _glued(prev)  # ("Region-konsulterna")
+        if prev.low in FILLERS and not _capitalised(words, prev):  # (but "Region-konsulterna Mitt AB")
+            break
+        if not (capital or lower and prev.text[:1].isalpha() and not prev.labels):
+            break
+        if prev.labels and _opens_sentence(words, k) and not (k == 0 and _ends_prefix(words, form)):
+            break  # "Kan", "Legg", "Vis Acme AS": a cue opening the sentence, not part of the name
+        start = k
+    while start < form.i and (words[start].low in _NAME_JOINERS or words[start].low in _NAME_LINKS):
+        start += 1
+    return start
 
 
 def _anchor_customer(slots: dict[str, Any], legal: list[str]) -> None:
@@ -1391,6 +2095,10 @@ def _anchor_customer(slots: dict[str, Any], legal: list[str]) -> None:
         inside = [n for n in legal if customer.endswith(n) and customer[: -len(n)].strip().islower()]
         if inside:  # "confirm that Skogheim Data AB" -> "Skogheim Data AB"
             slots["customer"] = inside[0]
+            return
+        ended = [n for n in legal if customer.startswith(n + " ")]
+        if ended:  # "lumo studio ApS as new customer": the legal form ends the name
+            slots["customer"] = ended[0]
             return
         if any(name in customer for name in legal):
             return

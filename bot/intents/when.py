@@ -61,7 +61,7 @@ _TODAY = _rx(
     r"\b(?:today|i\s*dag|tonight|i\s*kveld|i\s*kvall|i\s*eftermiddag|this\s+afternoon|this\s+morning)\b"
 )
 _YESTERDAY = _rx(r"\b(?:yesterday|i\s*gar|igar)\b")
-_NEXT_WEEK = _rx(r"\b(?:next\s+week|neste\s+uke|neste\s+veke|nasta\s+vecka|i\s+neste\s+uke|nesta\s+uke)\b")
+_NEXT_WEEK = _rx(r"\b(?:next\s*week|neste\s*uke|neste\s*veke|nasta\s*vecka|i\s+neste\s*uke|nesta\s*uke)\b")
 _NEXT_MONTH = _rx(r"\b(?:next\s+month|neste\s+maned|nasta\s+manad)\b")
 _END_OF_MONTH = _rx(
     r"\b(?:(?:by\s+|at\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|eom|(?:i\s+|innen\s+)?slutten\s+av\s+"
@@ -245,6 +245,13 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
             weekday_end = match.end()
         day = resolved
         break
+    if weekday_end is not None:  # "fre 20/11", "torsdag 3/12": a weekday and a date agree; the date says more
+        dated = _NUMERIC_DATE.match(text, weekday_end) or _NUMERIC_DATE.match(text, weekday_end + 1)
+        if dated is not None and text[weekday_end : dated.start()].strip() == "":
+            candidate = _future_date(int(dated[1]), int(dated[2]), int(dated[3]) if dated[3] else None, today)
+            if candidate is not None:
+                day = candidate
+                take(dated)
     for match in _TIME.finditer(text):
         found = _time_of(match)
         if found is not None:

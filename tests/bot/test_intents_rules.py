@@ -1,0 +1,326 @@
+"""Rules of the parser that find names and subjects, each on a message of its own (SPEC §5.2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from bot.intents import parse
+from bot.intents.parser import _legal_names, _message_words
+
+NOW = datetime.fromisoformat("2026-11-23T10:00:00+01:00")  # a Monday
+
+
+def slots(text: str, lang: str) -> dict[str, object]:
+    return parse(text, lang=lang, now=NOW).slots
+
+
+def test_one_walk_from_the_legal_form_gives_the_name_and_frees_its_cue_words() -> None:
+    text = "Hei. Vis Task Force Consulting AS"
+    words = _message_words(text.lower(), text, "nb")
+    assert _legal_names(words, "nb") == ["Task Force Consulting AS"]
+    assert not any(w.labels for w in words if w.text in {"Task", "Force"})
+    assert parse(text, lang="nb", now=NOW).slots == {"customer": "Task Force Consulting AS"}
+
+
+def test_a_legal_name_is_written_in_one_case_and_ends_at_its_form() -> None:
+    assert slots("add fjord fisk ApS as a new customer (they came via Nordlys AS)", "en") == {
+        "customer": "fjord fisk ApS"
+    }
+    assert slots("legg til Bygg-service Nord AS som ny kunde", "nb") == {"customer": "Bygg-service Nord AS"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "customer", "subject"),
+    [
+        ("by thursday: send the signed contract to Harbour Foods", "en", "Harbour Foods",
+         "send the signed contract to Harbour Foods"),
+        ("innen fredag: sende kontrakten til Vik Elektro", "nb", "Vik Elektro", "sende kontrakten til Vik Elektro"),
+    ],
+)  # fmt: skip
+def test_a_date_heading_the_message_is_not_its_customer(
+    text: str, lang: str, customer: str, subject: str
+) -> None:
+    found = slots(text, lang)
+    assert (found["customer"], found["subject"]) == (customer, subject)
+
+
+def test_a_trigger_after_the_to_do_leaves_the_to_do_as_subject() -> None:
+    found = slots("confirm the venue with Nordic Wood AS — make that a to-do", "en")
+    assert found["subject"] == "confirm the venue with Nordic Wood AS"
+    assert found["customer"] == "Nordic Wood AS"
+
+
+def test_a_compound_ending_and_an_object_pronoun_stay_in_a_subject() -> None:
+    assert slots("ringte Fjord Bygg i går, de vil bytte lønns-systemet", "nb")["subject"] == (
+        "de vil bytte lønns-systemet"
+    )
+    assert (
+        slots("logga samtal med Berg Trä igår: de vill träffa oss", "sv")["subject"] == "de vill träffa oss"
+    )
+
+
+def test_a_log_comment_after_a_colon_runs_past_its_commas() -> None:
+    found = slots("note for Harbour Foods: budget is frozen, check again in spring", "en")
+    assert found == {
+        "customer": "Harbour Foods",
+        "subject": "budget is frozen, check again in spring",
+        "activity_kind": "note",
+    }
+
+
+def test_a_comment_naming_the_customer_first_also_gives_the_customer() -> None:
+    assert slots("notat: Fjord Bygg venter på styremøtet", "nb")["customer"] == "Fjord Bygg"
+
+
+def test_a_title_is_read_after_a_pronoun_and_a_copula_or_in_a_slashed_signature() -> None:
+    assert (
+        slots("legg til Kari Hansen som kontakt hos Acme, hun er økonomisjef", "nb")["title"] == "økonomisjef"
+    )
+    assert slots("kontakt till Berg Bygg: Sven Ek / rektor / 070-123 45 67", "sv")["title"] == "rektor"
+    assert slots("new contact at Acme Ltd: Tom Smith, head of data", "en")["title"] == "head of data"
+
+
+def test_a_company_whose_name_ends_in_a_trade_is_not_a_title() -> None:
+    assert slots("lägg till en kontaktperson på berg konsult", "sv") == {"customer": "berg konsult"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "subject"),
+    [
+        ("meeting with Acme tomorrow at 10 for the quarterly review", "en", "the quarterly review"),
+        ("boka möte med Volvo på fredag om avtalet", "sv", "avtalet"),
+        ("workshop planning with Nordic Wood AS next tuesday", "en", "workshop planning"),
+        ("mtg acme thu 10:00 roadmap", "en", "roadmap"),
+    ],
+)
+def test_a_meetings_topic_is_found_around_the_one_met(text: str, lang: str, subject: str) -> None:
+    assert slots(text, lang)["subject"] == subject
+
+
+def test_how_a_meeting_is_held_is_not_its_topic() -> None:
+    assert "subject" not in slots("mtg w acme tue 2pm teams", "en")
+
+
+def test_a_capitalised_name_before_the_workplace_is_the_contact() -> None:
+    found = slots("ringde Bosse på Sandvik igår, de vill ha offert", "sv")
+    assert (found["contact_name"], found["customer"]) == ("Bosse", "Sandvik")
+
+
+def test_a_clause_after_before_does_not_decide_the_request() -> None:
+    assert parse("look up 923609016 before I create them", lang="en", now=NOW).intent == "lookup_org"
+    assert parse("før samtalen: vis meg Fjord Bygg AS", lang="nb", now=NOW).intent == "show_customer"
+
+
+def test_the_definite_deal_noun_names_the_deal() -> None:
+    assert slots("affären Molnflytt är vunnen", "sv") == {"subject": "Molnflytt", "stage": "won"}
+
+
+def test_the_words_between_customer_and_deal_noun_are_the_deal() -> None:
+    assert slots("the Acme cloud migration deal is won", "en") == {
+        "customer": "Acme",
+        "subject": "cloud migration",
+        "stage": "won",
+    }
+    assert slots("Acme's renewal is lost", "en") == {
+        "customer": "Acme",
+        "subject": "renewal",
+        "stage": "lost",
+    }
+
+
+def test_a_new_deal_written_as_a_list_is_created_with_its_stage() -> None:
+    result = parse("opportunity: Fjord Bygg, Kaianlegg 2027, 500 000 kr, forhandling", lang="nb", now=NOW)
+    assert result.intent == "create_sales_case"
+    assert result.slots["subject"] == "Kaianlegg 2027"
+
+
+def test_the_activity_is_the_head_of_a_compound_not_its_first_half() -> None:
+    assert slots("emailed Acme about the call-off order", "en")["activity_kind"] == "email"
+
+
+def test_a_weekday_and_a_date_together_use_the_date() -> None:
+    assert slots("logg møte med Acme fre 13/11", "nb")["when"] == "2026-11-13T09:00:00+01:00"
+
+
+def test_a_call_to_make_is_a_task() -> None:
+    result = parse("ring Acme AS før fredag", lang="nb", now=NOW)
+    assert result.intent == "create_task"
+    assert result.slots["customer"] == "Acme AS"
+
+
+def test_a_customer_called_something_is_a_search_not_a_phone_call() -> None:
+    result = parse("is there a client called Nordlys or something like that?", lang="en", now=NOW)
+    assert (result.intent, result.slots) == ("find_customer", {"customer": "Nordlys"})
+
+
+def test_what_someone_else_needs_to_do_is_not_a_reminder() -> None:
+    result = parse("we signed fjord fisk as a new client, they need to go in the crm", lang="en", now=NOW)
+    assert result.intent == "create_customer"
+
+
+def test_the_request_after_a_story_names_the_one_met() -> None:
+    text = (
+        "Vi pratade med Berg Bygg i somras, så kan du boka ett möte med Eva på Sundsvall Energi om budgeten"
+    )
+    assert slots(text, "sv") == {
+        "contact_name": "Eva",
+        "customer": "Sundsvall Energi",
+        "subject": "budgeten",
+        "activity_kind": "meeting",
+    }
+
+
+def test_a_later_date_given_to_the_close_is_the_expected_close() -> None:
+    text = "hadde et møte med dem i dag, så kan du flytte forventet signering på Acme-saken til 20.01.2027"
+    assert slots(text, "nb")["when"] == "2027-01-20T09:00:00+01:00"
+
+
+def test_asking_what_is_at_a_stage_is_the_pipeline() -> None:
+    assert parse("what do we have in negotiation?", lang="en", now=NOW).intent == "pipeline_summary"
+
+
+def test_a_note_heading_makes_the_rest_its_text() -> None:
+    result = parse("anteckning Berg Bygg: nya kontakter efter nyår, ring dem då", lang="sv", now=NOW)
+    assert result.intent == "log_activity"
+    assert result.slots["activity_kind"] == "note"
+
+
+def test_what_was_emailed_after_the_one_it_went_to_is_the_subject() -> None:
+    assert slots("emailed Kari at Acme AS the revised agenda", "en")["subject"] == "the revised agenda"
+
+
+def test_the_deal_moved_to_a_stage_is_named_between_change_word_and_to() -> None:
+    assert slots("that's from Vestbris, set Cloud Upgrade phase 2 to closed won", "en") == {
+        "customer": "Vestbris",
+        "subject": "Cloud Upgrade phase 2",
+        "stage": "won",
+    }
+
+
+def test_someone_who_moved_from_one_company_to_another_is_added_at_the_new_one() -> None:
+    assert (
+        slots("Tom Berg moved from Acme AS to Nordlys AS as CFO, add him as a contact", "en")["customer"]
+        == "Nordlys AS"
+    )
+
+
+def test_a_competitor_the_deal_went_to_is_not_the_customer() -> None:
+    assert slots("harbour foods went with a competitor, mark it as lost", "en") == {
+        "customer": "harbour foods",
+        "stage": "lost",
+    }
+
+
+def test_a_report_heading_asks_for_the_key_figures() -> None:
+    assert parse("rapport: antall nye kunder og bookede møter i oktober", lang="nb", now=NOW).intent == (
+        "kpi_summary"
+    )
+
+
+def test_thousands_of_kronor_are_swedish_in_any_language() -> None:
+    found = slots("new deal for Berg Bygg AB, around 400 tkr", "en")
+    assert (found["amount"], found["currency"]) == (400_000, "SEK")
+
+
+def test_a_call_to_make_later_keeps_its_object_in_the_to_do() -> None:
+    assert slots("ringte Fjord Bygg, ring dem tilbake i morgen", "nb") == {
+        "customer": "Fjord Bygg",
+        "subject": "ring dem tilbake",
+        "when": "2026-11-24T09:00:00+01:00",
+        "activity_kind": "task",
+    }
+
+
+def test_the_offer_names_the_deal_and_the_stage_comes_after_it() -> None:
+    assert slots("Norsk Gjenvinnings tilbud er tapt", "nb") == {
+        "customer": "Norsk Gjenvinning",
+        "stage": "lost",
+    }
+    assert slots("Berg Byggs offert är förlorad", "sv") == {"customer": "Berg Bygg", "stage": "lost"}
+
+
+def test_a_title_after_he_is_makes_a_contact() -> None:
+    result = parse("add Tom to Acme, he's the head of sales", lang="en", now=NOW)
+    assert (result.intent, result.slots.get("title")) == ("add_contact", "head of sales")
+
+
+def test_a_follow_up_cue_is_the_verb_of_the_to_do() -> None:
+    assert slots("følg opp Fjord Bygg om kontrakten neste uke", "nb") == {
+        "customer": "Fjord Bygg",
+        "subject": "følg opp Fjord Bygg om kontrakten",
+        "when": "2026-11-30T09:00:00+01:00",
+        "activity_kind": "task",
+    }
+
+
+def test_a_second_trigger_ends_the_to_do_and_a_thing_after_the_is_no_customer() -> None:
+    found = slots("need to chase Acme for the unpaid invoice, set a reminder for friday", "en")
+    assert (found["subject"], found["customer"]) == ("chase Acme for the unpaid invoice", "Acme")
+
+
+def test_the_capitalised_name_beats_a_lower_case_place() -> None:
+    assert slots("ringte Fjord Bygg på mobilen i går", "nb")["customer"] == "Fjord Bygg"
+    assert slots("må purre Fjord Bygg på fakturaen i morgen", "nb")["customer"] == "Fjord Bygg"
+
+
+def test_a_call_reported_with_what_they_said_is_logged_not_a_task() -> None:
+    result = parse("spoke with Tom at Acme, he'll call back on friday", lang="en", now=NOW)
+    assert result.intent == "log_activity"
+    assert (result.slots["contact_name"], result.slots["customer"]) == ("Tom", "Acme")
+
+
+def test_a_note_about_a_customer_before_a_colon_names_the_customer() -> None:
+    assert slots("anteckning om Berg Bygg: ny vd från januari", "sv") == {
+        "customer": "Berg Bygg",
+        "subject": "ny vd från januari",
+        "activity_kind": "note",
+    }
+
+
+def test_a_passive_booking_before_with_is_no_topic() -> None:
+    assert "subject" not in slots("ett möte behöver bokas med Berg Bygg nästa vecka", "sv")
+
+
+def test_a_pronoun_in_the_request_points_back_at_the_customer() -> None:
+    assert slots("Kari asked about Acme, can you show it?", "en") == {"customer": "Acme"}
+
+
+def test_the_customer_with_an_org_number_is_shown_not_looked_up() -> None:
+    assert parse("kunden med orgnr 923609016", lang="nb", now=NOW).intent == "show_customer"
+    assert parse("fins det et firma med orgnummer 923609016?", lang="nb", now=NOW).intent == "lookup_org"
+
+
+def test_kind_words_in_a_logged_comment_leave_it_a_note() -> None:
+    assert slots("logg pa lofoten reiseliv: vil ha demo", "nb") == {
+        "customer": "lofoten reiseliv",
+        "subject": "vil ha demo",
+        "activity_kind": "note",
+    }
+
+
+def test_a_later_date_in_what_they_said_stays_in_the_logged_comment() -> None:
+    assert slots("ringte Acme i går, de vil ha møte neste uke", "nb") == {
+        "customer": "Acme",
+        "subject": "de vil ha møte neste uke",
+        "when": "2026-11-22T09:00:00+01:00",
+        "activity_kind": "call",
+    }
+    assert "when" not in slots("spoke with Tom at Acme, he'll call back on friday", "en")
+
+
+def test_an_imperative_call_is_a_call_to_make() -> None:
+    assert slots("ring Acme om fornyelsen", "nb") == {
+        "customer": "Acme",
+        "subject": "ring Acme om fornyelsen",
+        "activity_kind": "task",
+    }
+
+
+def test_a_capitalised_name_with_cue_words_before_a_request_is_the_customer() -> None:
+    assert parse("Task Force Consulting – visa allt vi har", lang="sv", now=NOW).slots == {
+        "customer": "Task Force Consulting"
+    }
+    assert slots("Pipeline Partners: book a meeting next week", "en")["customer"] == "Pipeline Partners"
+    assert slots("Logg Møte Acme – de vil ha demo", "nb")["activity_kind"] == "meeting"
