@@ -253,6 +253,7 @@ async def import_file(
     started = time.perf_counter()
     report = ImportReport()
     parser = _Parser(path, batch_size, store.engine.url.drivername, "bulk", utcnow())
+    words: set[str] = set()  # PostgreSQL's register words, added once at the end (SQLite's FTS needs none)
     try:
         async with _import_connection(store) as connection:
             batch = await parser.next()
@@ -262,6 +263,8 @@ async def import_file(
                     while True:
                         parser.prefetch()
                         written = await register.upsert_rows(connection, batch.rows, bulk=True)
+                        if not store.is_sqlite:
+                            words |= register.name_words(row[register.NAME_KEY_AT] for row in batch.rows)
                         in_transaction += written
                         report.units += written
                         if on_progress is not None:
@@ -276,7 +279,7 @@ async def import_file(
                 if batch is not None:
                     batch = await parser.next()
             async with connection.begin():
-                await register.tidy_name_index(connection)
+                await register.tidy_name_index(connection, words)
     finally:
         await parser.close()
     async with store.transaction() as session:

@@ -4,7 +4,7 @@ trigram tokenizer, PostgreSQL pg_trgm."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime, timedelta
 from functools import cache
@@ -163,9 +163,10 @@ async def upsert_rows(
 ) -> int:
     """`upsert_units` for rows from `row_builder` (for this connection's dialect), in the connection's
     transaction: a fixed number of statements whatever the number of rows. Returns the rows written.
-    `bulk`: a bulk import, which calls `tidy_name_index` when it is done (on PostgreSQL the name words are
-    then gathered once for the whole register, instead of batch by batch; an import stopped half way leaves
-    its units' words out until the next one, so their names are found but not yet through a corrected typo)."""
+    `bulk`: a bulk import, which calls `tidy_name_index` with the `name_words` of its rows when it is done
+    (on PostgreSQL the words are then added once, instead of batch by batch; an import stopped half way
+    leaves its units' words out until the next one, so their names are found but not yet through a corrected
+    typo)."""
     if not rows:
         return 0
     # The last occurrence of a number wins, as it would row by row (and PostgreSQL refuses to update one
@@ -174,7 +175,7 @@ async def upsert_rows(
     if connection.dialect.name == "sqlite":
         await _upsert_sqlite(connection, unique)
     else:
-        await _upsert_postgres(connection, unique, name_words=not bulk)
+        await _upsert_postgres(connection, unique, with_words=not bulk)
     return len(unique)
 
 
@@ -223,18 +224,33 @@ async def _upsert_sqlite(connection: AsyncConnection, rows: list[tuple[Any, ...]
     await connection.exec_driver_sql("DELETE FROM temp.register_upsert_rows")  # the memory, not the rows
 
 
-async def tidy_name_index(connection: AsyncConnection) -> None:
-    """After a bulk upsert. SQLite: the FTS index merged into one segment (the incremental merges leave many
-    behind, and every search looks in each; at 1.1M units this takes about a second and cuts the search
-    times by a tenth or more). PostgreSQL: the words of every name join the register's words in one pass
-    (about 4 s at 1.1M units, where batch by batch cost four times that), their index's pending entries are
-    merged into it (searching them is a linear scan) and the planner learns the new sizes."""
+async def tidy_name_index(connection: AsyncConnection, words: Iterable[str] = ()) -> None:
+    """After a bulk upsert, with the `name_words` of what it wrote. SQLite: the FTS index merged into one
+    segment (the incremental merges leave many behind, and every search looks in each; at 1.1M units this
+    takes about a second and cuts the search times by a tenth or more). PostgreSQL: the words join the
+    register's words in one statement, their index's pending entries are merged into it (searching them is a
+    linear scan) and the planner learns the new sizes."""
     if connection.dialect.name == "sqlite":
         await connection.exec_driver_sql("INSERT INTO register_names (register_names) VALUES ('optimize')")
         return
-    await connection.exec_driver_sql(_POSTGRES_ALL_NAME_WORDS)
+    await _add_name_words(connection, words)
     await connection.exec_driver_sql("SELECT gin_clean_pending_list('ix_register_name_words_trgm')")
     await connection.exec_driver_sql("ANALYZE register_units, register_name_words")
+
+
+def name_words(name_keys: Iterable[str]) -> set[str]:
+    """The words of name keys that the register's words keep (name_index.postgres_word_candidates corrects a
+    misspelt word against them): those a trigram index can find."""
+    return {w for key in name_keys for w in key.split(" ") if len(w) >= name_index.MIN_KEY}
+
+
+NAME_KEY_AT = UNIT_COLUMNS.index("name_key")  # in a row of `row_builder`
+
+
+async def _add_name_words(connection: AsyncConnection, words: Iterable[str]) -> None:
+    # Sorted, so two writers take the rows' locks in one order and never wait on each other crosswise. A
+    # word no unit has any more stays: it only costs a look-up that finds nothing.
+    await connection.exec_driver_sql(_POSTGRES_ADD_WORDS, (sorted(words),))
 
 
 @cache
@@ -256,28 +272,18 @@ def _postgres_upsert(dialect: Dialect) -> str:
     )
 
 
-# The words of the name keys join the register's words (name_index.postgres_word_candidates corrects typos
-# against them). A word no unit has any more stays: it only costs a look-up that finds nothing.
-_POSTGRES_NAME_WORDS = (
-    "INSERT INTO register_name_words (word) SELECT DISTINCT w FROM unnest($1::varchar[]) AS k(name_key), "
-    "regexp_split_to_table(k.name_key, ' ') AS w WHERE length(w) >= 3 ORDER BY w "
-    "ON CONFLICT DO NOTHING"  # in one order, so two writers never wait on each other crosswise
-)
-
-
-_POSTGRES_ALL_NAME_WORDS = (
-    "INSERT INTO register_name_words (word) SELECT DISTINCT w FROM register_units, "
-    "regexp_split_to_table(name_key, ' ') AS w WHERE length(w) >= 3 ORDER BY w ON CONFLICT DO NOTHING"
+_POSTGRES_ADD_WORDS = (
+    "INSERT INTO register_name_words (word) SELECT w FROM unnest($1::varchar[]) AS w ON CONFLICT DO NOTHING"
 )
 
 
 async def _upsert_postgres(
-    connection: AsyncConnection, rows: list[tuple[Any, ...]], *, name_words: bool
+    connection: AsyncConnection, rows: list[tuple[Any, ...]], *, with_words: bool
 ) -> None:
     columns = tuple(list(values) for values in zip(*rows, strict=True))
     await connection.exec_driver_sql(_postgres_upsert(connection.dialect), columns)
-    if name_words:
-        await connection.exec_driver_sql(_POSTGRES_NAME_WORDS, (columns[UNIT_COLUMNS.index("name_key")],))
+    if with_words:
+        await _add_name_words(connection, name_words(columns[NAME_KEY_AT]))
 
 
 async def local_unit(session: AsyncSession, country: str, number: str) -> Unit | None:
