@@ -148,7 +148,7 @@ def serve(
 ) -> None:
     """Run the Slack app: HTTP (`/slack/events`, `/healthz`), or Socket Mode when SLACK_APP_TOKEN is set."""
     from bot.app import SlackSettings
-    from bot.server import ForkedWorkers, listening_socket, run_slack, serve_http
+    from bot.server import ForkedWorkers, listening_socket, ready_to_serve, run_slack, serve_http
 
     settings = SlackSettings.from_env()
     if settings is None:
@@ -162,6 +162,7 @@ def serve(
         run_with_store(lambda store: run_slack(store, settings, host=host, port=port))
         return
     run_with_store(lambda store: asyncio.sleep(0))  # migrate once, before the processes fork
+    ready_to_serve()
     sock = listening_socket(host, port)
     forked = ForkedWorkers(workers)  # from here on, `workers` processes run this code
     if forked.index > 0:

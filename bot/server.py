@@ -141,16 +141,24 @@ class ForkedWorkers:
                 continue
 
 
+_ready = False
+
+
 def ready_to_serve() -> None:
     """Load the language engine now instead of on the first message, then freeze what start-up built:
     Python's full garbage collections stop walking those objects (spaCy's vocabularies, SQLAlchemy's
-    mappers), and one of them had held every request in flight for about 80 ms."""
+    mappers), and one of them had held every request in flight for about 80 ms. Once per process; `kundebot
+    serve --workers N` calls it before forking, so the processes share those pages."""
+    global _ready
+    if _ready:
+        return
     from bot.intents.parser import parse
 
     for lang in ("en", "nb", "sv"):
         parse("hei", lang=lang)
     gc.collect()
     gc.freeze()
+    _ready = True
 
 
 async def _serve(
