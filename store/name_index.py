@@ -91,7 +91,7 @@ def _contains_any(column: InstrumentedAttribute[str], parts: list[str]) -> Colum
 
 # For each word that begins no known word: the known words nearest it by trigrams. The range on the C-collated
 # key is "some known word starts with it", one index probe.
-_SPELLINGS = text(
+_SPELLINGS = (
     "SELECT typed.w, near.word FROM unnest(CAST(:words AS varchar[])) AS typed(w) CROSS JOIN LATERAL ("
     " SELECT known.word FROM {words} AS known WHERE known.word % typed.w AND NOT EXISTS ("
     "  SELECT 1 FROM {words} AS k WHERE k.word >= typed.w AND k.word < typed.w || chr(1114111))"
@@ -112,7 +112,7 @@ async def _spellings(session: AsyncSession, words_table: str, words: list[str]) 
     typed = [w for w in words if len(w) > MIN_KEY]
     if not typed:
         return {}
-    statement = text(_SPELLINGS.text.format(words=words_table))
+    statement = text(_SPELLINGS.format(words=words_table))
     setting = text("SELECT set_config(:name, :value, true)")  # for this transaction only
     previous = (await session.execute(text("SELECT current_setting(:name)"), {"name": _THRESHOLD})).scalar()
     corrected: dict[str, list[str]] = {}
@@ -143,9 +143,10 @@ async def postgres_word_candidates(
     key: str,
     *where: ColumnElement[bool],
 ) -> dict[int, str]:
-    """id -> name key, for a table too large for `postgres_candidates` (the register): the steps of
-    `fts_queries`, each a LIKE served by the pg_trgm index and stopped by a LIMIT instead of ranked by
-    similarity, with misspelt words corrected against `words_table` (every word of the names, once)."""
+    """id -> name key, for a table too large for `postgres_candidates` (the register): like
+    `sqlite_candidates`, steps from most to least selective (the whole key, every word, every word with its
+    misspellings corrected against `words_table`, which holds each word of the names once, then any one word),
+    each a LIKE served by the pg_trgm index and stopped by a LIMIT instead of ranked by similarity."""
     words = [w for w in key.split() if len(w) >= MIN_KEY]
     found: dict[int, str] = {}
 
