@@ -64,7 +64,7 @@ _NUM = r"\d{1,3}(?:[ .,']\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"  # "250 000", "120
 _MULT = r"tkr|tnok|tsek|milj|mnkr|k|tusen|thousand|mill(?:ion(?:er)?)?|miljon(?:er)?|mil|mn|mnok|msek|meur|mkr|m(?![a-z])"
 _CUR = r"kr\.?|kroner|kronor|nok|sek|dkk|eur(?:os?)?|usd|gbp|dollars?|,-"
 _AMOUNT = re.compile(
-    r"(?<![\w.,])(?:(?P<pre>€|\$|£|nok|sek|eur|usd|dkk|kr\.?)\s*)?(?P<num>" + _NUM + r")"
+    r"(?<![\w.,])(?<![a-z]-)(?:(?P<pre>€|\$|£|nok|sek|eur|usd|dkk|kr\.?)\s*)?(?P<num>" + _NUM + r")"
     r"(?:\s*(?P<mult>" + _MULT + r")\b)?(?:\s*(?P<cur>" + _CUR + r"|€|\$|£)(?![\w]))?",
     re.IGNORECASE,
 )

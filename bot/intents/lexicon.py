@@ -813,3 +813,70 @@ _DEV6_CUES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 for _label, _phrases in _DEV6_CUES.items():
     CUES[_label] = CUES.get(_label, ()) + _phrases
+
+# From the seventh development set (tests/data/nlu/dev7.jsonl): pipeline jargon, formal and indirect questions.
+_DEV7_CUES: dict[str, tuple[str, ...]] = {
+    "LOOKUP": ("hva slags selskap", "hva slags bedrift", "hva for et selskap", "hva for et firma",
+               "vad är det här för företag", "vad är det för bolag", "vad är det här för bolag", "what company"),
+    "KPI": ("win rate", "hit rate", "salgstall", "salgstallene", "försäljningssiffror", "försäljningssiffrorna"),
+    "FIND": ("søke i", "søke etter", "söka i", "söka efter", "sökning i", "søk i", "sök i", "etter navnet",
+             "efter namnet", "med benämningen", "med betegnelsen", "med beteckningen", "starts with", "start with",
+             "begynner med", "börjar med"),
+    "UPDATE": ("sänk", "senk", "sänka", "senke", "höj", "höja", "hev", "heve", "øke", "lower", "raise", "revised",
+               "revidert", "reviderad", "justert", "justerad", "adjusted"),
+    "VAGUE": ("eller liknande", "eller lignende", "or similar", "eller noe lignende", "eller något liknande"),
+    "HOWTO": ("what do i type", "what do i write", "what should i type", "hva skriver jeg", "hva må jeg skrive",
+              "hva skal jeg skrive", "vad skriver jag", "vad ska jag skriva", "vad måste jag skriva"),
+    "POLITE": ("gode nyheter", "goda nyheter", "dårlige nyheter", "dåliga nyheter", "good news", "bad news",
+               "great news", "kjipe nyheter", "tråkiga nyheter"),  # (a spoken opening, no name)
+    "LOG": ("register that", "registrere at", "registrera att"),
+    "CALL": ("telephone conversation", "phone conversation", "telephone call"),
+    "PIPELINE": ("upside", "pågående affärsmöjligheter", "pågående affärer", "pågående salgsmuligheter",
+                 "åpne salgsmuligheter", "öppna affärsmöjligheter", "öppna affärer"),
+}  # fmt: skip
+for _label, _phrases in _DEV7_CUES.items():
+    CUES[_label] = CUES.get(_label, ()) + _phrases
+
+# Spoken filler of dictated messages (dev7): "so yeah", "så ja", "liksom", "sometime". Never a name by itself.
+FILLERS = FILLERS | frozenset(
+    fold(w) for w in ("yeah", "ja", "liksom", "sometime", "alltså", "altså", "basically")
+)
+# A thread reply that points back ("same for Nordvik", "samma sak för X", "gör en likadan"): no slot of its own.
+FILLERS = FILLERS | frozenset(
+    fold(w) for w in ("same", "samme", "samma", "likadan", "likadant", "tilsvarende")
+)
+# "closed won on Lysaker Legesenter", "any news on Acme": the customer a remark is on.
+CUSTOMER_PREPOSITIONS = CUSTOMER_PREPOSITIONS | {"on"}
+# Hedged requests ("maybe we should log …", "kanskje vi burde …", "kanske visa …"): the hedge is no name.
+FILLERS = FILLERS | frozenset(
+    fold(w)
+    for w in ("maybe", "perhaps", "kanskje", "kanske", "kanhende", "möjligen", "burde", "borde", "should")
+)
+# Pipeline jargon (dev7): a deal "in legal", "ligger hos juridisk" is with a department, not a customer.
+# A generic "SOW"/"SOW:en" is no deal name either ("closed won på SOW:en för Hallands Vatten").
+NEVER_NAMES = frozenset(
+    fold(w)
+    for w in (
+        "legal",
+        "juridisk",
+        "juridiska",
+        "juridiske",
+        "juristene",
+        "juristerna",
+        "sow",
+        "sow:en",
+        "sow-en",
+        "sowen",
+        "sow:n",
+    )
+)
+# "han er driftssjef der", "hon är ny vd där": the place word closing a remark is no part of a name or title.
+FILLERS = FILLERS | frozenset(fold(w) for w in ("der", "där", "there"))
+# "a meeting with Pekka Virtanen of Turun Ohjelmistotalo Oy": where the person works (only after a person's name).
+WORKPLACE_PREPOSITIONS = WORKPLACE_PREPOSITIONS | {"of"}
+# Formal politeness ("Vennligst registrer …", "Vänligen lägg till …", "Kindly verify …"): never a name.
+FILLERS = FILLERS | frozenset(fold(w) for w in ("vennligst", "vänligen", "kindly"))
+# "ballpark 90k", "rundt 1,2 mill", "omkring 300 000": an estimate's word, never a deal's name.
+FILLERS = FILLERS | frozenset(fold(w) for w in ("ballpark", "rundt", "omkring", "ungefær"))
+# "I met this guy at …", "fyren fra …", "en kille på …": someone not yet named.
+FILLERS = FILLERS | frozenset(fold(w) for w in ("guy", "fyren", "kille", "killen"))

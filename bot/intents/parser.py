@@ -23,6 +23,7 @@ from bot.intents.lexicon import (
     CUSTOMER_PREPOSITIONS,
     FILLERS,
     FIRST_NAMES,
+    NEVER_NAMES,
     SUBJECT_MARKERS,
     SUBJECT_WORD_MARKERS,
     TITLE_SUFFIXES,
@@ -101,11 +102,16 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     if intent in SALES_INTENTS and "when" in slots and not _close_date(folded, ex):
         del slots["when"]  # "takket nei i dag": a date in a sales message is its expected close, or nothing
     slots.update(_names(intent, words, language))
+    if intent == "show_customer" and "org_number" in slots:
+        slots.pop("customer", None)  # "show me the customer with org no …": the number says which one
     if "customer" in INTENT_SLOTS.get(intent, ()) and intent != "find_customer" and not original.isupper():
         _anchor_customer(slots, _legal_names(words, language))  # (in ALL CAPS "AS" is as often the word "as")
     if intent in ACTIVITY_INTENTS:
         slots["activity_kind"] = _activity_kind(intent, words)
-    return Parse(intent, language, {k: v for k, v in slots.items() if k in INTENT_SLOTS.get(intent, ())})
+    allowed = INTENT_SLOTS.get(intent, ())
+    return Parse(
+        intent, language, {k: v for k, v in slots.items() if k in allowed and v != ""}
+    )  # (no "" slot)
 
 
 _BEFORE = frozenset({"before", "før", "innan", "före"})
@@ -165,14 +171,21 @@ def _without_date_header(words: list[Word]) -> list[Word]:
     if colon is None or colon == 0 or colon + 1 == len(words):
         return words
     head = words[:colon]
-    if not any(BLANK in w.low for w in head) or not all(
-        BLANK in w.low or w.low in _DEADLINE_WORDS for w in head
+    ticket = any(_TICKET.fullmatch(w.text) for w in head) and all(
+        _TICKET.fullmatch(w.text) or w.low in _TICKET_WORDS for w in head
+    )  # "CRM-311: …", "ref SAK-4471: …": which ticket, then the message
+    if not ticket and (
+        not any(BLANK in w.low for w in head)
+        or not all(BLANK in w.low or w.low in _DEADLINE_WORDS for w in head)
     ):
         return words
     return [replace(w, i=n) for n, w in enumerate(words[colon + 1 :])]
 
 
 _DASHES = frozenset({"-", "–", "—"})
+_TICKET_WORDS = frozenset(
+    fold(w) for w in ("ref", "re", "ticket", "sak", "case", "ärende", "issue", "saksnr")
+)
 
 
 def _extract(
@@ -208,6 +221,7 @@ _CLOSE_WORDS = frozenset(fold(w) for w in (
     "forventet", "forventes", "beraknat", "beraknad", "expected", "due", "til", "till", "to", "by", "innen", "senast",
     "deadline", "klart", "ferdig", "decision", "beslut", "beslutning", "date", "dato", "datum", "stangas",
     "stanga", "avslutas", "lukkast", "vantas", "ventes", "signing", "sign", "stanger", "stenger", "closes",
+    "beregnet", "avslutning", "avslutningsdato",
 ))  # fmt: skip
 
 
@@ -294,7 +308,57 @@ def _words(doc: Doc, original: str) -> list[Word]:
                 labels,
             )
         )
+    for w in words[1:]:
+        prev = words[w.i - 1]
+        if (
+            w.cue == "CREATE"
+            and len(w.labels) > 1
+            and (prev.low in _DETERMINERS or prev.i > 0 and prev.text.istitle() and w.text.islower())
+        ):  # ("verify in the Brønnøysund register": a named register)
+            # "check the register", "according to the register": a noun after its article, not the verb
+            w.labels = w.labels - {"CREATE"}
+            w.cue = min(w.labels)
+        elif "DEAL" in w.labels and words[w.i - 1].low in _SAME:
+            # "samma sak för X, lägg upp dem som ny kund": the same thing again, not a deal
+            w.labels = w.labels - {"DEAL"}
+            w.cue = min(w.labels) if w.labels else None
+            w.boundary = True  # (and no name either)
+        elif w.cue == "SCHEDULE" and _in_noun_phrase(words, w):
+            # "we went through the Q1 staffing plan": a noun of the comment, not a request to book
+            w.labels = w.labels - {"SCHEDULE"}
+            w.cue = min(w.labels) if w.labels else None
     return words
+
+
+def _in_noun_phrase(words: list[Word], w: Word) -> bool:
+    """A one-word cue at the end of "the/a/our (one or two words) <cue>", the last word not a cue of its own."""
+    if w.i + 1 < len(words) and words[w.i + 1].cue == w.cue:
+        return False
+    between = words[max(0, w.i - 3) : w.i]
+    for k in range(len(between) - 1, -1, -1):
+        x = between[k]
+        if x.low in _DETERMINERS:
+            return (
+                k < len(between) - 1
+            )  # (at least one word between: "the plan" may still be a verb's object)
+        if x.boundary or x.cue is not None or x.low in FILLERS:
+            return False
+    return False
+
+
+def _introduces_self(words: list[Word], segment: Segment) -> bool:
+    """ "ja hej det är Jonas, …", "hi, this is Kari": the writer saying who they are, not a contact."""
+    k = segment.words[0].i
+    return 2 <= k <= 5 and (words[k - 2].low, words[k - 1].low) in {
+        ("det", "ar"),
+        ("det", "er"),
+        ("this", "is"),
+    }
+
+
+_DEMONSTRATIVES = frozenset(fold(w) for w in ("det", "dette", "detta", "this", "that", "den"))
+_SAME = frozenset(fold(w) for w in ("samma", "samme", "same", "likadan", "likadant", "tilsvarende"))
+_DETERMINERS = frozenset({"the", "a", "an", "our", "their"})
 
 
 def _small_number(text: str) -> bool:
@@ -508,7 +572,8 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         opener is not None
         and opener.labels == {"WHICH"}
         and stage
-        and not cues & {"UPDATE", "SALES_FIELD", "CUSTOMER"}
+        and not cues & {"SALES_FIELD", "CUSTOMER"}
+        and (not has("UPDATE") or words[-1].low == "?")  # ("hva ligger i forhandling nå?": a question)
         and not any(w.text[:1].isupper() for w in _free_words(words) if w is not opener)
     ):
         return "pipeline_summary"  # "hva har vi i forhandling nå?": what is at a stage, not a change to one
@@ -664,6 +729,17 @@ def _prefix(words: list[Word]) -> list[Word] | None:
         w = words[k]
         if w.low == ":" or w.boundary and w.low in {"-", "–", "—"}:
             run = words[start:k]
+            while (
+                len(run) > 1
+                and run[0].text.islower()
+                and (run[0].low in CUSTOMER_PREPOSITIONS or run[0].low in FILLERS)
+            ):
+                # "closed won on Lysaker Legesenter – …", "samma för X – tappad": no part of the name
+                run = run[1:]
+            if any(_ticket(x) for x in run):
+                return (
+                    None  # "ref SAK-4471: …", "CRM-311: …": the ticket the message is about, not a customer
+                )
             if run and all(not x.boundary and x.cue is None and x.low not in _MEETING_WITH for x in run):
                 return run  # (not "PoC review with Lundgren AB — book a mtg": a topic and the one met)
             return None
@@ -760,13 +836,18 @@ def _segments(words: list[Word], intent: str) -> list[Segment]:
     def close() -> None:
         nonlocal current
         trimmed = _trim(current)
-        if trimmed:
+        of = next((k for k, w in enumerate(trimmed[1:-1], 1) if w.low == "of"), None)
+        if of is not None and trimmed[0].low in FIRST_NAMES and trimmed[of + 1].text[:1].isupper():
+            # "Pekka Virtanen of Turun Ohjelmistotalo Oy": the person, and where they work
+            segments.append(Segment(trimmed[:of], before))
+            segments.append(Segment(trimmed[of + 1 :], trimmed[of]))
+        elif trimmed:
             segments.append(Segment(trimmed, before))
         current = []
 
     cased = _writes_names_capitalised(words) if _numbered(words) else False
     for w in words:
-        breaks = w.boundary or w.cue is not None or _is_marker(words, w)
+        breaks = w.boundary or w.cue is not None or _is_marker(words, w) or _ticket(w)
         if breaks and w.cue is not None and cased and not w.boundary and _inside_capitalised_name(words, w):
             breaks = (
                 False  # "sett Lista Flyplass Drift til …", "Fjellheim Hotell": a capitalised word of a name
@@ -783,6 +864,17 @@ def _segments(words: list[Word], intent: str) -> list[Segment]:
         current.append(w)
     close()
     return segments
+
+
+_TICKET = re.compile(r"[A-Z]{2,6}-\d{2,}|[Qq][1-4]")
+
+
+def _ticket(w: Word) -> bool:
+    """ "SUP-2291", "JIRA-4471": a ticket id pasted into the message, or a quarter ("Q1"). It stays in a to-do's
+    text, but no name has it."""
+    return _TICKET.fullmatch(w.text) is not None or (
+        w.low in NEVER_NAMES and not w.text.istitle()  # ("hos juridisk", "SOW:en"; but "Nordic Legal AS")
+    )
 
 
 def _numbered(words: list[Word]) -> bool:
@@ -925,6 +1017,7 @@ def _moved_deal(words: list[Word], segment: Segment) -> bool:
         and "UPDATE" in words[before].labels
         and after < len(words)
         and words[after].low in {"to", "til", "till"}
+        and not _not_a_deal_name(segment.words)  # ("push it to proposal": the deal it points back to)
     )
 
 
@@ -965,6 +1058,23 @@ def _not_a_deal_name(run: list[Word]) -> bool:
         return True
     small = run[0].low in FILLERS or run[0].low in _CLOSE_WORDS or run[0].low in _TITLE_INTRO  # ("… as lost")
     return len(run) == 1 and run[0].text.islower() and small
+
+
+def _comment_to_the_end(words: list[Word], subject: list[Word]) -> list[Word]:
+    """ "rang X, no answer, left a voicemail": a logged comment runs over later commas to the end of the message,
+    as long as what follows is plain text (no cue, no slot, no name)."""
+    k = subject[-1].i + 1
+    if k >= len(words) or words[k].low != ",":
+        return subject
+    rest = words[k + 1 :]
+    plain = [w for w in rest if not w.boundary]
+    if (
+        not plain
+        or any(w.boundary and w.low not in {",", "."} for w in rest)
+        or any(w.labels or w.text[:1].isupper() for w in plain)
+    ):
+        return subject
+    return _trim_subject(subject + rest)
 
 
 def _comment_clause(words: list[Word]) -> list[Word]:
@@ -1027,10 +1137,48 @@ def _topic_before_with(words: list[Word]) -> list[Word]:
                 or any(x.low in _MODAL_LEAD for x in run)
             ):
                 return []  # "meeting with Acme", "kan vi ta et møte med …": the request, not a topic
-            if _person(Segment(run, None)):
-                return []
+            if _person(Segment(run, None)) or any(x.low in _HEDGES for x in run):
+                return []  # ("skulle vi kunna ses med …?": a hedged request, not a topic)
             return run
     return []
+
+
+_HEDGES = frozenset(
+    fold(w) for w in ("skulle", "kunna", "kunne", "could", "should", "would", "burde", "borde")
+)
+
+
+_GENERIC_MEETING = re.compile(
+    r"(mote|moete|mtoe|mots|meet\w*|mtg|lunch\w*|lunsj\w*|middag|dinner|coffee|kaffe|call|"
+    r"samtal\w*|visit|besok\w*|befaring|visning|meeting\w*|meetign|meetnig)$"
+)
+
+
+def _booked_topic(words: list[Word]) -> list[Word]:
+    """ "put in a kickoff with Grimstad Bokhandel", "boka QBR med Fjällräven Logistik": what is booked, when it is
+    not the word for a meeting itself ("book a meeting with …", "lunch med …"), is its subject."""
+    verb = next((w.i for w in words if w.labels & {"SCHEDULE", "CREATE"}), None)
+    if verb is None:
+        return []
+    k = verb + 1
+    while k < len(words) and (words[k].labels & {"SCHEDULE", "CREATE"} or words[k].low in _ARTICLES):
+        k += 1
+    run: list[Word] = []
+    for w in words[k : k + 4]:
+        if w.low in _MEETING_WITH and w.cue is None:
+            break
+        if w.boundary or w.labels - {"MEETING"}:
+            return []
+        run.append(w)
+    else:
+        return []
+    if (
+        not run
+        or any(_GENERIC_MEETING.search(w.low) or w.low in FILLERS for w in run)  # ("book the same with …")
+        or _person(Segment(run, None))
+    ):
+        return []
+    return run
 
 
 def _topic_after_date(words: list[Word]) -> list[Word]:
@@ -1133,6 +1281,8 @@ def _todo_phrase(rest: list[Word]) -> list[Word]:
             continue
         if phrase and w.cue == "TASK" and phrase[-1].boundary:
             break  # "chase Acme for the unpaid invoice, set a reminder": a second trigger ends the to-do
+        if phrase and w.low in {"?", "!"}:
+            break  # "… to call Ragnhild at Lyngdal Kraftlag? no rush": the question ends the to-do
         phrase.append(w)
     while (
         phrase
@@ -1160,12 +1310,18 @@ def _glued(w: Word) -> bool:
 _OBJECT_PRONOUNS = frozenset({"oss", "us", "dem", "them", "henne", "her", "ham", "him", "meg", "mig", "me"})
 
 
+_CLAUSE_TIME = frozenset({"na", "nu", "now", "ar"})  # "… ligger hos juridisk nå", "… tidligere i år"
+
+
 def _trim_subject(run: list[Word]) -> list[Word]:
     while run and run[0].low in {"to", "at", "att", "a"} and len(run) > 1 and run[0].low != "a":
         run = run[1:]
+    if len(run) > 1 and run[0].low in {"er", "ar", "blir"}:
+        run = run[1:]  # "tema er serviceavtalen": the topic after its copula
     while run and (
         run[-1].low in FILLERS
         and not _glued(run[-1])
+        and not (run[-1].low in _CLAUSE_TIME and len(run) > 3)  # (the time of a clause stays in the comment)
         and run[-1].low not in _OBJECT_PRONOUNS  # "… vill byta till oss"
         or run[-1].boundary
         or run[-1].low in _DEADLINE_WORDS
@@ -1223,6 +1379,8 @@ def _without_genitive(name: str, lang: str, joined_by_hyphen: bool = False) -> s
     return name
 
 
+_PAST_VERBS = frozenset(fold(w) for w in ("skrev", "signerte", "signerade", "signed", "accepted", "aksepterte",
+                                          "accepterade", "lost", "won"))  # fmt: skip
 _SMALL_VERBS = frozenset(fold(w) for w in (
     "har", "hadde", "hade", "er", "är", "var", "blir", "blev", "vil", "vill", "skal", "ska", "kan", "må", "måste",
     "has", "have", "had", "is", "are", "was", "were", "will", "wants", "want", "can", "must",
@@ -1246,6 +1404,16 @@ def _name_words(words: list[Word], segment: Segment) -> list[Word]:
         ):
             return run[:k]
     return run
+
+
+def _deal_name(words: list[Word], segment: Segment) -> str:
+    """A deal's name is a thing, not a company: "Patient portal", "Visitor app" keep their lower-case words, up
+    to a small verb ("Web relaunch er signert")."""
+    run = segment.words
+    verb = next((k for k, w in enumerate(run[1:], 1) if w.low in _SMALL_VERBS), None)
+    if not run[0].text[:1].isupper() or verb is not None:
+        return _name(words, segment)
+    return _span_text(words, run[0], run[-1])
 
 
 def _name(words: list[Word], segment: Segment) -> str:
@@ -1289,6 +1457,15 @@ def _after_copula(run: list[Word]) -> list[Word]:
     return run
 
 
+def _named_after_copula(segment: Segment) -> list[Segment]:
+    """ "(ny økonomisjef hos) Bryne Bakeri er Linn Tjelta": the company, then the person the copula names."""
+    run = segment.words
+    k = next((k for k, w in enumerate(run[1:-1], 1) if w.low in {"er", "ar", "is"}), None)
+    if k is None or not _person(Segment(run[k + 1 :], None)) or not run[k + 1].text[:1].isupper():
+        return [segment]
+    return [Segment(run[:k], segment.before), Segment(run[k + 1 :], run[k])]
+
+
 def _person_words(segment: Segment) -> list[Word] | None:
     """The words of a person's name at the start of a segment: the first names ("per arne", "tor-erik") and
     one surname; None when the segment does not start with a first name."""
@@ -1302,7 +1479,14 @@ def _person_words(segment: Segment) -> list[Word] | None:
 
 
 def _person(segment: Segment) -> bool:
-    return any(w.low in FIRST_NAMES for w in segment.words[:2])
+    run = segment.words
+    if any(w.low in FIRST_NAMES for w in run[:2]):
+        return True
+    # "daglig leder Anders Moe": a title, then the person
+    return any(
+        run[k].low in FIRST_NAMES and _looks_like_title(" ".join(w.text for w in run[:k]))
+        for k in range(2, min(4, len(run)))
+    )
 
 
 _GROUP_NOUNS = frozenset(fold(w) for w in ("team", "teamet", "teamen", "folks", "folka", "gjengen", "gänget",
@@ -1407,7 +1591,11 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         return {}
     found: dict[str, Any] = {}
     used: set[int] = set()
-    if intent == "find_customer" and (quoted := _QUOTED.search(words[0].source if words else "")):
+    if (
+        intent == "find_customer"
+        and (quoted := _QUOTED.search(words[0].source if words else ""))
+        and not _asked_after_quote(words, quoted)
+    ):
         return {"customer": quoted.group(1).strip()}
     if intent in ACTIVITY_INTENTS or intent in SALES_INTENTS:
         form = _form_names(intent, words)
@@ -1427,9 +1615,16 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 and subject_words[0].i >= 2
                 and words[subject_words[0].i - 2].low in _TALK_VERBS
             )
-            if clause and (not subject_words or subject_words[0].i > clause[0].i) and not talked:
+            reported = any(w.labels & {"CALL", "MEETING", "EMAIL", "LOG"} for w in subject_words) or bool(
+                subject_words and subject_words[0].low in {"jeg", "jag"}  # ("jag sitter i bilen, …")
+            )
+            if clause and (not subject_words or subject_words[0].i > clause[0].i or reported) and not talked:
+                # ("…, jeg ringte Vigdis hos X i dag, de vil vente …": the report is not its own topic)
                 # "…, hon återkommer om budgeten efter nyår": the whole comment, not only what follows "om"
                 subject_words, used = clause, {w.i for w in clause}
+        if intent == "log_activity" and subject_words:
+            subject_words = _comment_to_the_end(words, subject_words)
+            used = used | {w.i for w in subject_words}
         if intent in SALES_INTENTS and subject_words and _not_a_deal_name(subject_words):
             subject_words, used = [], set()  # "…, de gikk for en konkurrent": a remark, not the deal's name
         if subject_words and (
@@ -1450,6 +1645,11 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             asked, asked_used = _subject(words, intent, request)
             if asked:
                 subject_words, used = asked, asked_used
+            elif subject_words[0].low in _DEMONSTRATIVES:
+                subject_words, used = (
+                    [],
+                    set(),
+                )  # "vi pratade om det här …, så kan du boka ett möte": no topic
         if subject_words and request is not None and subject_words[0].i <= request <= subject_words[-1].i:
             subject_words = _trim_subject(
                 [w for w in subject_words if w.i < request]
@@ -1463,7 +1663,12 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 subject_words = _trim_subject(subject_words[:met])
                 used = {w.i for w in subject_words}
         if intent == "schedule_meeting" and not subject_words:
-            subject_words = _meeting_purpose(words) or _topic_before_with(words) or _topic_after_date(words)
+            subject_words = (
+                _meeting_purpose(words)
+                or _topic_before_with(words)
+                or _topic_after_date(words)
+                or _booked_topic(words)
+            )
             used = {w.i for w in subject_words} | ({subject_words[0].i - 1} if subject_words else set())
         if subject_words:
             found["subject"] = _subject_text(words, subject_words)
@@ -1513,6 +1718,8 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         segments = [  # every other segment is back in play, also one the subject rules had taken
             s for s in _segments(words, intent) if not quoted.start() <= s.words[0].start < quoted.end()
         ]
+    if intent == "add_contact":
+        segments = [part for s in segments for part in _named_after_copula(s)]
     workplace = [s for s in segments if s.before is not None and s.before.low in WORKPLACE_PREPOSITIONS]
     with_prep = [s for s in segments if s.before is not None and s.before.low in CUSTOMER_PREPOSITIONS]
     free = [s for s in segments if s not in with_prep]
@@ -1558,9 +1765,9 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             found["customer"] = _name(words, workplace[0])
             return found
         free = [s for s in free if not all(w.low in _TALK_VERBS for w in s.words)]  # ("pratade i telefon …")
-        people = [s for s in with_prep + free if _person(s)]
+        people = [s for s in with_prep + free if _person(s) and not _introduces_self(words, s)]
         if not people and workplace:  # "ringte Bergfrid på Hadeland Glassverk": someone at the workplace
-            people = [s for s in free if _at_workplace(words, s, workplace[0])]
+            people = [s for s in free if any(_at_workplace(words, s, place) for place in workplace)]
         others = _names_first(words, [s for s in with_prep + free if not _person(s) and s not in people])
         companies = [s for s in workplace if not _person(s)] or others
         if (
@@ -1597,7 +1804,21 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             segments = [s for s in segments if s is not titled]
             free = [s for s in free if s is not titled]
             with_prep = [s for s in with_prep if s is not titled]
+        dashed = _dashed_deal(words, _segments(words, intent))
+        if dashed is not None and found.get("subject", "") in _span_text(
+            words, dashed[1][0], dashed[1][-1]
+        ):  # "Heddal Bygdetun - Visitor app: …", "closed won on X – Patient portal"
+            found["customer"] = _name(words, dashed[0])
+            found["subject"] = _span_text(words, dashed[1][0], dashed[1][-1])
+            return found
         at = next((s for s in segments if s.before is not None and s.before.low in _DEAL_AT), None)
+        if at is None and intent == "update_sales_case" and "subject" not in found:
+            at = next((s for s in segments if _named_deal_for(words, segments, s)), None)
+            deal = next((s for s in segments if at is not None and s.words[-1].i + 1 == at.before.i), None)  # type: ignore[union-attr]
+            if at is not None and deal is not None:  # "bump Data Warehouse 2.0 for Sirdal Bank to 80%"
+                found["subject"] = deal.text(words)
+                found["customer"] = _name(words, at)
+                return found
         if at is None:  # "skapa affär Lagerflytt för Hedberg Logistik": the deal noun, its name, for whom
             at = next((s for s in segments if _deal_for(words, segments, s)), None)
         deal = next((s for s in segments if at is not None and s.words[-1].i + 1 == at.before.i), None)  # type: ignore[union-attr]
@@ -1661,6 +1882,15 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 found["subject"] = _span_text(words, named.words[len(kept)], named.words[-1])
         elif intent == "create_sales_case" and "subject" in found:
             found["customer"] = found.pop("subject")  # "ny deal: Skagerak Rør AS, 300 000 kr": a customer
+        elif subject_words and subject_words[0].text[:1].isupper() and _writes_names_capitalised(words):
+            opening = _name_words(words, Segment(subject_words, None))
+            if (
+                len(opening) < len(subject_words)
+                and subject_words[len(opening)].low in _SMALL_VERBS | _PAST_VERBS
+            ):
+                # "…, Bømlo Båt gikk for en konkurrent, marker den som tapt": who did it, not a deal's name
+                found.pop("subject", None)
+                found["customer"] = _span_text(words, opening[0], opening[-1])
         return found
     # create / find / show customer: the name is what follows the cue.
     if intent == "create_customer":
@@ -1668,6 +1898,13 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         free = [s for s in segments if s.before is None or s.before.low not in CUSTOMER_PREPOSITIONS]
         with_prep = [s for s in segments if s not in free]
     target = _names_first(words, free + with_prep) if intent != "find_customer" else free or with_prep
+    if intent == "find_customer":
+        searched_for = [s for s in with_prep if _searched_for(words, s)]
+        if searched_for and (not free or searched_for[0].words[0].i < free[0].words[0].i):
+            # "search customers for Lofoten and see what comes up": what is searched for, as a name
+            target = [Segment(_name_words(words, searched_for[0]), searched_for[0].before)]
+            while len(target[0].words) > 1 and target[0].words[-1].low in _NAME_LINKS:
+                target = [Segment(target[0].words[:-1], target[0].before)]
     if intent == "find_customer":
         # "kunder med navn Solberg", "som heter noe med Havbruk", "containing the word marine": after the naming
         after_naming = [s for s in segments if _after_naming(words, s) or _in_it(words, s)]
@@ -1678,17 +1915,30 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
     request = _request_start(words)
     if request is not None and intent in ("create_customer", "show_customer"):
         # the customer to create or show is the object of the request, not someone in the story before it
-        target = [s for s in target if s.words[0].i > request and not _pronoun(s)] or target
+        cased = _writes_names_capitalised(words)
+        target = [
+            s
+            for s in target
+            if s.words[0].i > request
+            and not _pronoun(s)
+            and not (cased and not s.words[0].text[:1].isupper())  # ("… visa kunden så jag kan svara honom")
+        ] or target
     if target:
         found["customer"] = (
             _name(words, target[0]) if intent != "find_customer" else _search_text(words, target[0])
         )
+        kept = _name_words(words, target[0])
+        after = target[0].words[len(kept)] if len(kept) < len(target[0].words) else None
+        if intent == "show_customer" and after is not None and after.low in _CARD_NOUNS:
+            found["customer"] = _without_genitive(found["customer"], lang)  # "visa Ekbackens kort"
     number = _CUSTOMER_NUMBER.search(words[0].source) if words and intent == "show_customer" else None
     if number is not None:
         found["customer"] = number.group(1)  # "kan jeg få se kunde #20377?"
     return found
 
 
+_CARD_NOUNS = frozenset(fold(w) for w in ("kort", "kortet", "kundkort", "kundekort", "profil", "profile", "side",
+                                          "sida", "sidan", "siden", "card", "info", "historikk", "historik"))  # fmt: skip
 _CUSTOMER_NUMBER = re.compile(
     r"(?:#|\b(?:kunde|kund|customer|cust|kundekort|kundkort)\.?\s*(?:nr\.?|no\.?|nummer|number)?\s*#?)\s*(\d{4,6})\b",
     re.IGNORECASE,
@@ -1744,13 +1994,74 @@ def _deal_for(words: list[Word], segments: list[Segment], segment: Segment) -> b
     )
 
 
+def _named_deal_for(words: list[Word], segments: list[Segment], segment: Segment) -> bool:
+    """ "Skytrack migration for Namsos Trelast slipped …": a capitalised segment that opens the message (or follows
+    the request's verb), then "for" and a capitalised customer: the deal's name, and whose deal it is."""
+    before = segment.before
+    if before is None or before.low not in _DEAL_FOR or not _capitalised(words, segment.words[0]):
+        return False
+    for p in segments:
+        if p.words[-1].i + 1 != before.i or not _writes_names_capitalised(words):
+            continue
+        opens = p.words[0].i == 0 or words[p.words[0].i - 1].labels & {"UPDATE"}
+        if opens and p.words[0].text[:1].isupper() and not _stage_word(p.words) and not _person(p):
+            return True
+    return False
+
+
+def _dashed_deal(words: list[Word], segments: list[Segment]) -> tuple[Segment, list[Word]] | None:
+    """ "Heddal Bygdetun - Visitor app", "new deal Haugesund Sveis — Robot cell integration — $120k": a customer,
+    a spaced dash, and the deal's capitalised name up to the next break."""
+    for seg in segments:
+        k = seg.words[-1].i + 1
+        if k + 1 >= len(words) or words[k].low not in _DASHES or not words[k].boundary:
+            continue
+        name: list[Word] = []
+        for w in words[k + 1 :]:
+            if w.boundary:
+                break
+            name.append(w)
+        if (
+            name
+            and len(name) <= 6
+            and name[0].text[:1].isupper()
+            and seg.words[0].text[:1].isupper()
+            and not _stage_word(name)
+            and not any(w.labels & {"UPDATE", "SALES_FIELD", "CREATE", "LOG", "TASK"} for w in name)
+        ):
+            return seg, name
+    return None
+
+
+def _searched_for(words: list[Word], segment: Segment) -> bool:
+    """A segment after "for/etter/efter" that follows a search cue ("search customers for X", "søk etter X")."""
+    before = segment.before
+    if before is None or before.low not in {"for", "etter", "efter"}:
+        return False
+    k = before.i - 1
+    return k >= 0 and bool(words[k].labels & {"FIND", "CUSTOMER"})
+
+
+def _asked_after_quote(words: list[Word], quoted: re.Match[str]) -> bool:
+    """'hon sa "vi heter typ Ljus-nånting" – sök på Ljus': the quote is what someone said; the search asked for
+    after it (and nothing asked before it) is the search text."""
+    outside = [w for w in words if "FIND" in w.labels and not quoted.start() <= w.start < quoted.end()]
+    after = next((w for w in words if w.start >= quoted.end()), None)
+    return (
+        after is not None
+        and after.boundary  # (not "'kraft' in the name": the quote is the searched text)
+        and bool(outside)
+        and all(w.start >= quoted.end() for w in outside)
+    )
+
+
 _QUOTED = re.compile(r"[\"“”«»']([^\"“”«»']{2,60})[\"“”«»']")
 
 
 _SEARCH_NAMING = frozenset(fold(w) for w in (
     "heter", "named", "called", "navn", "namn", "name", "ordet", "word", "like", "matching", "starting",
     "starter", "börjar", "begynner", "containing", "inneholder", "innehåller", "med", "with", "på", "som", "typ",
-    "noe", "något", "nåt", "something",
+    "noe", "något", "nåt", "something", "navnet", "namnet", "benämningen", "betegnelsen", "beteckningen",
 ))  # fmt: skip
 
 
@@ -1770,7 +2081,8 @@ def _after_naming(words: list[Word], segment: Segment) -> bool:
     while k >= 0 and (words[k].low in _SEARCH_NAMING or words[k].labels & {"VAGUE", "FIND"} and not seen):
         if words[k].low in _NAMING or words[k].low in {"navn", "namn", "name", "ordet", "word", "matching",
                                                        "starting", "starter", "borjar", "begynner", "containing",
-                                                       "inneholder", "innehaller", "like"}:  # fmt: skip
+                                                       "inneholder", "innehaller", "like", "navnet", "namnet",
+                                                       "benamningen", "betegnelsen", "beteckningen"}:  # fmt: skip
             return True
         seen = True
         k -= 1
@@ -1840,6 +2152,8 @@ def _form_names(intent: str, words: list[Word]) -> dict[str, Any] | None:
         parts = _after_heading(parts) + parts[1:]  # "ny salgsmulighet: Varanger Kraft, Datavarehus 2027, …"
     if len(parts) < 3 or not all(w.cue is not None or w.low in FILLERS for w in parts[0]):
         return None
+    if not any(w.labels & _HEADING_CUES[intent] for w in parts[0]):
+        return None  # ("ok, så, når jeg er tilbake …, minn meg på …": a spoken lead-in, no heading)
     fields, unlabelled = _labelled_parts(words, parts[1:])
     if fields:
         return _fielded_names(intent, words, fields, unlabelled)
@@ -1851,6 +2165,8 @@ def _form_names(intent: str, words: list[Word]) -> dict[str, Any] | None:
         content = [p for p in content if p is not quoted[0]]
     if not content:
         return None
+    if re.search(r"[?!]", words[0].source[content[0][0].start : content[0][-1].end]):
+        return None  # ("gärna ett möte, när passar det er? svarade Henrik …": sentences, not a form's items)
     found: dict[str, Any] = {"customer": _span_text(words, content[0][0], content[0][-1])}
     if quoted:
         found["subject"] = _span_text(words, quoted[0][0], quoted[0][-1])
@@ -1865,6 +2181,15 @@ def _form_names(intent: str, words: list[Word]) -> dict[str, Any] | None:
         found["subject"] = _span_text(words, chosen[0], chosen[-1])
     return found
 
+
+# The cues a form's heading names its request with ("møte, Acme AS, …", "ny affär: …").
+_HEADING_CUES: dict[str, frozenset[str]] = {
+    "log_activity": frozenset({"LOG", "CALL", "MEETING", "EMAIL", "NOTE"}),
+    "create_task": frozenset({"TASK", "CREATE", "CALL"}),
+    "schedule_meeting": frozenset({"MEETING", "SCHEDULE", "CREATE"}),
+    "create_sales_case": frozenset({"DEAL", "CREATE", "SALES_FIELD"}),
+    "update_sales_case": frozenset({"DEAL", "UPDATE", "SALES_FIELD"}),
+}
 
 _QUOTES = "\"«»“”„'"
 
@@ -1916,7 +2241,7 @@ def _prefixed_names(intent: str, words: list[Word], prefix: list[Word]) -> dict[
             s for s in _segments(rest, intent) if not _not_a_deal_name(s.words) and not _stage_word(s.words)
         ]
         if named:  # "Brattøra Digital: web relaunch → proposal sent", "X: bump the Data Platform deal to …"
-            found["subject"] = _name(rest, named[0])
+            found["subject"] = _deal_name(rest, named[0])
         return found
     subject, _ = _subject(rest, intent) if rest and intent != "create_task" else ([], set())
     if subject:  # (a task's subject is its whole to-do: "Kungsbacka Plåt – ring om garantin nästa vecka")
@@ -1935,9 +2260,24 @@ def _task_names(words: list[Word]) -> dict[str, Any]:
     """A task's subject is its to-do phrase; the customer or contact named in it is also a slot."""
     found: dict[str, Any] = {}
     phrase, head = _task_subject(words)
+    while len(phrase) > 2 and phrase[0].low in CUSTOMER_PREPOSITIONS and phrase[1].low in _OBJECT_PRONOUNS:
+        phrase = phrase[2:]  # "en påminnelse for meg om å kontakte …": for whom, then the to-do
+        while len(phrase) > 1 and (phrase[0].low in _SUBJECT_LEAD):
+            phrase = phrase[1:]
+    if phrase and phrase[0].low in CUSTOMER_PREPOSITIONS and phrase[0].low not in SUBJECT_MARKERS:
+        phrase = []  # "same for Nordvik Bygg, remind me …", "en task på det samme for X": whom, but no to-do
     if phrase:
         found["subject"] = _span_text(words, phrase[0], phrase[-1])
-    head_segments = _segments(head, "create_task") if head else []
+    head_segments = [  # (not "en uppgift skapas: …": a lone lower-case verb right after the task word)
+        s
+        for s in (_segments(head, "create_task") if head else [])
+        if not (
+            len(s.words) == 1
+            and s.before is None
+            and s.words[0].text.islower()
+            and _after_task_word(words, s)
+        )
+    ]
     if head_segments:
         found["customer"] = _name(words, head_segments[0])
     inner = [_before_article(s) for s in (_segments(phrase, "create_task") if phrase else [])]
@@ -1972,6 +2312,10 @@ def _task_names(words: list[Word]) -> dict[str, Any]:
             and _capitalised(words, first.words[0])
             and not _capitalised(words, candidates[0].words[0])
         )
+        if first is not None and _definite_thing(first):
+            first = (
+                None  # "oppdatere prislisten", "uppdatera forecasten": a thing in its definite form, no name
+            )
         if first is not None and (not candidates or _person(first) or at_work or named_object):
             candidates.insert(0, first)
     else:
@@ -1983,8 +2327,11 @@ def _task_names(words: list[Word]) -> dict[str, Any]:
             found.setdefault("customer", _name(words, seg))
     if not phrase and not head_segments:
         segments = _segments(words, "create_task")
-        if segments:
-            found["customer"] = _name(words, segments[0])
+        named = [
+            seg for seg in segments if seg.before is not None and seg.before.low in CUSTOMER_PREPOSITIONS
+        ]
+        if segments:  # ("gör en likadan task för Örnsköldsviks Hamn": the one after the preposition)
+            found["customer"] = _name(words, (named or segments)[0])
     elif phrase and "customer" not in found and "contact_name" not in found:
         # "… från Sandvikens Rör …, så kan du lägga in en uppgift att mejla deras inköpare": the story names them
         inside = {w.i for w in phrase}
@@ -1998,6 +2345,19 @@ def _task_names(words: list[Word]) -> dict[str, Any]:
         if story:
             found["customer"] = _name(words, story[0])
     return found
+
+
+def _after_task_word(words: list[Word], segment: Segment) -> bool:
+    k = segment.words[0].i - 1
+    return k >= 0 and words[k].cue == "TASK"
+
+
+_DEFINITE = re.compile(r"[a-zæøåäö]{3,}(?:en|et|ene|na|erna|arna|orna)")
+
+
+def _definite_thing(segment: Segment) -> bool:
+    """A single lower-case noun with a Norwegian or Swedish definite ending ("prislisten", "avtalet")."""
+    return len(segment.words) == 1 and _DEFINITE.fullmatch(segment.words[0].text) is not None
 
 
 _POSSESSIVES = frozenset(fold(w) for w in ("deras", "deres", "their", "hans", "hennes", "his", "her", "its", "our",
@@ -2066,6 +2426,8 @@ def _name_start(words: list[Word], form: Word) -> int:
         if prev.low in _NAME_JOINERS or prev.low in _NAME_LINKS:
             if k == 0 or not (words[k - 1].text[:1].isupper() or lower):
                 break
+            if prev.low == "of" and k >= 2 and words[k - 2].low in FIRST_NAMES:
+                break  # "Pekka Virtanen of Turun Ohjelmistotalo Oy": a person, then where they work
             start = k  # "Tromsø Fisk og Vilt AS"
             continue
         capital = prev.text[:1].isupper() or prev.text[:1].isdigit() or _glued(prev)  # ("Region-konsulterna")

@@ -36,13 +36,27 @@ _FORMAT_MARKS = re.compile(r"(?<![\w*_`~])[*_`~]+(?=[^\s*_`~])|(?<=[^\s*_`~])[*_
 _LINE_START = re.compile(r"\s*\n\s*(?:[-•*–]\s+|>\s*)?")
 _FIRST_BULLET = re.compile(r"^\s*(?:[-•*]\s+|>\s*)")
 _PLAIN_MENTION = re.compile(r"(?<![\w.@])@[A-Za-z][\w.\-]*")  # "@kundebot" typed, not picked: not an email
+# A pasted link, with a label of its own before it ("link: https://…", ", agenda her: https://…").
+_URL = re.compile(r"(?:(?<=,)\s*(?:[^\W\d]+\s)?[^\W\d]+:\s*)?\b(?:https?://|www\.)[^\s<>|]+", re.IGNORECASE)
+_URL_NUMBER = re.compile(r"/(\d{5,})/?(?:[?#]\S*)?$")  # ".../kund/10877", "allabolag.se/5569013484"
+# A pasted Slack timestamp ("[09:41]", "[9:41 AM]"): when the line was posted, not a time the message gives.
+_TIMESTAMP = re.compile(r"\[\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?\]")
+# Hesitation sounds of a dictated message ("um", "uh", "eh", "öh", "ehm"): no word of the message, with their comma.
+_HESITATION = re.compile(r"(?<![\w'-])(?:u+m+|u+h+|e+h+m*|e+r+m+|ö+h+|h+m+)(?![\w'-])", re.IGNORECASE)
 
 
 def clean(text: str) -> str:
     """The message without Slack markup, emoji and doubled spaces, keeping everything the user wrote."""
     text = _SLACK_MENTION.sub(" ", text)
     text = _PLAIN_MENTION.sub(" ", text)
+    text = _HESITATION.sub(" ", text)
+    text = re.sub(r"^[\s,]+|(?<=[,.:;!?])[\s,]+,", " ", text)  # (the comma a hesitation leaves alone)
     text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1) or m.group(3) or "", text)
+    text = _URL.sub(_link, text)
+    text = _TIMESTAMP.sub(" ", text)
+    text = re.sub(
+        r"(?<=\s)/(?=[A-ZÆØÅÄÖ])", " ", text
+    )  # a signature "/Ida Frisk": the name without its slash
     text = _EMOJI_CODE.sub(" ", text)
     text = _FORMAT_MARKS.sub(" ", text)
     text = _PICTOGRAPH.sub(" ", text)
@@ -52,6 +66,12 @@ def clean(text: str) -> str:
     text = _LINE_START.sub(", ", text.strip())
     text = re.sub(r"([,:;.!?])\s*,\s", r"\1 ", text)  # "regards,\n" or "today:\n": the line already ended
     return " ".join(text.split())
+
+
+def _link(m: re.Match[str]) -> str:
+    """A link fills no slot, except for the number it ends with (a customer's card, a register entry)."""
+    number = _URL_NUMBER.search(m.group(0))
+    return f" {number.group(1)} " if number else " "
 
 
 def fold(text: str) -> str:

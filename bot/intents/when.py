@@ -51,6 +51,17 @@ _MONTHS = (
 )
 
 
+# Spelled-out ordinals before a month ("den tredje december", "the first of march"), folded: read as the number.
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+    "forste": 1, "andre": 2, "tredje": 3, "fjerde": 4, "femte": 5, "sjette": 6, "sjuende": 7, "syvende": 7,
+    "attende": 8, "niende": 9, "tiende": 10, "ellevte": 11, "tolvte": 12,
+    "forsta": 1, "andra": 2, "fjarde": 4, "sjatte": 6, "sjunde": 7, "attonde": 8, "nionde": 9, "tionde": 10,
+    "elfte": 11, "tolfte": 12,
+}  # fmt: skip
+
+
 def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
@@ -88,6 +99,9 @@ _WEEK_NUMBER = _rx(
     r"\b(?:i\s+|in\s+|by\s+|til\s+|till\s+|innen\s+)?(?:week|wk|uke|veke|vecka|v\.)\s*(\d{1,2})\b"
 )
 _PAST_WEEKDAY_SV = _rx(r"\bi\s+(mandags|tisdags|onsdags|torsdags|fredags|lordags|sondags)\b")
+_ORDINAL_DATE = re.compile(r"\b(" + "|".join(_ORDINALS) + r")(?=\s+(?:of\s+)?(?:" + _MONTHS + r")\b)")
+# "den 18:e", "den 3." with no month: that day of this month.
+_DAY_ALONE = _rx(r"\bden\s+(\d{1,2})(?::e|:a|\.)(?![\d./:]|\s*(?:" + _MONTHS + r")\b)")
 _ISO_DATE = _rx(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _NUMERIC_DATE = _rx(
     r"(?<![\d.,:])(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?(?![\d%]|[.,]\d|\s*(?:k|m|mill|%))"
@@ -198,7 +212,7 @@ def _time_of(match: re.Match[str]) -> time | None:
 def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
     """The first date and time the (folded) message mentions, combined, in now's time zone."""
     today = now.date()
-    text = folded
+    text = _ORDINAL_DATE.sub(lambda m: str(_ORDINALS[m[1]]).ljust(len(m[1])), folded)  # (offsets kept)
     day: date | None = None
     clock: time | None = None
     weekday_end: int | None = None
@@ -230,6 +244,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         (_WEEKDAY, _weekday(today)),
         (_WORDLIKE_WEEKDAY, _weekday(today)),
         (_TODAY, lambda m: today),
+        (_DAY_ALONE, lambda m: _day_this_month(int(m[1]), today)),
     ]
     for pattern, resolve in rules:
         match = pattern.search(text)
@@ -282,6 +297,13 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
     if isinstance(zone, ZoneInfo):
         value = value.replace(tzinfo=None).replace(tzinfo=zone)
     return WhenResult(value, sorted(spans, key=lambda f: f.start))
+
+
+def _day_this_month(day: int, today: date) -> date | None:
+    try:
+        return today.replace(day=day)
+    except ValueError:
+        return None
 
 
 def _week_monday(week: int, today: date) -> date | None:

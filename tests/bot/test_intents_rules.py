@@ -324,3 +324,62 @@ def test_a_capitalised_name_with_cue_words_before_a_request_is_the_customer() ->
     }
     assert slots("Pipeline Partners: book a meeting next week", "en")["customer"] == "Pipeline Partners"
     assert slots("Logg Møte Acme – de vil ha demo", "nb")["activity_kind"] == "meeting"
+
+
+def test_hesitation_sounds_of_a_dictated_message_are_no_words_of_it() -> None:
+    assert parse("um, book a meeting with Vestby Bakeri uh tomorrow at 10", lang="en", now=NOW).slots == {
+        "customer": "Vestby Bakeri",
+        "when": "2026-11-24T10:00:00+01:00",
+        "activity_kind": "meeting",
+    }
+
+
+def test_a_pasted_link_fills_no_slot_but_a_card_number_at_its_end_is_the_customer() -> None:
+    assert slots(
+        "book et møte med Hamar Glass fredag kl 13, lenke: https://meet.example.com/abc-def", "nb"
+    ) == {
+        "customer": "Hamar Glass",
+        "when": "2026-11-27T13:00:00+01:00",
+        "activity_kind": "meeting",
+    }
+    assert slots("https://crm.example.no/kunde/20455 vis denne kunden", "nb") == {"customer": "20455"}
+
+
+def test_a_ticket_id_stays_in_the_to_do_but_is_no_customer() -> None:
+    assert slots("todo: close OPS-3310 for Lunde Rør by friday", "en") == {
+        "subject": "close OPS-3310 for Lunde Rør",
+        "customer": "Lunde Rør",
+        "when": "2026-11-27T09:00:00+01:00",
+        "activity_kind": "task",
+    }
+
+
+def test_a_slack_timestamp_is_not_a_time() -> None:
+    assert "when" not in slots("[14:02] notat for Skien Maskin: de vurderer å bytte leverandør", "nb")
+
+
+def test_a_deal_named_after_a_spaced_dash_or_before_for_the_customer() -> None:
+    assert slots("Ringsaker Sag - Sawmill scanner: probability now 40%", "en") == {
+        "customer": "Ringsaker Sag",
+        "subject": "Sawmill scanner",
+        "probability": 40,
+    }
+    assert slots("move Fleet tracking for Lillehammer Regnskap to negotiation", "en") == {
+        "customer": "Lillehammer Regnskap",
+        "subject": "Fleet tracking",
+        "stage": "negotiation",
+    }
+
+
+def test_a_spelled_out_ordinal_and_a_day_alone_are_dates() -> None:
+    assert (
+        slots("boka möte med Kiruna Bygg den femte december kl 9", "sv")["when"]
+        == "2026-12-05T09:00:00+01:00"
+    )
+    assert slots("möte med Kiruna Bygg den 20:e, de vill ha offert – logga det", "sv")["when"] == (
+        "2026-11-20T09:00:00+01:00"
+    )
+
+
+def test_a_noun_after_its_article_is_not_the_cue_verb() -> None:
+    assert parse("who is 923609016 according to the register?", lang="en", now=NOW).intent == "lookup_org"
