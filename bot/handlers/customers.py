@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.commands import Command
 from bot.context import Context
 from bot.i18n import error_text, say
@@ -25,14 +27,18 @@ async def with_customer(
     ctx: Context, reference: str, then: Callable[[int], Awaitable[list[Reply]]]
 ) -> list[Reply]:
     """Resolve a customer the user named; when several match, ask which, then continue with `then`."""
-    if not reference.strip():
-        raise InvalidInput(say(ctx.lang, "customer.which"))
+    _require_reference(ctx, reference)
     try:
         async with ctx.store.reading() as s:
             customer = await customers.resolve_customer(s, ctx.actor, reference)
     except (Ambiguous, NotFound) as exc:
         return _unresolved(ctx, reference, exc, then)
     return await then(customer.id)
+
+
+def _require_reference(ctx: Context, reference: str) -> None:
+    if not reference.strip():
+        raise InvalidInput(say(ctx.lang, "customer.which"))
 
 
 def _unresolved(
@@ -48,20 +54,22 @@ def _unresolved(
 async def show(ctx: Context, command: Command) -> list[Reply]:
     """`with_customer` then `card`, but in one read transaction: the card is the reply people ask for most."""
     reference = command.rest
-    if not reference.strip():
-        raise InvalidInput(say(ctx.lang, "customer.which"))
+    _require_reference(ctx, reference)
     try:
         async with ctx.store.reading() as s:
             customer = await customers.resolve_customer(s, ctx.actor, reference)
-            the_card = await customers.customer_card(s, ctx.actor, customer.id)
+            return await _card(ctx, s, customer.id)
     except (Ambiguous, NotFound) as exc:
         return _unresolved(ctx, reference, exc, lambda cid: card(ctx, cid))
-    return [CustomerCardReply(the_card, customers.display_org(the_card.customer))]
 
 
 async def card(ctx: Context, customer_id: int) -> list[Reply]:
     async with ctx.store.reading() as s:
-        the_card = await customers.customer_card(s, ctx.actor, customer_id)
+        return await _card(ctx, s, customer_id)
+
+
+async def _card(ctx: Context, session: AsyncSession, customer_id: int) -> list[Reply]:
+    the_card = await customers.customer_card(session, ctx.actor, customer_id)
     return [CustomerCardReply(the_card, customers.display_org(the_card.customer))]
 
 
