@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from store.config import async_url, database_url
+from store.sqlite_driver import OneHopSQLite
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
@@ -54,6 +55,8 @@ class Store:
         kwargs: dict[str, Any] = {"echo": echo}
         if self.dialect == "postgresql":
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+        if self.dialect == "sqlite":
+            kwargs.update(module=OneHopSQLite())  # one thread hop per statement instead of four
         self.engine = create_async_engine(self.url, **kwargs)
         if self.dialect == "sqlite":
             _tune_sqlite(self.engine)

@@ -47,11 +47,16 @@ def hidden_customer_ids(actor: Actor) -> CompoundSelect[int] | Select[int]:
     joining every row to `customers`. Written as a UNION so each half uses its own index
     (`ix_customers_deleted`, `ix_customers_visibility_owner`) instead of scanning all customers.
     """
+    return hidden_from(actor.is_admin, actor.user_id)
+
+
+def hidden_from(is_admin: bool, user: int | BindParameter[int]) -> CompoundSelect[int] | Select[int]:
+    """hidden_customer_ids() for an admin flag and a user id, or the VIEWER parameter standing for one."""
     deleted = select(Customer.id).where(Customer.deleted_at.is_not(None))
-    if actor.is_admin:
+    if is_admin:
         return deleted
     others_private = select(Customer.id).where(
-        Customer.visibility == Visibility.OWNER, Customer.owner_id != actor.user_id
+        Customer.visibility == Visibility.OWNER, Customer.owner_id != user
     )
     return union(deleted, others_private)
 
@@ -59,14 +64,17 @@ def hidden_customer_ids(actor: Actor) -> CompoundSelect[int] | Select[int]:
 def contact_visible(actor: Actor) -> ColumnElement[bool]:
     """Contacts the actor may see: not deleted, not someone else's owner-only contact, and not on a
     customer the actor may not see."""
+    return contact_visible_to(actor.is_admin, actor.user_id)
+
+
+def contact_visible_to(is_admin: bool, user: int | BindParameter[int]) -> ColumnElement[bool]:
+    """contact_visible() for an admin flag and a user id, or the VIEWER parameter standing for one."""
     alive = Contact.deleted_at.is_(None)
     own_rule: ColumnElement[bool] = (
-        true()
-        if actor.is_admin
-        else or_(Contact.visibility == Visibility.EVERYONE, Contact.owner_id == actor.user_id)
+        true() if is_admin else or_(Contact.visibility == Visibility.EVERYONE, Contact.owner_id == user)
     )
     on_visible_customer = or_(
-        Contact.customer_id.is_(None), Contact.customer_id.not_in(hidden_customer_ids(actor))
+        Contact.customer_id.is_(None), Contact.customer_id.not_in(hidden_from(is_admin, user))
     )
     return and_(alive, own_rule, on_visible_customer)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Integer, Select, String, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
@@ -46,7 +47,7 @@ from store.models import (
 )
 from store.names import name_key
 from store.types import utcnow
-from store.visibility import contact_visible, customer_visible
+from store.visibility import VIEWER, contact_visible_to, customer_visible, visible_to
 
 SIMILAR_CUTOFF = 85.0  # token_sort_ratio on name keys: catches typos and word order, not mere prefixes
 CUSTOMER_REF = re.compile(r"^#?(\d{1,7})$")
@@ -149,10 +150,19 @@ async def _visible_name_keys(session: AsyncSession, actor: Actor, key: str) -> d
         if not found:
             return {}
         ids = (
-            await session.execute(select(Customer.id).where(Customer.id.in_(list(found)), visible))
+            await session.execute(
+                _visible_ids_statement(actor.is_admin), {"ids": list(found), "viewer": actor.user_id}
+            )
         ).scalars()
         return {i: found[i] for i in ids}
     return await name_index.postgres_candidates(session, Customer.id, Customer.name_key, key, visible)
+
+
+@functools.cache
+def _visible_ids_statement(is_admin: bool) -> Select[int]:
+    return select(Customer.id).where(
+        Customer.id.in_(bindparam("ids", expanding=True)), visible_to(is_admin, VIEWER)
+    )
 
 
 def _duplicate_error(org: OrgNumber, existing: Customer | None) -> DuplicateCustomer:
@@ -315,19 +325,27 @@ async def _require_user(session: AsyncSession, user_id: int) -> User:
     return user
 
 
-async def get_customer(session: AsyncSession, actor: Actor, customer_id: int) -> Customer:
+@functools.cache
+def _customer_statement(is_admin: bool) -> Select[Customer]:
     # One statement: a customer has a handful of addresses, keywords and groupings, so joining them costs
-    # fewer rows than three more round trips (each several thread hops on SQLite) cost time.
-    stmt = (
+    # fewer rows than three more round trips (each several thread hops on SQLite) cost time. Built once per
+    # kind of viewer (as the card's other statements): building it cost about as much as running it.
+    return (
         select(Customer)
-        .where(Customer.id == customer_id, customer_visible(actor))
+        .where(Customer.id == bindparam("customer_id", type_=Integer), visible_to(is_admin, VIEWER))
         .options(
             joinedload(Customer.addresses),
             joinedload(Customer.keywords),
             joinedload(Customer.groupings),
         )
     )
-    customer = (await session.execute(stmt)).unique().scalar_one_or_none()
+
+
+async def get_customer(session: AsyncSession, actor: Actor, customer_id: int) -> Customer:
+    rows = await session.execute(
+        _customer_statement(actor.is_admin), {"customer_id": customer_id, "viewer": actor.user_id}
+    )
+    customer = rows.unique().scalar_one_or_none()
     if customer is None:
         raise NotFound(f"No customer with id {customer_id}.", key="customer.no_id", customer_id=customer_id)
     return customer
@@ -437,14 +455,21 @@ async def find_customers(
             "Say what to search for: a name, a customer number or an organisation number.",
             key="customer.find_what",
         )
-    visible = customer_visible(actor)
     compact = re.sub(r"[\s.\-]", "", query)
     if compact.isdigit() or CUSTOMER_REF.match(query):
         digits = compact.lstrip("#")
-        matches = [Customer.org_number == digits]
-        if len(digits) <= 9:  # customer numbers are INTEGER; a 10-digit org number is not one
-            matches.append(Customer.customer_number == int(digits))
-        rows = (await session.execute(select(Customer).where(visible, or_(*matches)))).scalars().all()
+        # customer numbers are INTEGER; a 10-digit org number is not one
+        number = int(digits) if len(digits) <= 9 else None
+        rows = (
+            (
+                await session.execute(
+                    _by_number_statement(actor.is_admin, number is not None),
+                    {"org": digits, "number": number, "viewer": actor.user_id},
+                )
+            )
+            .scalars()
+            .all()
+        )
         if rows:
             return [CustomerHit(c, 100.0) for c in rows][offset : offset + limit]
     key = name_key(query)
@@ -462,13 +487,19 @@ async def find_customers(
     ranked = sorted(scored.items(), key=lambda kv: -kv[1])[offset : offset + limit]
     if not ranked:
         return []
-    by_id = {
-        c.id: c
-        for c in (
-            await session.execute(select(Customer).where(Customer.id.in_([i for i, _ in ranked])))
-        ).scalars()
-    }
+    by_id = {c.id: c for c in (await session.execute(_BY_IDS, {"ids": [i for i, _ in ranked]})).scalars()}
     return [CustomerHit(by_id[i], s) for i, s in ranked]
+
+
+@functools.cache
+def _by_number_statement(is_admin: bool, with_number: bool) -> Select[Customer]:
+    """Customers by organisation number, or by customer number too when the digits can be one."""
+    org = Customer.org_number == bindparam("org", type_=String)
+    match = or_(org, Customer.customer_number == bindparam("number", type_=Integer)) if with_number else org
+    return select(Customer).where(visible_to(is_admin, VIEWER), match)
+
+
+_BY_IDS = select(Customer).where(Customer.id.in_(bindparam("ids", expanding=True)))
 
 
 async def resolve_customer(session: AsyncSession, actor: Actor, reference: str) -> Customer:
@@ -519,49 +550,45 @@ async def customer_card(
     session: AsyncSession, actor: Actor, customer_id: int, *, activities: int = 5
 ) -> CustomerCard:
     customer = await get_customer(session, actor, customer_id)
-    contacts = (
-        (
-            await session.execute(
-                select(Contact)
-                .where(Contact.customer_id == customer.id, contact_visible(actor))
-                .options(joinedload(Contact.emails), joinedload(Contact.phones), joinedload(Contact.roles))
-                .order_by(Contact.last_name, Contact.first_name)
-            )
-        )
-        .unique()
-        .scalars()
-        .all()
-    )
-    latest = (
-        (
-            await session.execute(
-                select(Activity)
-                .where(Activity.customer_id == customer.id, Activity.deleted_at.is_(None))
-                .order_by(func.coalesce(Activity.start_at, Activity.created_at).desc(), Activity.id.desc())
-                .limit(activities)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    cases = (
-        (
-            await session.execute(
-                select(SalesCase)
-                .where(
-                    SalesCase.customer_id == customer.id,
-                    SalesCase.status == CaseStatus.OPEN,
-                    SalesCase.deleted_at.is_(None),
-                )
-                .order_by(SalesCase.expected_order_date)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    values = {"customer_id": customer.id, "viewer": actor.user_id, "limit": activities}
+    contacts = (await session.execute(_card_contacts(actor.is_admin), values)).unique().scalars().all()
+    latest = (await session.execute(_CARD_ACTIVITIES, values)).scalars().all()
+    cases = (await session.execute(_CARD_CASES, values)).scalars().all()
     return CustomerCard(
         customer, customer.head_office, list(contacts), list(latest), list(cases), customer.groupings
     )
+
+
+# The card's statements, built once (per kind of viewer where visibility applies): the card is the reply
+# people ask for most, and building its statements cost as much as running them.
+_CARD_CUSTOMER = bindparam("customer_id", type_=Integer)
+
+
+@functools.cache
+def _card_contacts(is_admin: bool) -> Select[Contact]:
+    return (
+        select(Contact)
+        .where(Contact.customer_id == _CARD_CUSTOMER, contact_visible_to(is_admin, VIEWER))
+        .options(joinedload(Contact.emails), joinedload(Contact.phones), joinedload(Contact.roles))
+        .order_by(Contact.last_name, Contact.first_name)
+    )
+
+
+_CARD_ACTIVITIES = (
+    select(Activity)
+    .where(Activity.customer_id == _CARD_CUSTOMER, Activity.deleted_at.is_(None))
+    .order_by(func.coalesce(Activity.start_at, Activity.created_at).desc(), Activity.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+_CARD_CASES = (
+    select(SalesCase)
+    .where(
+        SalesCase.customer_id == _CARD_CUSTOMER,
+        SalesCase.status == CaseStatus.OPEN,
+        SalesCase.deleted_at.is_(None),
+    )
+    .order_by(SalesCase.expected_order_date)
+)
 
 
 def display_org(customer: Customer) -> str | None:
