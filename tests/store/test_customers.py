@@ -172,6 +172,19 @@ async def test_find_matches_names_fuzzily_and_by_numbers(store: Store, alice: Ac
         assert await customers.find_customers(s, alice, "zzzz qqqq") == []
 
 
+async def test_a_two_letter_search_finds_the_shortest_visible_names_containing_it(
+    store: Store, alice: Actor, bob: Actor
+) -> None:
+    async with store.transaction() as s:
+        hm = await customers.create_customer(s, alice, "HM Bygg AS")
+        longer = await customers.create_customer(s, alice, "Nordhavn Marine Hmm AS")
+        await customers.create_customer(s, bob, "HM Hemmelig AS", visibility="owner")
+        await customers.create_customer(s, alice, "Acme AS")
+    async with store.reading() as s:
+        hits = await customers.find_customers(s, alice, "hm")
+    assert [h.customer.id for h in hits] == [hm.id, longer.id]  # not Bob's owner-only one, not Acme
+
+
 async def test_resolve_asks_which_when_two_customers_match_equally(store: Store, alice: Actor) -> None:
     async with store.transaction() as s:
         await customers.create_customer(s, alice, "Nordic Consulting Oslo AS")
