@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import modals, slack_import
 from bot.conversation import Conversation
-from bot.i18n import error_text
+from bot.i18n import error_text, say, value_name
 from bot.render.blocks import Message, home_view, render_all
 from bot.replies import DigestReply
 from bot.slack_files import chart_to_slack, export_to_slack
@@ -255,12 +255,14 @@ def build_app(
     sessions = SlackSessions(store, registers or Registers.from_env())
     handled = HandledEvents(store)
 
-    async def open_view(client: AsyncWebClient, trigger_id: str, view: dict[str, Any], respond: Any) -> None:
+    async def open_view(
+        client: AsyncWebClient, trigger_id: str, view: dict[str, Any], respond: Any, actor: Actor
+    ) -> None:
         try:
             await client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as exc:
             log.warning("views.open failed: %s", exc.response.get("error"))
-            text = f"I could not open the form (Slack said {exc.response.get('error')}); try again."
+            text = say(actor.language.value, "app.form_failed", error=exc.response.get("error"))
             if respond is not None:
                 await respond(response_type="ephemeral", replace_original=False, text=text)
 
@@ -276,7 +278,7 @@ def build_app(
 
     async def card_for(client: AsyncWebClient, user_id: str, customer_id: int) -> list[Message]:
         talk = await sessions.conversation(client, user_id, user_id)
-        return render_all(await talk.show_customer(customer_id))
+        return render_all(await talk.show_customer(customer_id), talk.context.lang)
 
     async def open_edit(
         client: AsyncWebClient, user_id: str, trigger_id: str, customer_id: int, respond: Any
@@ -284,42 +286,45 @@ def build_app(
         actor = await sessions.actor(client, user_id)
         try:
             async with store.reading() as session:
-                view = modals.edit_customer_view(await get_customer(session, actor, customer_id))
+                customer = await get_customer(session, actor, customer_id)
+                view = modals.edit_customer_view(customer, actor.language.value)
         except StoreError as exc:
             await respond(
                 response_type="ephemeral", replace_original=False, text=error_text(actor.language.value, exc)
             )
             return
-        await open_view(client, trigger_id, view, respond)
+        await open_view(client, trigger_id, view, respond, actor)
 
     async def edit_command(
         command: dict[str, Any], reference: str, respond: Any, client: AsyncWebClient
     ) -> None:
         """`/crm customer edit NAME`: the edit modal of that customer (a button each when several match)."""
-        if not reference:
-            text = "Say which customer to edit: `/crm customer edit NAME | #NUMBER | ORG NUMBER`."
-            await respond(response_type="ephemeral", text=text)
-            return
         actor = await sessions.actor(client, command["user_id"])
+        if not reference:
+            await respond(response_type="ephemeral", text=say(actor.language.value, "app.edit_which"))
+            return
         try:
             async with store.reading() as session:
                 customer = await resolve_customer(session, actor, reference)
-                view = modals.edit_customer_view(customer)
+                view = modals.edit_customer_view(customer, actor.language.value)
         except Ambiguous as exc:
-            message = modals.edit_choices_message(error_text(actor.language.value, exc), exc.choices)
+            lang = actor.language.value
+            message = modals.edit_choices_message(error_text(lang, exc), exc.choices, lang)
             await respond(response_type="ephemeral", **_payload(message))
             return
         except StoreError as exc:
             await respond(response_type="ephemeral", text=error_text(actor.language.value, exc))
             return
-        await open_view(client, command["trigger_id"], view, respond)
+        await open_view(client, command["trigger_id"], view, respond, actor)
 
     @app.command("/crm")
     async def crm_command(ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         await ack()
         text = (command.get("text") or "").strip()
         if ADD_CUSTOMER_FORM.match(text):
-            await open_view(client, command["trigger_id"], modals.add_customer_view(), respond)
+            actor = await sessions.actor(client, command["user_id"])
+            view = modals.add_customer_view(lang=actor.language.value)
+            await open_view(client, command["trigger_id"], view, respond, actor)
             return
         edit = EDIT_CUSTOMER.match(text)
         if edit and "," not in edit.group("ref"):  # with changes ("…, name X") it is a command, not the form
@@ -335,7 +340,7 @@ def build_app(
             await respond(response_type="ephemeral", text=said)
             return
         talk = await sessions.conversation(client, command["user_id"], command["channel_id"])
-        for message in render_all(await talk.handle(command.get("text") or "help")):
+        for message in render_all(await talk.handle(command.get("text") or "help"), talk.context.lang):
             await respond(response_type="ephemeral", **_payload(message))
 
     @app.action(ANSWER_ACTIONS)
@@ -347,7 +352,7 @@ def build_app(
         value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
         talk = await sessions.conversation(client, body["user"]["id"], channel)
-        for message in render_all(await talk.handle(value)):
+        for message in render_all(await talk.handle(value), talk.context.lang):
             await respond(response_type="ephemeral", replace_original=False, **_payload(message))
 
     @app.action(re.compile(r"^email_(link_\d+|contact)$"))
@@ -361,7 +366,9 @@ def build_app(
             return
         talk = await sessions.conversation(client, body["user"]["id"], body["user"]["id"])
         contact = action.get("action_id") == "email_contact"
-        for message in render_all(await talk.link_email(int(email_id), int(customer_id), contact=contact)):
+        for message in render_all(
+            await talk.link_email(int(email_id), int(customer_id), contact=contact), talk.context.lang
+        ):
             await respond(response_type="ephemeral", replace_original=False, **_payload(message))
 
     @app.action("email_ignore")
@@ -373,7 +380,7 @@ def build_app(
         if not value.isdigit():
             return
         talk = await sessions.conversation(client, body["user"]["id"], body["user"]["id"])
-        for message in render_all(await talk.ignore_email(int(value))):
+        for message in render_all(await talk.ignore_email(int(value)), talk.context.lang):
             await respond(response_type="ephemeral", replace_original=False, **_payload(message))
 
     @app.action(re.compile(r"^(kundebot_chart|kundebot_export)_\d+$"))
@@ -399,15 +406,20 @@ def build_app(
     ) -> None:
         """The "Import" button under a dry run: the same file, for real, as the user who clicked."""
         await ack()
-        await respond(replace_original=True, **_payload(slack_import.working_message(action["value"])))
         actor = await sessions.actor(client, body["user"]["id"])
+        working = slack_import.working_message(action["value"], actor.language.value)
+        await respond(replace_original=True, **_payload(working))
         message, _ = await slack_import.import_message(store, client, actor, action["value"])
         await respond(replace_original=True, **_payload(message))
 
     @app.action(slack_import.IMPORT_CANCEL)
-    async def cancel_import(ack: Any, action: dict[str, Any], respond: Any) -> None:
+    async def cancel_import(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient
+    ) -> None:
         await ack()
-        await respond(replace_original=True, **_payload(slack_import.cancelled_message(action["value"])))
+        actor = await sessions.actor(client, body["user"]["id"])
+        cancelled = slack_import.cancelled_message(action["value"], actor.language.value)
+        await respond(replace_original=True, **_payload(cancelled))
 
     @app.action("customer_open")
     async def open_customer(
@@ -416,7 +428,7 @@ def build_app(
         await ack()
         channel = (body.get("channel") or {}).get("id", "")
         talk = await sessions.conversation(client, body["user"]["id"], channel)
-        for message in render_all(await talk.show_customer(int(action["value"]))):
+        for message in render_all(await talk.show_customer(int(action["value"])), talk.context.lang):
             await respond(response_type="ephemeral", replace_original=False, **_payload(message))
 
     @app.action("customer_find_more")
@@ -427,7 +439,9 @@ def build_app(
         page = json.loads(action["value"])
         channel = (body.get("channel") or {}).get("id", "")
         talk = await sessions.conversation(client, body["user"]["id"], channel)
-        for message in render_all(await talk.find_more(str(page["query"]), int(page["offset"]))):
+        for message in render_all(
+            await talk.find_more(str(page["query"]), int(page["offset"])), talk.context.lang
+        ):
             await respond(response_type="ephemeral", replace_original=False, **_payload(message))
 
     @app.action(re.compile(r"^(register_add|customer_open_register)$"))
@@ -437,7 +451,7 @@ def build_app(
         await ack()
         channel = (body.get("channel") or {}).get("id", "")
         talk = await sessions.conversation(client, body["user"]["id"], channel)
-        for message in render_all(await talk.handle(f"org {action['value']}")):
+        for message in render_all(await talk.handle(f"org {action['value']}"), talk.context.lang):
             await respond(response_type="ephemeral", replace_original=False, **_payload(message))
 
     @app.action(re.compile(r"^customer_(add_contact|log_activity)$"))
@@ -457,10 +471,10 @@ def build_app(
             )
             return
         if action["action_id"] == "customer_add_contact":
-            view = modals.add_contact_view(customer_id, name)
+            view = modals.add_contact_view(customer_id, name, actor.language.value)
         else:
-            view = modals.log_activity_view(customer_id, name)
-        await open_view(client, body["trigger_id"], view, respond)
+            view = modals.log_activity_view(customer_id, name, actor.language.value)
+        await open_view(client, body["trigger_id"], view, respond, actor)
 
     @app.action(modals.CUSTOMER_EDIT)
     async def edit_button(
@@ -472,7 +486,9 @@ def build_app(
     @app.action("customer_add_form")
     async def add_button(ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         await ack()
-        await open_view(client, body["trigger_id"], modals.add_customer_view(), respond)
+        actor = await sessions.actor(client, body["user"]["id"])
+        view = modals.add_customer_view(lang=actor.language.value)
+        await open_view(client, body["trigger_id"], view, respond, actor)
 
     # Submissions answer in the ack: errors under the fields, an updated view, or (empty) close the modal.
     # The work before the ack is one short transaction; what follows a close goes to the user's DM.
@@ -493,7 +509,8 @@ def build_app(
                 )
                 customer_id, label = created.id, f"{created.name} (#{created.customer_number})"
         except SimilarCustomersExist as exc:
-            await ack(response_action="update", view=modals.add_customer_view(form, exc.similar))
+            view = modals.add_customer_view(form, exc.similar, actor.language.value)
+            await ack(response_action="update", view=view)
             return
         except DuplicateCustomer as exc:
             await ack(
@@ -504,14 +521,19 @@ def build_app(
                 await dm(
                     client,
                     user_id,
-                    [modals.open_existing_message(error_text(actor.language.value, exc), exc.existing_id)],
+                    [
+                        modals.open_existing_message(
+                            error_text(actor.language.value, exc), exc.existing_id, actor.language.value
+                        )
+                    ],
                 )
             return
         except StoreError as exc:
             await refuse(ack, exc, modals.CUSTOMER_FIELDS, "name", actor)
             return
         await ack()
-        await dm(client, user_id, await card_for(client, user_id, customer_id), f"Created {label}.")
+        done = say(actor.language.value, "app.created", name=label)
+        await dm(client, user_id, await card_for(client, user_id, customer_id), done)
 
     @app.view_submission(modals.CUSTOMER_EDIT)
     async def customer_edited(
@@ -532,7 +554,8 @@ def build_app(
             await refuse(ack, exc, modals.CUSTOMER_FIELDS, "name", actor)
             return
         await ack()
-        await dm(client, user_id, await card_for(client, user_id, form.customer_id), f"Saved {name}.")
+        done = say(actor.language.value, "app.saved", name=name)
+        await dm(client, user_id, await card_for(client, user_id, form.customer_id), done)
 
     @app.view_submission(modals.CONTACT_ADD)
     async def contact_added(
@@ -555,7 +578,7 @@ def build_app(
                     emails=[form.email] if form.email else [],
                     phones=[form.phone] if form.phone else [],
                 )
-                done = f"Added {contact.full_name}."
+                done = say(actor.language.value, "app.added", name=contact.full_name)
         except StoreError as exc:
             await refuse(ack, exc, modals.CONTACT_FIELDS, "first_name", actor)
             return
@@ -584,7 +607,9 @@ def build_app(
                     source=Source.SLACK,
                     external_id=f"view/{view['id']}",  # one activity per modal, however often it is sent
                 )
-                done = f"Logged {activity.kind.value}: {activity.subject}"
+                lang = actor.language.value
+                kind = value_name(lang, "kind", activity.kind)
+                done = say(lang, "app.logged", kind=kind, subject=activity.subject)
         except StoreError as exc:
             await refuse(ack, exc, modals.ACTIVITY_FIELDS, "subject", actor)
             return
@@ -612,9 +637,8 @@ def build_app(
         except SlackApiError as exc:
             log.warning("chat.getPermalink failed: %s", exc.response.get("error"))
         saved = modals.SavedMessage(channel, ts, permalink)
-        await open_view(
-            client, shortcut["trigger_id"], modals.save_message_view(saved, text, suggestions), respond
-        )
+        view = modals.save_message_view(saved, text, suggestions, actor.language.value)
+        await open_view(client, shortcut["trigger_id"], view, respond, actor)
 
     @app.view_submission(modals.SAVE_MESSAGE)
     async def message_saved(
@@ -623,10 +647,11 @@ def build_app(
         user_id = body["user"]["id"]
         form = modals.SaveForm.read(view)
         customer_block = "customer" if form.customer_id is not None else "customer_ref"
+        actor = await sessions.actor(client, user_id)  # known: the shortcut that opened the modal asked
+        lang = actor.language.value
         if form.customer_id is None and not form.customer_ref:
-            await ack(response_action="errors", errors={"customer_ref": "Say which customer to save it on."})
+            await ack(response_action="errors", errors={"customer_ref": say(lang, "app.save_which")})
             return
-        actor = await sessions.actor(client, user_id)
         try:
             async with store.transaction() as session:
                 if form.customer_ref:  # typed instead of picked
@@ -642,8 +667,8 @@ def build_app(
                         session,
                         actor,
                         kind=ActivityKind.NOTE,
-                        subject=form.subject or "Slack message",
-                        body=form.body(),
+                        subject=form.subject or say(lang, "modal.slack_message"),
+                        body=form.body(lang),
                         customer_id=customer.id,
                         source=Source.SLACK,
                         external_id=external_id,
@@ -662,11 +687,9 @@ def build_app(
             return
         await ack()
         if existing is not None:
-            note = modals.notice(
-                "This message was saved to the CRM before; nothing new was stored.", customer.id
-            )
+            note = modals.notice(say(lang, "app.saved_before"), customer.id, lang=lang)
         else:
-            note = modals.notice(f"Saved the message as a note on {name}.", customer.id, success=True)
+            note = modals.notice(say(lang, "app.saved_note", name=name), customer.id, success=True, lang=lang)
         await dm(client, user_id, [note])
 
     @app.event("app_home_opened")
@@ -687,7 +710,7 @@ def build_app(
         async def answer() -> None:
             text = re.sub(r"<@[A-Z0-9]+>", "", event.get("text") or "").strip()
             talk = await sessions.conversation(client, event["user"], event["channel"])
-            for message in render_all(await talk.handle(text or "help")):
+            for message in render_all(await talk.handle(text or "help"), talk.context.lang):
                 # Only the asker sees the answer: it may show customers the rest of the channel may not see.
                 await client.chat_postEphemeral(
                     channel=event["channel"], user=event["user"], **_payload(message)
@@ -714,7 +737,7 @@ def build_app(
 
         async def answer() -> None:
             talk = await sessions.conversation(client, event["user"], event["channel"])
-            for message in render_all(await talk.handle(event.get("text") or "")):
+            for message in render_all(await talk.handle(event.get("text") or ""), talk.context.lang):
                 await client.chat_postMessage(channel=event["channel"], **_payload(message))
 
         await handled.once(body.get("event_id"), answer)

@@ -9,10 +9,12 @@ import logging
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.i18n import quoted, say
 from bot.render.blocks import render
 from bot.replies import CaptureNotice
 from mail_sync.config import SmtpSettings
 from mail_sync.smtp import MailNotSent, build_message, send
+from store.actor import Actor
 from store.db import Store
 from store.services.email_capture import CaptureResult
 from store.services.users import user_by_id
@@ -45,7 +47,7 @@ class SlackCaptureNotifier:
             user = await user_by_id(s, result.captured_by)
         reply = notice(result)
         if user.slack_user_id and self.client is not None:
-            message = render(reply)
+            message = render(reply, Actor.of(user).language.value)
             try:
                 await self.client.chat_postMessage(
                     channel=user.slack_user_id, text=message.text, blocks=message.blocks
@@ -59,24 +61,28 @@ class SlackCaptureNotifier:
                     exc.response.get("error"),
                 )
         if self.smtp is not None and result.customer_id is None:
-            await self._email(user.email, reply)
+            await self._email(user.email, reply, Actor.of(user).language.value)
             return
         log.info("Email %s of %s: %s", result.email_id, user.email, reply)
 
-    async def _email(self, address: str, reply: CaptureNotice) -> None:
+    async def _email(self, address: str, reply: CaptureNotice, lang: str) -> None:
         """A reply to the forwarder when the capture needs their action and Slack cannot reach them."""
-        lines = [f"kundebot could not tell which customer your email {reply.subject!r} is about."]
+        number = reply.email_id
+        lines = [say(lang, "capture.email_intro", subject=quoted(lang, reply.subject))]
         for customer_id, label in reply.candidates:
-            lines.append(f"  - {label}: link it with `link {reply.email_id} #{customer_id}`")
-        lines.append(
-            f"Link it in kundebot with `link {reply.email_id} CUSTOMER`, or `link {reply.email_id} ignore`."
-        )
+            lines.append(
+                "  - " + say(lang, "capture.email_candidate", label=label, number=number, id=customer_id)
+            )
+        lines.append(say(lang, "capture.email_link", number=number))
         assert self.smtp is not None
         try:
             await send(
                 self.smtp,
                 build_message(
-                    self.smtp.sender, address, f"Which customer? {reply.subject}", "\n".join(lines)
+                    self.smtp.sender,
+                    address,
+                    say(lang, "capture.email_subject", subject=reply.subject),
+                    "\n".join(lines),
                 ),
             )
         except MailNotSent as exc:

@@ -12,6 +12,7 @@ from typing import TextIO
 from rich.console import Console
 
 from bot.conversation import Conversation
+from bot.i18n import say
 from bot.render.console import render
 from store.actor import Actor
 from store.db import Store
@@ -26,10 +27,7 @@ async def run_console(
     interactive = stdin.isatty()
     conversation = Conversation(store, actor)
     if interactive:
-        console.print(
-            f"[bold]kundebot[/bold] — signed in as {actor.name} ({actor.role.value}). "
-            "Type [bold]help[/bold] for commands, [bold]quit[/bold] to leave."
-        )
+        console.print(say(actor.language.value, "console.welcome", name=actor.name, role=actor.role.value))
     while True:
         if interactive:
             try:
@@ -43,5 +41,5 @@ async def run_console(
         if line.strip().lower() in QUIT:
             break
         for reply in await conversation.handle(line):
-            render(console, reply)
+            render(console, reply, conversation.context.lang)
     await conversation.close()

@@ -15,7 +15,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.context import Context
-from bot.i18n import error_text, say
+from bot.i18n import error_text, say, value_name
 from bot.intents import entities, parse
 from bot.intents.text import clean, fold
 from bot.intents.when import find_when
@@ -244,9 +244,10 @@ class Dialogue:
         async with self.ctx.store.reading() as s:
             customer = await customers.get_customer(s, self.ctx.actor, state["ids"]["customer"])
             cases = await sales.open_cases_for_customer(s, self.ctx.actor, customer.id)
+            stages = [value_name(lang, "stage", c.stage.name) if c.stage else "" for c in cases]
             options = [
-                [c.id, f"{c.name} ({c.stage.name if c.stage else ''}, {c.value:,.0f} {c.currency})"]
-                for c in cases
+                [c.id, f"{c.name} ({stage}, {c.value:,.0f} {c.currency})"]
+                for c, stage in zip(cases, stages, strict=True)
             ]
         if not cases:
             await self._clear()
@@ -417,10 +418,11 @@ class Dialogue:
             s, actor, kind=kind, subject=subject, customer_id=customer.id, contact_ids=contact_ids,
             source=Source.SLACK if self.conversation.startswith("slack:") else Source.CONSOLE, **fields,
         )  # fmt: skip
-        what = f"{say(lang, f'kind.{kind.value}')} “{activity.subject}”"
+        kind_name = say(lang, f"kind.{kind.value}")  # the undo's text names it in the user's language too
+        what = f"{kind_name} “{activity.subject}”"
         return (
             say(lang, "done.activity", what=what, customer=customer.name),
-            ({"kind": "delete_activity", "id": activity.id}, f"{kind.value}: {activity.subject}"),
+            ({"kind": "delete_activity", "id": activity.id}, f"{kind_name}: {activity.subject}"),
         )
 
     async def _book_meeting(self, state: dict[str, Any]) -> list[Reply]:
@@ -441,7 +443,7 @@ class Dialogue:
         )  # fmt: skip
         async with self.ctx.store.transaction() as s:
             await states.record_undo(
-                s, self.ctx.actor, self.conversation, f"meeting: {subject}",
+                s, self.ctx.actor, self.conversation, f"{say(lang, 'kind.meeting')}: {subject}",
                 {"kind": "delete_activity", "id": booked.activity_id},
             )  # fmt: skip
             await states.clear_state(s, self.ctx.actor, self.conversation)

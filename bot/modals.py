@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import i18n
+from bot.i18n import say, value_name
 from bot.render.blocks import ERROR_MARK, SUCCESS_MARK, Message, clip, md
 from store import validation
 from store.errors import InvalidInput, SimilarName
@@ -96,9 +97,7 @@ def _text_input(
     return element
 
 
-def _select(
-    options: Sequence[tuple[str, str]], initial: str | None = None, placeholder: str = "Pick one"
-) -> Block:
+def _select(options: Sequence[tuple[str, str]], initial: str | None, placeholder: str) -> Block:
     element: Block = {
         "type": "static_select",
         "action_id": VALUE,
@@ -141,14 +140,15 @@ def _context(text: str) -> Block:
 
 
 def _modal(
-    callback_id: str, title: str, blocks: list[Block], *, submit: str = "Save", metadata: str = ""
+    callback_id: str, title: str, blocks: list[Block], lang: str, *, submit: str = "", metadata: str = ""
 ) -> View:
+    """A modal in the user's language: `title` and `submit` are given in it ("Save" by default)."""
     return {
         "type": "modal",
         "callback_id": callback_id,
         "title": _plain(title, TITLE),
-        "submit": _plain(submit, TITLE),
-        "close": _plain("Cancel", TITLE),
+        "submit": _plain(submit or say(lang, "modal.save"), TITLE),
+        "close": _plain(say(lang, "modal.cancel"), TITLE),
         "blocks": blocks,
         "private_metadata": metadata[:PRIVATE_METADATA],
     }
@@ -217,9 +217,19 @@ def _website(value: str | None) -> str | None:
 
 # --- add customer ----------------------------------------------------------------------------------------
 
-KINDS = [(k.value, k.value.capitalize()) for k in CustomerKind]
-COUNTRIES = [("NO", "Norway"), ("SE", "Sweden"), ("FI", "Finland"), ("DK", "Denmark")]
-RELATION_LEVELS = [(r.value, r.value) for r in RelationLevel]
+COUNTRIES = ("NO", "SE", "FI", "DK")
+
+
+def _kinds(lang: str) -> list[tuple[str, str]]:
+    return [(k.value, value_name(lang, "customer_kind", k).capitalize()) for k in CustomerKind]
+
+
+def _countries(lang: str) -> list[tuple[str, str]]:
+    return [(code, say(lang, f"country.{code}")) for code in COUNTRIES]
+
+
+def _relation_levels(lang: str) -> list[tuple[str, str]]:
+    return [(r.value, value_name(lang, "relation_level", r)) for r in RelationLevel]
 
 
 @dataclass
@@ -268,53 +278,64 @@ class CustomerForm:
         return options
 
 
-def add_customer_view(form: CustomerForm | None = None, similar: Sequence[SimilarName] = ()) -> View:
+def add_customer_view(
+    form: CustomerForm | None = None, similar: Sequence[SimilarName] = (), lang: str = "en"
+) -> View:
     """The "Add customer" modal; with `similar`, the near names and a "Create anyway" checkbox."""
     form = form or CustomerForm()
+
+    def label(key: str) -> str:
+        return say(lang, f"modal.{key}")
+
     blocks: list[Block] = []
     if similar:
         names = "\n".join(f"• {md(s.name)} (#{s.customer_number})" for s in similar[:SIMILAR_SHOWN])
-        blocks.append(_section(f"{ERROR_MARK} *Customers with a similar name already exist:*\n{names}"))
+        blocks.append(_section(f"{ERROR_MARK} *{label('similar')}*\n{names}"))
         blocks.append(
             _input(
                 "create_anyway",
-                "Not one of these?",
-                _checkbox("yes", "Create anyway", checked=form.create_anyway),
+                label("not_these"),
+                _checkbox("yes", label("create_anyway"), checked=form.create_anyway),
                 optional=True,
-                hint="Tick to create the new customer although a similar name exists.",
+                hint=label("create_anyway_hint"),
             )
         )
     blocks += [
-        _input("name", "Name", _text_input(form.name, max_length=200, placeholder="Acme AS")),
+        _input("name", label("name"), _text_input(form.name, max_length=200, placeholder="Acme AS")),
         _input(
             "org_number",
-            "Organisation number",
+            label("org_number"),
             _text_input(form.org_number, max_length=40, placeholder="923 609 016"),
             optional=True,
-            hint="Checked against the customers you have, so nobody is registered twice.",
+            hint=label("org_hint"),
         ),
         _input(
             "country",
-            "Country",
-            _select(COUNTRIES, form.country, "From the number"),
+            label("country"),
+            _select(_countries(lang), form.country, label("from_number")),
             optional=True,
         ),
-        _input("kind", "Kind", _select(KINDS, form.kind or CustomerKind.CUSTOMER.value), optional=True),
+        _input(
+            "kind",
+            label("kind"),
+            _select(_kinds(lang), form.kind or CustomerKind.CUSTOMER.value, say(lang, "choice.pick_one")),
+            optional=True,
+        ),
         _input(
             "owner_only",
-            "Visibility",
-            _checkbox("owner", "Only me (owner-only)", checked=form.owner_only),
+            label("visibility"),
+            _checkbox("owner", label("owner_only"), checked=form.owner_only),
             optional=True,
         ),
         _input(
             "website",
-            "Website",
+            label("website"),
             _text_input(form.website, max_length=300, placeholder="acme.no"),
             optional=True,
         ),
     ]
-    submit = "Create anyway" if similar else "Create"
-    return _modal(CUSTOMER_ADD, "Add customer", blocks, submit=submit)
+    submit = label("create_anyway") if similar else label("create")
+    return _modal(CUSTOMER_ADD, label("add_customer"), blocks, lang, submit=submit)
 
 
 # --- edit customer ---------------------------------------------------------------------------------------
@@ -360,31 +381,37 @@ class EditForm:
         return changes
 
 
-def edit_customer_view(customer: Customer) -> View:
+def edit_customer_view(customer: Customer, lang: str = "en") -> View:
     """The "Edit customer" modal; the customer's version travels along, so a concurrent edit is refused."""
     meta = json.dumps({"customer_id": customer.id, "version": customer.version})
     level = customer.relation_level.value if customer.relation_level else None
+
+    def label(key: str) -> str:
+        return say(lang, f"modal.{key}")
+
     blocks = [
-        _context(f"Customer #{customer.customer_number}"),
-        _input("name", "Name", _text_input(customer.name, max_length=200)),
-        _input("website", "Website", _text_input(customer.website, max_length=300), optional=True),
-        _input("kind", "Kind", _select(KINDS, customer.kind.value)),
+        _context(say(lang, "modal.customer_number", number=customer.customer_number)),
+        _input("name", label("name"), _text_input(customer.name, max_length=200)),
+        _input("website", label("website"), _text_input(customer.website, max_length=300), optional=True),
+        _input(
+            "kind", label("kind"), _select(_kinds(lang), customer.kind.value, say(lang, "choice.pick_one"))
+        ),
         _input(
             "relation_level",
-            "Relation level",
-            _select(RELATION_LEVELS, level, "None"),
+            label("relation_level"),
+            _select(_relation_levels(lang), level, label("none")),
             optional=True,
         ),
     ]
-    return _modal(CUSTOMER_EDIT, "Edit customer", blocks, metadata=meta)
+    return _modal(CUSTOMER_EDIT, label("edit_customer"), blocks, lang, metadata=meta)
 
 
-def edit_choices_message(question: str, choices: Iterable[tuple[int, str]]) -> Message:
+def edit_choices_message(question: str, choices: Iterable[tuple[int, str]], lang: str = "en") -> Message:
     """Several customers match `/crm customer edit NAME`: one "Edit" button each."""
     blocks: list[Block] = [_section(md(question, 500))]
     for customer_id, label in list(choices)[:20]:
         section = _section(f"*{md(label)}*")
-        section["accessory"] = _button("Edit", CUSTOMER_EDIT, str(customer_id))
+        section["accessory"] = _button(say(lang, "button.edit"), CUSTOMER_EDIT, str(customer_id))
         blocks.append(section)
     return Message(clip(question, 1000), blocks, ephemeral=True)
 
@@ -435,17 +462,32 @@ class ContactForm:
         return errors
 
 
-def add_contact_view(customer_id: int, customer_name: str) -> View:
+def add_contact_view(customer_id: int, customer_name: str, lang: str = "en") -> View:
     """The "Add contact" modal; the customer is fixed (private_metadata is its id)."""
+
+    def label(key: str) -> str:
+        return say(lang, f"modal.{key}")
+
     blocks = [
-        _section(f"New contact at *{md(customer_name)}*"),
-        _input("first_name", "First name", _text_input(max_length=100)),
-        _input("last_name", "Last name", _text_input(max_length=100), optional=True),
-        _input("title", "Title", _text_input(max_length=200, placeholder="CTO"), optional=True),
-        _input("email", "Email", _text_input(max_length=254, placeholder="kari@acme.no"), optional=True),
-        _input("phone", "Phone", _text_input(max_length=40, placeholder="+47 912 34 567"), optional=True),
+        _section(say(lang, "modal.new_contact_at", customer=f"*{md(customer_name)}*")),
+        _input("first_name", label("first_name"), _text_input(max_length=100)),
+        _input("last_name", label("last_name"), _text_input(max_length=100), optional=True),
+        _input(
+            "title",
+            label("title"),
+            _text_input(max_length=200, placeholder=label("title_example")),
+            optional=True,
+        ),
+        _input(
+            "email", label("email"), _text_input(max_length=254, placeholder="kari@acme.no"), optional=True
+        ),
+        _input(
+            "phone", label("phone"), _text_input(max_length=40, placeholder="+47 912 34 567"), optional=True
+        ),
     ]
-    return _modal(CONTACT_ADD, "Add contact", blocks, submit="Add", metadata=str(customer_id))
+    return _modal(
+        CONTACT_ADD, label("add_contact"), blocks, lang, submit=label("add"), metadata=str(customer_id)
+    )
 
 
 # --- log activity ----------------------------------------------------------------------------------------
@@ -476,15 +518,23 @@ class ActivityForm:
         return errors
 
 
-def log_activity_view(customer_id: int, customer_name: str) -> View:
-    kinds = [(k.value, k.value.capitalize()) for k in LOGGABLE]
+def log_activity_view(customer_id: int, customer_name: str, lang: str = "en") -> View:
+    kinds = [(k.value, value_name(lang, "kind", k).capitalize()) for k in LOGGABLE]
+
+    def label(key: str) -> str:
+        return say(lang, f"modal.{key}")
+
     blocks = [
-        _section(f"Log an activity on *{md(customer_name)}*"),
-        _input("kind", "What", _select(kinds, ActivityKind.CALL.value)),
-        _input("subject", "Subject", _text_input(max_length=300, placeholder="Talked about the renewal")),
-        _input("body", "Notes", _text_input(multiline=True, max_length=INPUT_TEXT), optional=True),
+        _section(say(lang, "modal.log_on", customer=f"*{md(customer_name)}*")),
+        _input("kind", label("what"), _select(kinds, ActivityKind.CALL.value, say(lang, "choice.pick_one"))),
+        _input(
+            "subject", label("subject"), _text_input(max_length=300, placeholder=label("subject_example"))
+        ),
+        _input("body", label("notes"), _text_input(multiline=True, max_length=INPUT_TEXT), optional=True),
     ]
-    return _modal(ACTIVITY_LOG, "Log activity", blocks, submit="Log", metadata=str(customer_id))
+    return _modal(
+        ACTIVITY_LOG, label("log_activity"), blocks, lang, submit=label("log"), metadata=str(customer_id)
+    )
 
 
 # --- save a message to the CRM ---------------------------------------------------------------------------
@@ -563,68 +613,76 @@ class SaveForm:
             note=values.get("note"),
         )
 
-    def body(self) -> str:
+    def body(self, lang: str = "en") -> str:
+        """The note, and where it came from in the saving user's language."""
         parts = [self.note or ""]
         if self.message.permalink:
-            parts.append(f"From Slack: {self.message.permalink}")
+            parts.append(say(lang, "modal.from_slack", link=self.message.permalink))
         return "\n\n".join(p for p in parts if p)
 
 
-def save_message_view(message: SavedMessage, text: str, suggestions: Sequence[tuple[int, str]]) -> View:
+def save_message_view(
+    message: SavedMessage, text: str, suggestions: Sequence[tuple[int, str]], lang: str = "en"
+) -> View:
     """The "Save to CRM" modal: the best-matching customers first (the best one chosen), a name to type
     instead, and the note (the message text, editable)."""
-    first_line = next((line for line in text.splitlines() if line.strip()), "") or "Slack message"
+
+    def label(key: str) -> str:
+        return say(lang, f"modal.{key}")
+
+    first_line = next((line for line in text.splitlines() if line.strip()), "") or label("slack_message")
     blocks: list[Block] = []
     if suggestions:
-        options = [(str(cid), label) for cid, label in suggestions]
+        options = [(str(cid), name) for cid, name in suggestions]
         blocks.append(
             _input(
                 "customer",
-                "Customer",
-                _select(options, options[0][0], "Pick a customer"),
+                label("customer"),
+                _select(options, options[0][0], label("pick_customer")),
                 optional=True,
-                hint="The customers whose names best match the message.",
+                hint=label("suggest_hint"),
             )
         )
     else:
-        blocks.append(_context("No customer name found in the message; type one below."))
+        blocks.append(_context(label("no_suggestion")))
     blocks += [
         _input(
             "customer_ref",
-            "Another customer" if suggestions else "Customer",
-            _text_input(max_length=200, placeholder="Name, #customer number or organisation number"),
+            label("another_customer") if suggestions else label("customer"),
+            _text_input(max_length=200, placeholder=label("customer_ref_example")),
             optional=True,
         ),
-        _input("subject", "Subject", _text_input(clip(first_line, 120), max_length=300)),
-        _input("note", "Note", _text_input(text, multiline=True, max_length=INPUT_TEXT)),
+        _input("subject", label("subject"), _text_input(clip(first_line, 120), max_length=300)),
+        _input("note", label("note"), _text_input(text, multiline=True, max_length=INPUT_TEXT)),
     ]
     if message.permalink:
-        blocks.append(
-            _context(f"The link to the message is saved with the note: {md(message.permalink, 300)}")
-        )
-    return _modal(SAVE_MESSAGE, "Save to CRM", blocks, metadata=message.metadata())
+        blocks.append(_context(say(lang, "modal.link_saved", link=md(message.permalink, 300))))
+    return _modal(SAVE_MESSAGE, label("save_to_crm"), blocks, lang, metadata=message.metadata())
 
 
 # --- messages to the user --------------------------------------------------------------------------------
 
 
-def notice(text: str, customer_id: int, *, success: bool = False, button: str = "Open customer") -> Message:
+def notice(text: str, customer_id: int, *, success: bool = False, lang: str = "en") -> Message:
     """A short note to the user with a button to the customer it is about."""
     mark = f"{SUCCESS_MARK} " if success else ""
+    button = _button(say(lang, "button.open_customer"), "customer_open", str(customer_id))
     blocks = [
         _section(mark + md(text, 2900, one_line=False)),
-        {"type": "actions", "elements": [_button(button, "customer_open", str(customer_id))]},
+        {"type": "actions", "elements": [button]},
     ]
     return Message(clip(text, 1000), blocks)
 
 
-def open_existing_message(text: str, customer_id: int) -> Message:
+def open_existing_message(text: str, customer_id: int, lang: str = "en") -> Message:
     """A duplicate was refused: the reason, and a button to the customer that exists."""
     blocks = [
         _section(f"{ERROR_MARK} {md(text, 2900, one_line=False)}"),
         {
             "type": "actions",
-            "elements": [_button("Open existing", "customer_open", str(customer_id), "primary")],
+            "elements": [
+                _button(say(lang, "button.open_existing"), "customer_open", str(customer_id), "primary")
+            ],
         },
     ]
     return Message(clip(text, 1000), blocks, ephemeral=True)

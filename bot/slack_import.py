@@ -46,7 +46,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import error_text
+from bot.i18n import error_text, say, value_name
 from bot.render.blocks import (
     BUTTON_VALUE,
     CONTEXT_TEXT,
@@ -102,7 +102,15 @@ def _gate() -> asyncio.Lock:
 
 
 class DownloadFailed(Exception):
-    """The file could not be fetched from Slack; the message says why, for the user."""
+    """The file could not be fetched from Slack: `text(lang)` says why, for the user (the catalogue's
+    "import." + key); `str()` is the English text."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        return say(lang, f"import.{self.key}", **self.values)
 
 
 @dataclass(frozen=True)
@@ -173,33 +181,27 @@ async def download(client: AsyncWebClient, file_id: str) -> tuple[dict[str, Any]
     except SlackApiError as exc:
         error = exc.response.get("error")
         if error == "missing_scope":
-            raise DownloadFailed("I may not read files yet: the app needs the files:read scope.") from exc
-        raise DownloadFailed(f"I could not find the file (Slack said {error}); upload it again.") from exc
+            raise DownloadFailed("no_scope") from exc
+        raise DownloadFailed("not_found", error=error) from exc
     name = str(info.get("name") or file_id)
     if int(info.get("size") or 0) > MAX_FILE_BYTES:
-        raise DownloadFailed(
-            f"{name} is larger than {MAX_FILE_BYTES // 1_000_000} MB; split it into smaller files."
-        )
+        raise DownloadFailed("too_big", name=name, limit=MAX_FILE_BYTES // 1_000_000)
     url = str(info.get("url_private_download") or info.get("url_private") or "")
     if not url or not _trusted(url, client):
-        raise DownloadFailed(f"I could not download {name}: Slack gave no download address for it.")
+        raise DownloadFailed("no_address", name=name)
     headers = {"Authorization": f"Bearer {client.token}"}
     timeout = aiohttp.ClientTimeout(total=DOWNLOAD_TIMEOUT)
     try:
         async with aiohttp.ClientSession(timeout=timeout) as http, http.get(url, headers=headers) as response:
             if response.status != 200:
-                raise DownloadFailed(f"I could not download {name} (HTTP {response.status}); try again.")
+                raise DownloadFailed("http", name=name, status=response.status)
             if response.content_type == "text/html":  # Slack's sign-in page: the token was not accepted
-                raise DownloadFailed(
-                    f"Slack would not let me download {name}; the app needs the files:read scope."
-                )
+                raise DownloadFailed("sign_in", name=name)
             data = await response.content.read(MAX_FILE_BYTES + 1)
     except (aiohttp.ClientError, TimeoutError) as exc:
-        raise DownloadFailed(f"I could not download {name} ({type(exc).__name__}); try again.") from exc
+        raise DownloadFailed("failed", name=name, error=type(exc).__name__) from exc
     if len(data) > MAX_FILE_BYTES:
-        raise DownloadFailed(
-            f"{name} is larger than {MAX_FILE_BYTES // 1_000_000} MB; split it into smaller files."
-        )
+        raise DownloadFailed("too_big", name=name, limit=MAX_FILE_BYTES // 1_000_000)
     return info, data
 
 
@@ -231,53 +233,54 @@ async def dry_run_message(
     when the columns leave it open. Returns the report too (None when there is none), for the full list of
     rejected rows.
     """
+    lang = actor.language.value
     try:
         info, data = await download(client, file_id)
-        name = str(info.get("name") or "the file")
+        name = str(info.get("name") or say(lang, "import.the_file"))
         kind = await asyncio.to_thread(lambda: guess_kind(read_table(data).header, f"{hint} {name}"))
         report = await _import(store, actor, kind, data, ImportOptions(dry_run=True), name)
     except DownloadFailed as exc:
-        return problem_message(str(exc)), None
+        return problem_message(exc.text(lang)), None
     except StoreError as exc:  # ImportFileError, PermissionDenied
-        return problem_message(error_text(actor.language.value, exc)), None
+        return problem_message(error_text(lang, exc)), None
     request = ImportRequest(file_id, kind, digest(data))
-    return report_message(report, request), report
+    return report_message(report, request, lang), report
 
 
 async def import_message(
     store: Store, client: AsyncWebClient, actor: Actor, value: str
 ) -> tuple[Message, ImportReport | None]:
     """The "Import" click: fetch the file again, make sure it is the one checked, import it for real."""
+    lang = actor.language.value
     request = ImportRequest.parse(value)
     if request is None:
-        return problem_message("This button is not an import any more; upload the file again."), None
+        return problem_message(say(lang, "import.stale_button")), None
     try:
         info, data = await download(client, request.file_id)
         if digest(data) != request.digest:
-            return problem_message("The file changed after it was checked; upload it again."), None
-        name = str(info.get("name") or "the file")
+            return problem_message(say(lang, "import.file_changed")), None
+        name = str(info.get("name") or say(lang, "import.the_file"))
         report = await _import(store, actor, request.kind, data, request.options, name)
     except DownloadFailed as exc:
-        return problem_message(str(exc)), None
+        return problem_message(exc.text(lang)), None
     except StoreError as exc:  # PermissionDenied, ChangedMeanwhile, ImportFileError
-        return problem_message(error_text(actor.language.value, exc)), None
-    return report_message(report, None), report
+        return problem_message(error_text(lang, exc)), None
+    return report_message(report, None, lang), report
 
 
-def working_message(value: str) -> Message:
+def working_message(value: str, lang: str = "en") -> Message:
     """What replaces the report when "Import" is clicked, until the result is there: no buttons, so a second
     click cannot start the same import again."""
     request = ImportRequest.parse(value)
-    what = request.kind.value if request else "rows"
-    return Message(f"Importing the {what}…", [_context(f":hourglass_flowing_sand: Importing the {what}…")])
+    what = say(lang, f"import.kind.{request.kind.value if request else 'rows'}")
+    working = say(lang, "import.working", what=what)
+    return Message(working, [_context(f":hourglass_flowing_sand: {working}")])
 
 
-def cancelled_message(value: str) -> Message:
+def cancelled_message(value: str, lang: str = "en") -> Message:
     request = ImportRequest.parse(value)
-    what = request.kind.value if request else "file"
-    return Message(
-        f"Import cancelled; no {what} were imported.", [_context("Import cancelled; nothing was written.")]
-    )
+    what = say(lang, f"import.kind.{request.kind.value if request else 'file'}")
+    return Message(say(lang, "import.cancelled", what=what), [_context(say(lang, "import.cancelled_note"))])
 
 
 async def handle_upload(store: Store, client: AsyncWebClient, actor: Actor, event: dict[str, Any]) -> bool:
@@ -292,11 +295,13 @@ async def handle_upload(store: Store, client: AsyncWebClient, actor: Actor, even
         )
         await client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
         if report is not None:
-            await send_rejections(client, channel, report)
+            await send_rejections(client, channel, report, actor.language.value)
     return bool(files)
 
 
-async def send_rejections(client: AsyncWebClient, channel: str, report: ImportReport) -> None:
+async def send_rejections(
+    client: AsyncWebClient, channel: str, report: ImportReport, lang: str = "en"
+) -> None:
     """The complete list of rejected rows as a CSV file in `channel`, when the message could not hold it."""
     if len(report.rejected) <= SHOWN_REJECTIONS:
         return
@@ -305,18 +310,18 @@ async def send_rejections(client: AsyncWebClient, channel: str, report: ImportRe
         await client.files_upload_v2(
             channel=channel,
             filename=f"{stem}-rejected.csv",
-            content=rejections_csv(report).decode("utf-8-sig"),
-            title=f"Rejected rows of {report.file_name or 'the import'}",
+            content=rejections_csv(report, lang).decode("utf-8-sig"),
+            title=say(lang, "import.rejected_file", file=report.file_name or say(lang, "import.the_import")),
         )
     except SlackApiError as exc:
         log.warning("uploading the rejected rows failed: %s", exc.response.get("error"))
 
 
-def rejections_csv(report: ImportReport) -> bytes:
+def rejections_csv(report: ImportReport, lang: str = "en") -> bytes:
     """Line, row and reason of every rejected row, `;`-separated UTF-8 with BOM: what Nordic Excel opens."""
     text = io.StringIO()
     writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Line", "Row", "Reason"])
+    writer.writerow([say(lang, f"import.csv.{column}") for column in ("line", "row", "reason")])
     for problem in report.rejected:
         writer.writerow([problem.line, problem.label, problem.reason])
     return text.getvalue().encode("utf-8-sig")
@@ -355,127 +360,133 @@ def problem_message(text: str) -> Message:
     return Message(clip(text, 1000), [_section(f"{ERROR_MARK} {md(text, 2900, one_line=False)}")])
 
 
-def _title(report: ImportReport) -> str:
-    name = report.file_name or "the file"
+def _title(report: ImportReport, lang: str) -> str:
+    name = report.file_name or say(lang, "import.the_file")
     if report.options.dry_run:
-        return f"Import check: {name}"
-    return f"Imported: {name}" if report.written else f"Nothing imported: {name}"
+        return say(lang, "import.title_check", name=name)
+    return say(lang, "import.title_done" if report.written else "import.title_nothing", name=name)
 
 
-def _counts(report: ImportReport) -> str:
-    would = "" if report.written else "would "
-    parts = [f"{would}create *{report.created}*", f"{would}update *{report.updated}*"]
+def _parts(report: ImportReport, lang: str, *, tense: str, bold: str = "*") -> list[str]:
+    """ "would create 3, would update 1, 1 unchanged, 2 rejected": `tense` picks the verbs ("dry", "done" or
+    "past", the words of `ImportReport.counts`)."""
+    parts = [
+        say(lang, f"import.{tense}_create", count=f"{bold}{report.created}{bold}"),
+        say(lang, f"import.{tense}_update", count=f"{bold}{report.updated}{bold}"),
+    ]
     if report.unchanged:
-        parts.append(f"{report.unchanged} unchanged")
-    parts.append(f"*{len(report.rejected)}* rejected")
-    rows = "row" if report.rows == 1 else "rows"
-    return f"*{report.rows}* {rows} of {report.kind.value}: " + ", ".join(parts) + "."
+        parts.append(say(lang, "import.unchanged", count=report.unchanged))
+    parts.append(say(lang, "import.rejected", count=f"{bold}{len(report.rejected)}{bold}"))
+    return parts
 
 
-def _rejections(report: ImportReport, limit: int) -> Block | None:
+def _counts(report: ImportReport, lang: str) -> str:
+    parts = _parts(report, lang, tense="done" if report.written else "dry")
+    rows = say(lang, "import.row" if report.rows == 1 else "import.rows", count=f"*{report.rows}*")
+    kind = say(lang, f"import.kind.{report.kind.value}")
+    return say(lang, "import.counts", rows=rows, kind=kind, parts=", ".join(parts))
+
+
+def _rejections(report: ImportReport, limit: int, lang: str) -> Block | None:
     if not report.rejected:
         return None
-    title = f"*Rejected rows* ({len(report.rejected)})"
+    title = f"*{say(lang, 'import.rejected_rows')}* ({len(report.rejected)})"
     lines: list[str] = []
     used = length(title)
     for problem in report.rejected[:limit]:
         label = f"{md(problem.label, 60)}: " if problem.label else ""
-        line = f"`line {problem.line}` {label}{md(problem.reason, 300)}"
+        line = f"`{say(lang, 'import.line', line=problem.line)}` {label}{md(problem.reason, 300)}"
         if used + length(line) + 60 > LIST_TEXT:
             break
         lines.append(line)
         used += length(line) + 1
     left = len(report.rejected) - len(lines)
     if left:
-        lines.append(f"_and {left} more; the full list is in the attached CSV file_")
+        lines.append(f"_{say(lang, 'import.more_rejected', count=left)}_")
     return _section("\n".join([title, *lines]))
 
 
-def _next_step(report: ImportReport) -> str:
+def _next_step(report: ImportReport, lang: str) -> str:
     good = report.created + report.updated
     if not report.options.dry_run:
         if report.written:
-            return f"{SUCCESS_MARK} Done."
+            return f"{SUCCESS_MARK} {say(lang, 'import.done')}"
         if report.rejected:
-            return "Nothing was written. Fix the rejected rows and upload the file again."
-        return "Nothing to import: every row is already in the CRM as it is."
+            return say(lang, "import.nothing_written")
+        return say(lang, "import.nothing_new")
     if not good:
-        return (
-            "Nothing to import: fix the rejected rows and upload the file again."
-            if report.rejected
-            else ("Nothing to import: every row is already in the CRM as it is.")
-        )
+        return say(lang, "import.nothing_fix") if report.rejected else say(lang, "import.nothing_new")
     if report.rejected:
-        return (
-            "An import writes nothing while rows are rejected: fix them and upload the file again, "
-            f"or import only the {good} good rows."
-        )
-    return "Nothing has been written yet. Import?"
+        return say(lang, "import.all_or_nothing", count=good)
+    return say(lang, "import.ready")
 
 
-def report_message(report: ImportReport, request: ImportRequest | None) -> Message:
+def report_message(report: ImportReport, request: ImportRequest | None, lang: str = "en") -> Message:
     """The report as one message within Slack's limits: counts, what was read, the first rejected rows,
     and (after a dry run, `request` given) the buttons to import for real or cancel."""
     body: list[Block] = [
         {
             "type": "header",
-            "text": {"type": "plain_text", "text": clip(_title(report), HEADER_TEXT), "emoji": True},
+            "text": {"type": "plain_text", "text": clip(_title(report, lang), HEADER_TEXT), "emoji": True},
         },
-        _section(_counts(report)),
+        _section(_counts(report, lang)),
     ]
-    read = f"{report.encoding}, {report.delimiter_name}-separated"
+    delimiter = value_name(lang, "import.delimiter", report.delimiter_name)
+    read = say(lang, "import.read", encoding=report.encoding, delimiter=delimiter)
     if report.columns:
-        read += " · columns: " + ", ".join(md(h, 40) for h in report.columns.values())
+        columns = ", ".join(md(h, 40) for h in report.columns.values())
+        read += " · " + say(lang, "import.columns", columns=columns)
     body.append(_context(read))
     if report.unknown_columns:
-        body.append(
-            _context(
-                "Ignored columns, unknown to kundebot: "
-                + ", ".join(md(h, 40) for h in report.unknown_columns)
-            )
-        )
-    rejections = _rejections(report, SHOWN_REJECTIONS)
+        columns = ", ".join(md(h, 40) for h in report.unknown_columns)
+        body.append(_context(say(lang, "import.ignored", columns=columns)))
+    rejections = _rejections(report, SHOWN_REJECTIONS, lang)
     if rejections is not None:
         body.append(rejections)
-    body.append(_section(_next_step(report)))
+    body.append(_section(_next_step(report, lang)))
     tail: list[Block] = []
     if request is not None and report.created + report.updated:
-        tail = [{"type": "actions", "elements": _buttons(report, request)}]
+        tail = [{"type": "actions", "elements": _buttons(report, request, lang)}]
     blocks = [*body, *tail]
     while (len(blocks) > MAX_BLOCKS or text_size(blocks) > TOTAL_TEXT) and len(body) > 3:  # a safety net
         body.pop(-2)
         blocks = [*body, *tail]
-    return Message(md(f"{_title(report)}: {report.counts()}", 1000), blocks)  # escaped: it notifies
+    summary = _parts(report, lang, tense="past" if report.written else "dry", bold="")
+    fallback = f"{_title(report, lang)}: {', '.join(summary)}"
+    return Message(md(fallback, 1000), blocks)  # escaped: it notifies
 
 
-def _buttons(report: ImportReport, request: ImportRequest) -> list[Block]:
+def _buttons(report: ImportReport, request: ImportRequest, lang: str) -> list[Block]:
     """Import (all or nothing when nothing is rejected, else the good rows), import allowing similar names
     when that is what stopped rows, and cancel. Each import button asks for a confirmation."""
     good = report.created + report.updated
-    rows = "row" if good == 1 else "rows"
-    what = f"the {report.kind.value} of {md(report.file_name or 'the file', 100)}"
+    kind = say(lang, f"import.kind.{report.kind.value}")
+    what = say(
+        lang, "import.confirm_what", kind=kind, file=md(report.file_name or say(lang, "import.the_file"), 100)
+    )
     buttons: list[Block] = []
     if not report.rejected:
-        buttons.append(_confirmed(_button("Import", IMPORT_RUN, request.value(), "primary"), what))
+        button = _button(say(lang, "import.button"), IMPORT_RUN, request.value(), "primary")
+        buttons.append(_confirmed(button, what, lang))
     else:
         partial = ImportRequest(request.file_id, request.kind, request.digest, partial=True)
-        label = f"Import the {good} good {rows}"
-        buttons.append(_confirmed(_button(label, IMPORT_GOOD_ROWS, partial.value(), "primary"), what))
+        label = say(lang, "import.good_row" if good == 1 else "import.good_rows", count=good)
+        buttons.append(_confirmed(_button(label, IMPORT_GOOD_ROWS, partial.value(), "primary"), what, lang))
     if any(p.reason.startswith("similar to") for p in report.rejected):
         anyway = ImportRequest(
             request.file_id, request.kind, request.digest, partial=True, allow_similar=True
         )
-        label = "Import, allowing similar names"
-        buttons.append(_confirmed(_button(label, IMPORT_SIMILAR, anyway.value()), what))
-    buttons.append(_button("Cancel", IMPORT_CANCEL, request.value()))
+        label = say(lang, "import.allow_similar")
+        buttons.append(_confirmed(_button(label, IMPORT_SIMILAR, anyway.value()), what, lang))
+    buttons.append(_button(say(lang, "button.cancel"), IMPORT_CANCEL, request.value()))
     return buttons
 
 
-def _confirmed(button: Block, what: str) -> Block:
+def _confirmed(button: Block, what: str, lang: str) -> Block:
     button["confirm"] = {
-        "title": {"type": "plain_text", "text": "Import?"},
-        "text": {"type": "mrkdwn", "text": clip(f"Write {what} to the CRM?", 300)},
-        "confirm": {"type": "plain_text", "text": "Import"},
-        "deny": {"type": "plain_text", "text": "Not yet"},
+        "title": {"type": "plain_text", "text": say(lang, "import.confirm_title")},
+        "text": {"type": "mrkdwn", "text": clip(say(lang, "import.confirm_text", what=what), 300)},
+        "confirm": {"type": "plain_text", "text": say(lang, "import.button")},
+        "deny": {"type": "plain_text", "text": say(lang, "import.not_yet")},
     }
     return button

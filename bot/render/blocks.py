@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.i18n import say
+from bot.i18n import quoted, register_source, say, value_name
 from bot.render import digest as digest_text
 from bot.render.formats import money, percent
 from bot.replies import (
@@ -176,8 +176,9 @@ def _mrkdwn(text: str, limit: int = SECTION_TEXT) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": _clip_markup(text, limit) or " ", "verbatim": True}
 
 
-def _more(count: int, noun: str) -> str:
-    return f"_and {count} more {noun}_"
+def _more(count: int, noun: str, lang: str) -> str:
+    """ "and 190 more contacts": `noun` names the catalogue's "more." key."""
+    return "_" + say(lang, f"more.{noun}", count=count) + "_"
 
 
 def _day(value: date | datetime | None) -> str:
@@ -254,20 +255,23 @@ def _actions(elements: Sequence[Block]) -> list[Block]:
     ]
 
 
-def _list_section(title: str, lines: Sequence[str], total: int, noun: str, *, rows: int = CARD_ROWS) -> Block:
+def _list_section(
+    title: str, lines: Sequence[str], total: int, noun: str, lang: str, *, rows: int = CARD_ROWS
+) -> Block:
     """A titled list of (escaped) lines packed into one section: at most `rows` lines and LIST_TEXT
-    characters; whatever is left out is summarised as "and N more …", and the title then gives the count."""
+    characters; whatever is left out is summarised as "and N more …" (`noun`: a "more." key of the
+    catalogue), and the title then gives the count."""
     budget = LIST_TEXT - length(f"*{title}* ({total})")
     kept: list[str] = []
     for line in lines[:rows]:
         left = total - len(kept) - 1
-        tail = f"\n{_more(left, noun)}" if left else ""
+        tail = f"\n{_more(left, noun, lang)}" if left else ""
         if length("\n".join(["", *kept, line]) + tail) > budget:
             break
         kept.append(line)
     head = f"*{title}*" if len(kept) == total else f"*{title}* ({total})"
     if total > len(kept):
-        kept.append(_more(total - len(kept), noun))
+        kept.append(_more(total - len(kept), noun, lang))
     return _section("\n".join([head, *kept]))
 
 
@@ -284,13 +288,13 @@ def text_size(blocks: Iterable[Any]) -> int:
     return total
 
 
-def _fit(body: list[Block], tail: Sequence[Block] = ()) -> list[Block]:
+def _fit(body: list[Block], tail: Sequence[Block] = (), lang: str = "en") -> list[Block]:
     """Drop trailing body blocks until body + note + tail fit MAX_BLOCKS and TOTAL_TEXT; the tail (the
     buttons) always stays."""
     blocks = [*body, *tail]
     if len(blocks) <= MAX_BLOCKS and text_size(blocks) <= TOTAL_TEXT:
         return blocks
-    note = _context("_Shortened to fit in a Slack message._")
+    note = _context(f"_{say(lang, 'slack.shortened')}_")
     kept = list(body)
     while kept and (len(kept) + 1 + len(tail) > MAX_BLOCKS or text_size([*kept, note, *tail]) > TOTAL_TEXT):
         kept.pop()
@@ -298,67 +302,70 @@ def _fit(body: list[Block], tail: Sequence[Block] = ()) -> list[Block]:
 
 
 def _message(
-    fallback: str, body: list[Block], tail: Sequence[Block] = (), *, ephemeral: bool = False
+    fallback: str, body: list[Block], tail: Sequence[Block] = (), *, ephemeral: bool = False, lang: str = "en"
 ) -> Message:
-    return Message(md(fallback, FALLBACK_TEXT) or "kundebot", _fit(body, tail), ephemeral)
+    return Message(md(fallback, FALLBACK_TEXT) or "kundebot", _fit(body, tail, lang), ephemeral)
 
 
 # --- replies ---------------------------------------------------------------------------------------------
+# `lang` is the reading user's language (bot.i18n): the labels, buttons and notes are in it. KpiReply and
+# DigestReply carry their own and use it for both words and numbers; PipelineReply's is its numbers' format.
 
 
-def render_all(replies: Iterable[Reply]) -> list[Message]:
+def render_all(replies: Iterable[Reply], lang: str = "en") -> list[Message]:
     """One message per reply, in order."""
-    return [render(reply) for reply in replies]
+    return [render(reply, lang) for reply in replies]
 
 
-def render(reply: Reply) -> Message:
+def render(reply: Reply, lang: str = "en") -> Message:
     match reply:
         case Text():
-            return _text(reply)
+            return _text(reply, lang)
         case Confirm():
-            return _confirm(reply)
+            return _confirm(reply, lang)
         case Choice():
-            return _choice(reply)
+            return _choice(reply, lang)
         case CustomerCardReply():
-            return _card(reply)
+            return _card(reply, lang)
         case CustomerList():
-            return _list(reply)
+            return _list(reply, lang)
         case KpiReply():
             return _kpi(reply)
         case PipelineReply():
-            return _pipeline(reply)
+            return _pipeline(reply, lang)
         case RegisterCard():
-            return _register(reply)
+            return _register(reply, lang)
         case Help():
-            return _help(reply)
+            return _help(reply, lang)
         case CaptureNotice():
-            return _capture_notice(reply)
+            return _capture_notice(reply, lang)
         case WaitingEmails():
-            return _waiting(reply)
+            return _waiting(reply, lang)
         case DigestReply():
             return _digest(reply)
     raise TypeError(f"cannot render {type(reply).__name__}")
 
 
-def _text(reply: Text) -> Message:
+def _text(reply: Text, lang: str) -> Message:
     mark = {Tone.ERROR: ERROR_MARK + " ", Tone.SUCCESS: SUCCESS_MARK + " "}.get(reply.tone, "")
     body = mark + md(reply.message, SECTION_TEXT - len(mark), one_line=False)
-    return _message(reply.message, [_section(body)], ephemeral=reply.tone is Tone.ERROR)
+    return _message(reply.message, [_section(body)], ephemeral=reply.tone is Tone.ERROR, lang=lang)
 
 
-def _confirm(reply: Confirm) -> Message:
+def _confirm(reply: Confirm, lang: str) -> Message:
     buttons = [
-        _button("Yes", "kundebot_yes", "yes", "primary"),
-        _button("No", "kundebot_no", "no"),
+        _button(say(lang, "button.yes"), "kundebot_yes", "yes", "primary"),
+        _button(say(lang, "button.no"), "kundebot_no", "no"),
     ]
     question = md(reply.question, SECTION_TEXT, one_line=False)
-    return _message(f"{reply.question} (yes/no)", [_section(question)], _actions(buttons), ephemeral=True)
+    fallback = f"{reply.question} {say(lang, 'confirm.yes_no')}"
+    return _message(fallback, [_section(question)], _actions(buttons), ephemeral=True, lang=lang)
 
 
-def _choice(reply: Choice) -> Message:
+def _choice(reply: Choice, lang: str) -> Message:
     options = reply.options
     lines = [f"{i}. {md(option, NAME)}" for i, option in enumerate(options, 1)]
-    body = [_list_section(md(reply.question, 500), lines, len(options), "options", rows=20)]
+    body = [_list_section(md(reply.question, 500), lines, len(options), "options", lang, rows=20)]
     elements: list[Block]
     if len(options) <= BUTTONS_INLINE:
         elements = [
@@ -370,7 +377,7 @@ def _choice(reply: Choice) -> Message:
             {
                 "type": "static_select",
                 "action_id": "kundebot_choice",
-                "placeholder": _plain_text("Pick one", PLACEHOLDER_TEXT),
+                "placeholder": _plain_text(say(lang, "choice.pick_one"), PLACEHOLDER_TEXT),
                 "options": [
                     {"text": _plain_text(f"{i}. {_clean(option)}", OPTION_TEXT), "value": str(i)}
                     for i, option in enumerate(options[:SELECT_OPTIONS], 1)
@@ -378,28 +385,37 @@ def _choice(reply: Choice) -> Message:
             }
         ]
         if len(options) > SELECT_OPTIONS:
-            body.append(
-                _context(f"The menu holds the first {SELECT_OPTIONS}; answer with a number for the rest.")
-            )
-    elements.append(_button("Cancel", "kundebot_no", "no"))
+            body.append(_context(say(lang, "choice.menu_first", count=SELECT_OPTIONS)))
+    elements.append(_button(say(lang, "button.cancel"), "kundebot_no", "no"))
     fallback = f"{reply.question} " + "; ".join(f"{i}. {o}" for i, o in enumerate(options[:10], 1))
-    return _message(fallback, body, _actions(elements), ephemeral=True)
+    return _message(fallback, body, _actions(elements), ephemeral=True, lang=lang)
 
 
-def _card(reply: CustomerCardReply) -> Message:
+def _card(reply: CustomerCardReply, lang: str) -> Message:
     card = reply.card
     c = card.customer
     owner_only = c.visibility.value == "owner"
+
+    def label(key: str) -> str:
+        return say(lang, f"card.{key}")
+
+    kind = md(value_name(lang, "customer_kind", c.kind))
     facts = [
-        ("Customer no.", f"#{c.customer_number}"),
-        ("Org. no.", md(f"{reply.org_formatted} ({c.org_country})", NAME) if reply.org_formatted else ""),
-        ("Kind", md(c.kind.value) + (" · :lock: owner only" if owner_only else "")),
-        ("Owner", md(c.owner.name) if c.owner else "-"),
-        ("Industry", md(c.industry.name) if c.industry else ""),
-        ("Relation level", md(c.relation_level.value) if c.relation_level else ""),
-        ("Head office", md(card.head_office.one_line(), VALUE) if card.head_office else ""),
-        ("Website", _website(c.website)),
-        ("Groupings", md(", ".join(g.name for g in card.groupings), VALUE) if card.groupings else ""),
+        (label("customer_number"), f"#{c.customer_number}"),
+        (
+            label("org_number"),
+            md(f"{reply.org_formatted} ({c.org_country})", NAME) if reply.org_formatted else "",
+        ),
+        (label("kind"), kind + (f" · :lock: {label('owner_only')}" if owner_only else "")),
+        (label("owner"), md(c.owner.name) if c.owner else "-"),
+        (label("industry"), md(c.industry.name) if c.industry else ""),
+        (
+            label("relation_level"),
+            md(value_name(lang, "relation_level", c.relation_level)) if c.relation_level else "",
+        ),
+        (label("head_office"), md(card.head_office.one_line(), VALUE) if card.head_office else ""),
+        (label("website"), _website(c.website)),
+        (label("groupings"), md(", ".join(g.name for g in card.groupings), VALUE) if card.groupings else ""),
     ]
     body = [_header(c.name), *_fields(facts)]
     if card.contacts:
@@ -408,30 +424,35 @@ def _card(reply: CustomerCardReply) -> Message:
             parts = [f"*{md(p.full_name)}*", md(p.title or ""), _mailto(p.primary_email)]
             parts.append(md(p.phones[0].number, 40) if p.phones else "")
             lines.append("• " + " · ".join(x for x in parts if x))
-        body.append(_list_section("Contacts", lines, len(card.contacts), "contacts"))
+        body.append(_list_section(label("contacts"), lines, len(card.contacts), "contacts", lang))
     if card.open_sales_cases:
         lines = []
         for sc in card.open_sales_cases[:CARD_ROWS]:
-            parts = [f"*{md(sc.name)}*", md(sc.stage.name, 100), money(sc.value), f"{sc.probability} %"]
+            stage = value_name(lang, "stage", sc.stage.name)
+            parts = [f"*{md(sc.name)}*", md(stage, 100), money(sc.value), f"{sc.probability} %"]
             if sc.expected_order_date:
-                parts.append(f"expected {_day(sc.expected_order_date)}")
+                parts.append(say(lang, "card.expected", date=_day(sc.expected_order_date)))
             lines.append("• " + " · ".join(parts))
-        body.append(_list_section("Open sales cases", lines, len(card.open_sales_cases), "sales cases"))
+        cases = len(card.open_sales_cases)
+        body.append(_list_section(label("sales_cases"), lines, cases, "sales_cases", lang))
     if card.latest_activities:
         lines = []
         for a in card.latest_activities[:CARD_ROWS]:
             when = _day(a.start_at or a.created_at)
-            lines.append("• " + " · ".join(x for x in (when, a.kind.value, md(a.subject, SUBJECT)) if x))
-        body.append(_list_section("Latest activities", lines, len(card.latest_activities), "activities"))
+            what = value_name(lang, "kind", a.kind)
+            lines.append("• " + " · ".join(x for x in (when, what, md(a.subject, SUBJECT)) if x))
+        body.append(
+            _list_section(label("activities"), lines, len(card.latest_activities), "activities", lang)
+        )
     buttons = [
-        _button("Add contact", "customer_add_contact", str(c.id)),
-        _button("Log activity", "customer_log_activity", str(c.id)),
-        _button("Edit", "customer_edit", str(c.id)),
+        _button(say(lang, "button.add_contact"), "customer_add_contact", str(c.id)),
+        _button(say(lang, "button.log_activity"), "customer_log_activity", str(c.id)),
+        _button(say(lang, "button.edit"), "customer_edit", str(c.id)),
     ]
     if c.org_number:
-        buttons.append(_button("Open in register", "customer_open_register", c.org_number))
-    fallback = f"{c.name} (#{c.customer_number})" + (" · owner only" if owner_only else "")
-    return _message(fallback, body, _actions(buttons))
+        buttons.append(_button(say(lang, "button.open_register"), "customer_open_register", c.org_number))
+    fallback = f"{c.name} (#{c.customer_number})" + (f" · {label('owner_only')}" if owner_only else "")
+    return _message(fallback, body, _actions(buttons), lang=lang)
 
 
 def _find_more_value(query: str, offset: int) -> str:
@@ -443,17 +464,16 @@ def _find_more_value(query: str, offset: int) -> str:
         raw = raw[: len(raw) - max(length(value) - BUTTON_VALUE, 1)]
 
 
-def _list(reply: CustomerList) -> Message:
+def _list(reply: CustomerList, lang: str) -> Message:
     total = len(reply.hits) + len(reply.register_hits)
-    title = (
-        f"Customers matching *{md(reply.query)}*" if reply.hits else f"No customers match *{md(reply.query)}*"
-    )
+    query = f"*{md(reply.query)}*"
+    title = say(lang, "list.matching" if reply.hits else "list.none", query=query)
     body = [_section(title)]
     tail = (
         _actions(
             [
                 _button(
-                    "More",
+                    say(lang, "button.more"),
                     "customer_find_more",
                     _find_more_value(reply.query, reply.offset + len(reply.hits)),
                 )
@@ -468,20 +488,25 @@ def _list(reply: CustomerList) -> Message:
         c = hit.customer
         parts = [
             f"*#{c.customer_number} {md(c.name)}*",
-            md(f"org {c.org_number}") if c.org_number else "",
-            c.kind.value,
+            md(say(lang, "list.org", number=c.org_number)) if c.org_number else "",
+            value_name(lang, "customer_kind", c.kind),
         ]
-        rows.append(_section(" · ".join(x for x in parts if x), _button("Open", "customer_open", str(c.id))))
+        button = _button(say(lang, "button.open"), "customer_open", str(c.id))
+        rows.append(_section(" · ".join(x for x in parts if x), button))
     for unit in reply.register_hits:
-        text = f"*{md(unit.name)}* · org {md(unit.number, 40)} · in the register, not a customer yet"
-        rows.append(_section(text, _button("Add from register", "register_add", unit.number)))
+        org = say(lang, "list.org", number=md(unit.number, 40))
+        text = f"*{md(unit.name)}* · {org} · {say(lang, 'list.register_only')}"
+        rows.append(
+            _section(text, _button(say(lang, "button.add_from_register"), "register_add", unit.number))
+        )
     body += rows[:room]
     if total > room:
-        body.append(_context(_more(total - room, "matches: refine the search")))
+        body.append(_context(_more(total - room, "matches", lang)))
     elif reply.more:
-        body.append(_context("More matches: refine the search, or show the next page."))
+        body.append(_context(say(lang, "list.more_page")))
     names = ", ".join(h.customer.name for h in reply.hits[:5])
-    return _message(f"Customers matching {reply.query!r}: {names}", body, tail)
+    fallback = say(lang, "list.matching", query=quoted(lang, reply.query)) + f": {names}"
+    return _message(fallback, body, tail, lang=lang)
 
 
 def _local(moment: datetime | None, time_zone: str) -> str:
@@ -535,81 +560,110 @@ def _kpi(reply: KpiReply) -> Message:
         for m in d.todays_meetings
     ]
     if meetings:
-        body.append(_list_section(label("meetings"), meetings, len(meetings), "meetings"))
+        body.append(_list_section(label("meetings"), meetings, len(meetings), "meetings", lang))
     else:
         body.append(_section(f"*{label('meetings')}*\n{label('no_meetings')}"))
     if d.top_sellers:
         sellers = [
             f"• {md(t.name)} · {cash(t.won_value)} · {t.won_count} {label('won')}" for t in d.top_sellers
         ]
-        body.append(_list_section(label("top_sellers"), sellers, len(sellers), "sellers"))
+        body.append(_list_section(label("top_sellers"), sellers, len(sellers), "sellers", lang))
     if d.latest_customers:
         latest = [f"• #{c.customer_number} {md(c.name)}" for c in d.latest_customers]
-        body.append(_list_section(label("latest"), latest, len(latest), "customers"))
+        body.append(_list_section(label("latest"), latest, len(latest), "customers", lang))
     fallback = f"{say(lang, 'kpi.title', date=f'{s.today:%d.%m.%Y}')}: {label('margin_year')} {cash(s.margin_this_year)}"
-    return _message(fallback, body, [file_actions("kpi")])
+    return _message(fallback, body, [file_actions("kpi", lang)], lang=lang)
 
 
-def _pipeline(reply: PipelineReply) -> Message:
+def _pipeline(reply: PipelineReply, lang: str) -> Message:
     cash = functools.partial(money, lang=reply.lang)  # in the user's format
 
     stages = [
-        f"• *{md(st.stage, 100)}* · {st.count} cases · {cash(st.value)} · weighted {cash(st.weighted_value)}"
+        f"• *{md(value_name(lang, 'stage', st.stage), 100)}* · "
+        + say(
+            lang,
+            "pipeline.stage_line",
+            count=st.count,
+            value=cash(st.value),
+            weighted=cash(st.weighted_value),
+        )
         for st in reply.stages
     ]
-    body = [_header("Pipeline")]
+    body = [_header(say(lang, "pipeline.title"))]
+    by_stage = say(lang, "pipeline.by_stage")
     if stages:
-        body.append(_list_section("Open sales cases by stage", stages, len(stages), "stages", rows=25))
+        body.append(_list_section(by_stage, stages, len(stages), "stages", lang, rows=25))
     else:
-        body.append(_section("*Open sales cases by stage*\nNo open sales cases."))
+        body.append(_section(f"*{by_stage}*\n{say(lang, 'pipeline.no_cases')}"))
     mine = [
-        (label, f"{p.count} cases · {cash(p.open_value)} (weighted {cash(p.weighted_value)})")
-        for label, p in (("My pipeline this month", reply.month), ("My pipeline this quarter", reply.quarter))
+        (
+            say(lang, key),
+            say(
+                lang,
+                "pipeline.mine_line",
+                count=p.count,
+                value=cash(p.open_value),
+                weighted=cash(p.weighted_value),
+            ),
+        )
+        for key, p in (("kpi.pipeline_month", reply.month), ("kpi.pipeline_quarter", reply.quarter))
     ]
     body += _fields(mine)
     total = sum((st.value for st in reply.stages), Decimal(0))
     count = sum(st.count for st in reply.stages)
-    return _message(f"Pipeline: {count} open sales cases, {cash(total)}", body, [file_actions("pipeline")])
+    fallback = say(lang, "pipeline.fallback", count=count, total=cash(total))
+    return _message(fallback, body, [file_actions("pipeline", lang)], lang=lang)
 
 
-def file_actions(kind: str) -> Block:
+def file_actions(kind: str, lang: str = "en") -> Block:
     """Charts and the spreadsheet under `kpi` and `pipeline` (the app uploads them to the user's DM)."""
     buttons = [
-        ("Pipeline chart", "kundebot_chart", "pipeline"),
-        ("Invoicing chart", "kundebot_chart", "invoicing"),
-        ("Export (XLSX)", "kundebot_export", "kpi xlsx"),
+        (say(lang, "button.pipeline_chart"), "kundebot_chart", "pipeline"),
+        (say(lang, "button.invoicing_chart"), "kundebot_chart", "invoicing"),
+        (say(lang, "button.export_xlsx"), "kundebot_export", "kpi xlsx"),
     ]
     if kind == "pipeline":
         buttons = buttons[:1] + buttons[2:]
     return {"type": "actions", "elements": [_button(t, f"{a}_{i}", v) for i, (t, a, v) in enumerate(buttons)]}
 
 
-def _status(unit: RegisterUnit) -> str:
-    status = unit.status + (f" ({unit.deleted_on:%d.%m.%Y})" if unit.deleted_on else "")
-    return status if status == "active" else f"{ERROR_MARK} *{status}*"
+def _status(unit: RegisterUnit, lang: str) -> str:
+    status = value_name(lang, "status", unit.status) + (
+        f" ({unit.deleted_on:%d.%m.%Y})" if unit.deleted_on else ""
+    )
+    return status if unit.status == "active" else f"{ERROR_MARK} *{status}*"
 
 
-def _register(reply: RegisterCard) -> Message:
+def _register(reply: RegisterCard, lang: str) -> Message:
     unit = reply.unit
+
+    def label(key: str) -> str:
+        return say(lang, key)
+
     facts = [
-        ("Org. no.", md(f"{reply.formatted_number} ({unit.country})", NAME)),
-        ("Status", _status(unit)),
-        ("Form", md(f"{unit.org_form or ''} {unit.org_form_name or ''}".strip(), NAME)),
-        ("Industry", md(f"{unit.industry_code or ''} {unit.industry_name or ''}".strip(), VALUE)),
-        ("Employees", str(unit.employees) if unit.employees is not None else ""),
-        ("Business address", md(unit.business_address.one_line(), VALUE) if unit.business_address else ""),
-        ("Postal address", md(unit.postal_address.one_line(), VALUE) if unit.postal_address else ""),
-        ("Website", _website(unit.website)),
+        (label("card.org_number"), md(f"{reply.formatted_number} ({unit.country})", NAME)),
+        (label("reg.status"), _status(unit, lang)),
+        (label("reg.form"), md(f"{unit.org_form or ''} {unit.org_form_name or ''}".strip(), NAME)),
+        (label("card.industry"), md(f"{unit.industry_code or ''} {unit.industry_name or ''}".strip(), VALUE)),
+        (label("reg.employees"), str(unit.employees) if unit.employees is not None else ""),
+        (
+            label("reg.business_address"),
+            md(unit.business_address.one_line(), VALUE) if unit.business_address else "",
+        ),
+        (
+            label("reg.postal_address"),
+            md(unit.postal_address.one_line(), VALUE) if unit.postal_address else "",
+        ),
+        (label("card.website"), _website(unit.website)),
     ]
-    source = "local copy of the register" if reply.source in ("local", "cache") else reply.source
-    origin = f"from the {source}".replace("the the", "the")
-    body = [_header(unit.name), *_fields(facts), _context(md(origin, 300))]
-    return _message(f"{unit.name} ({reply.formatted_number}): {unit.status}", body)
+    body = [_header(unit.name), *_fields(facts), _context(md(register_source(lang, reply.source), 300))]
+    status = value_name(lang, "status", unit.status)
+    return _message(f"{unit.name} ({reply.formatted_number}): {status}", body, lang=lang)
 
 
-def _help(reply: Help) -> Message:
+def _help(reply: Help, lang: str) -> Message:
     lines = [f"{_code(usage, 300)} {md(text, 500)}" for usage, text in reply.entries]
-    title = f"Help: {md(reply.topic, 100)}" if reply.topic else "What kundebot can do"
+    title = say(lang, "help.topic", topic=md(reply.topic, 100)) if reply.topic else say(lang, "help.title")
     body: list[Block] = [_section(f"*{title}*")]
     chunk: list[str] = []
     for line in lines:
@@ -619,100 +673,106 @@ def _help(reply: Help) -> Message:
         chunk.append(line)
     if chunk:
         body.append(_section("\n".join(chunk)))
-    fallback = f"Help: {reply.topic}" if reply.topic else "kundebot commands"
-    return _message(fallback, body)
+    fallback = say(lang, "help.topic", topic=reply.topic) if reply.topic else say(lang, "help.fallback")
+    return _message(fallback, body, lang=lang)
 
 
 # --- captured email ------------------------------------------------------------------------------------------
 
-RULE_TEXT = {
-    "plus_address": "the capture address named the customer",
-    "contact_email": "a contact's address",
-    "thread": "the thread it belongs to",
-    "domain": "the sender's domain",
-    "manual": "your choice",
-}
 EMAIL_BUTTONS = 4  # link choices shown as buttons; the rest by `/crm link`
 
 
-def _capture_notice(reply: CaptureNotice) -> Message:
+def _capture_notice(reply: CaptureNotice, lang: str) -> Message:
     """A DM to the capturing user: linked (with the card one click away), or the choices to make."""
-    subject = md(reply.subject or "(no subject)", NAME)
-    sender = f" from {md(reply.original_from, NAME)}" if reply.original_from else ""
+    subject = "*" + md(reply.subject or say(lang, "capture.no_subject"), NAME) + "*"
+    sender = (
+        " " + say(lang, "capture.from", sender=md(reply.original_from, NAME)) if reply.original_from else ""
+    )
     if reply.customer_id is not None:
-        why = RULE_TEXT.get(reply.rule or "", reply.rule or "")
+        why = value_name(lang, "capture.rule", reply.rule or "")
+        customer = f"*{md(reply.customer_name, NAME)}*"
         text = (
-            f"{SUCCESS_MARK} Your email *{subject}*{sender} is on *{md(reply.customer_name, NAME)}*'s card."
+            SUCCESS_MARK
+            + " "
+            + say(lang, "capture.linked", subject=subject, sender=sender, customer=customer)
         )
-        body = [_section(text), _context(f"Linked by {why}. Email #{reply.email_id}.")]
-        buttons = [_button("Open card", "customer_open", str(reply.customer_id))]
-        return _message(f"Email {reply.subject!r} linked to {reply.customer_name}", body, _actions(buttons))
-    text = f"Your email *{subject}*{sender} needs a decision: which customer is it about?"
+        body = [_section(text), _context(say(lang, "capture.linked_by", why=why, number=reply.email_id))]
+        buttons = [_button(say(lang, "button.open_card"), "customer_open", str(reply.customer_id))]
+        fallback = say(lang, "capture.linked_fallback", subject=reply.subject, customer=reply.customer_name)
+        return _message(fallback, body, _actions(buttons), lang=lang)
+    text = say(lang, "capture.decision", subject=subject, sender=sender)
     body = [_section(text)]
     elements = [
-        _button(f"Link to {_clean(label)}", f"email_link_{i}", f"{reply.email_id}:{customer_id}")
+        _button(
+            say(lang, "button.link_to", label=_clean(label)),
+            f"email_link_{i}",
+            f"{reply.email_id}:{customer_id}",
+        )
         for i, (customer_id, label) in enumerate(reply.candidates[:EMAIL_BUTTONS], 1)
     ]
     if reply.candidates:
         first_id, first_label = reply.candidates[0]
-        elements.append(
-            _button(f"New contact at {_clean(first_label)}", "email_contact", f"{reply.email_id}:{first_id}")
-        )
-    elements.append(_button("Ignore", "email_ignore", str(reply.email_id)))
-    body.append(
-        _context(
-            f"Or link it to any customer: `/crm link {reply.email_id} CUSTOMER` (`contact CUSTOMER` adds the sender)."
-        )
-    )
-    return _message(f"Email {reply.subject!r} needs a decision", body, _actions(elements))
+        new_contact = say(lang, "button.new_contact_at", label=_clean(first_label))
+        elements.append(_button(new_contact, "email_contact", f"{reply.email_id}:{first_id}"))
+    elements.append(_button(say(lang, "button.ignore"), "email_ignore", str(reply.email_id)))
+    body.append(_context(say(lang, "capture.link_any", number=reply.email_id)))
+    fallback = say(lang, "capture.decision_fallback", subject=reply.subject)
+    return _message(fallback, body, _actions(elements), lang=lang)
 
 
-def _waiting(reply: WaitingEmails) -> Message:
+def _waiting(reply: WaitingEmails, lang: str) -> Message:
     if not reply.emails:
-        return _message("No captured email waits for you.", [_section("No captured email waits for you.")])
+        none = say(lang, "capture.none")
+        return _message(none, [_section(none)], lang=lang)
     lines = [
-        f"#{e.email_id} *{md(e.subject or '(no subject)', NAME)}*"
-        + (f" from {md(e.original_from, NAME)}" if e.original_from else "")
+        f"#{e.email_id} *{md(e.subject or say(lang, 'capture.no_subject'), NAME)}*"
+        + (" " + say(lang, "capture.from", sender=md(e.original_from, NAME)) if e.original_from else "")
         for e in reply.emails
     ]
-    body = [_list_section("Captured emails waiting for you", lines, len(lines), "emails", rows=20)]
-    body.append(_context("Link one with `/crm link NUMBER CUSTOMER`, or `/crm link NUMBER ignore`."))
-    return _message(f"{len(lines)} captured emails wait for you", body, ephemeral=True)
+    title = say(lang, "digest.emails")
+    body = [_list_section(title, lines, len(lines), "emails", lang, rows=20)]
+    body.append(_context(say(lang, "capture.link_how_slack")))
+    fallback = say(lang, "capture.waiting_fallback", count=len(lines))
+    return _message(fallback, body, ephemeral=True, lang=lang)
 
 
 def _digest(reply: DigestReply) -> Message:
-    title = digest_text.title(reply.digest, reply.lang)
-    parts = digest_text.sections(reply.digest, reply.lang, reply.time_zone)
+    lang = reply.lang
+    title = digest_text.title(reply.digest, lang)
+    parts = digest_text.sections(reply.digest, lang, reply.time_zone)
     if not parts:
         return _message(
-            say(reply.lang, "digest.empty"), [_section(md(say(reply.lang, "digest.empty"), SECTION_TEXT))]
+            say(lang, "digest.empty"), [_section(md(say(lang, "digest.empty"), SECTION_TEXT))], lang=lang
         )
     body: list[Block] = [_header(title)]
     for heading, lines in parts:
         body.append(
-            _list_section(f"*{md(heading, 200)}*", [md(line, NAME * 2) for line in lines], len(lines), "more")
+            _list_section(
+                f"*{md(heading, 200)}*", [md(line, NAME * 2) for line in lines], len(lines), "lines", lang
+            )
         )
-    return _message(title, body, [_context(say(reply.lang, "digest.footer"))])
+    return _message(title, body, [_context(say(lang, "digest.footer"))], lang=lang)
 
 
 def home_view(reply: DigestReply, month: Pipeline, quarter: Pipeline) -> dict[str, Any]:
     """The App Home tab (issue #8): the user's day (the digest's parts, always shown) and their pipeline."""
-    cash = functools.partial(money, lang=reply.lang)
-    body: list[Block] = [_header(digest_text.title(reply.digest, reply.lang))]
-    parts = digest_text.sections(reply.digest, reply.lang, reply.time_zone)
+    lang = reply.lang
+    cash = functools.partial(money, lang=lang)
+    body: list[Block] = [_header(digest_text.title(reply.digest, lang))]
+    parts = digest_text.sections(reply.digest, lang, reply.time_zone)
     if not parts:
-        body.append(_section(md(say(reply.lang, "digest.empty"), SECTION_TEXT)))
+        body.append(_section(md(say(lang, "digest.empty"), SECTION_TEXT)))
     for heading, lines in parts:
         body.append(
-            _list_section(f"*{md(heading, 200)}*", [md(line, NAME * 2) for line in lines], len(lines), "more")
+            _list_section(
+                f"*{md(heading, 200)}*", [md(line, NAME * 2) for line in lines], len(lines), "lines", lang
+            )
         )
     body += _fields(
         [
-            (label, f"{p.count} · {cash(p.open_value)} ({cash(p.weighted_value)})")
-            for label, p in (("My pipeline this month", month), ("My pipeline this quarter", quarter))
+            (say(lang, key), f"{p.count} · {cash(p.open_value)} ({cash(p.weighted_value)})")
+            for key, p in (("kpi.pipeline_month", month), ("kpi.pipeline_quarter", quarter))
         ]
     )
-    body.append(
-        _context("Try `/crm kpi`, `/crm pipeline`, `/crm link` or just write to me in the Messages tab.")
-    )
-    return {"type": "home", "blocks": _fit(body)}
+    body.append(_context(say(lang, "home.try")))
+    return {"type": "home", "blocks": _fit(body, lang=lang)}

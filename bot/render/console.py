@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
-from bot.i18n import say
+from bot.i18n import quoted, register_source, say, value_name
 from bot.render import digest as digest_text
 from bot.render.formats import money, percent
 from bot.replies import (
@@ -33,49 +33,66 @@ from bot.replies import (
 TONE_STYLE = {Tone.INFO: "", Tone.SUCCESS: "green", Tone.ERROR: "bold red"}
 
 
-def render(console: Console, reply: Reply) -> None:
+def render(console: Console, reply: Reply, lang: str = "en") -> None:
+    """Print `reply` for a user reading `lang` (bot.i18n); KpiReply and DigestReply carry their own (and
+    PipelineReply its numbers' format)."""
     match reply:
         case Text(message=message, tone=tone):
             console.print(RichText(message, style=TONE_STYLE[tone]))
         case Confirm(question=question):
-            console.print(RichText(f"{question} (yes/no)", style="bold"))
+            console.print(RichText(f"{question} {say(lang, 'confirm.yes_no')}", style="bold"))
         case Choice(question=question, options=options):
             console.print(RichText(question, style="bold"))
             for i, option in enumerate(options, 1):
                 console.print(f"  {i}. {option}")
-            console.print("Answer with the number.")
+            console.print(say(lang, "choice.answer_number"))
         case CustomerCardReply():
-            console.print(_card(reply))
+            console.print(_card(reply, lang))
         case CustomerList():
-            console.print(_list(reply))
+            console.print(_list(reply, lang))
         case KpiReply():
             console.print(_kpi(reply))
         case PipelineReply():
-            console.print(_pipeline(reply))
+            console.print(_pipeline(reply, lang))
         case RegisterCard():
-            console.print(_register(reply))
+            console.print(_register(reply, lang))
         case CaptureNotice():
             if reply.customer_id is not None:
                 console.print(
-                    f"Email #{reply.email_id} {reply.subject!r} is on {reply.customer_name}'s card."
+                    say(
+                        lang,
+                        "email.linked",
+                        number=reply.email_id,
+                        subject=reply.subject,
+                        customer=reply.customer_name,
+                    )
                 )
             else:
-                console.print(f"Email #{reply.email_id} {reply.subject!r} needs a decision:")
+                console.print(
+                    say(lang, "capture.needs_decision", number=reply.email_id, subject=reply.subject)
+                )
                 for customer_id, label in reply.candidates:
                     console.print(f"  link {reply.email_id} #{customer_id}   ({label})")
         case WaitingEmails(emails=emails):
             if not emails:
-                console.print("No captured email waits for you.")
+                console.print(say(lang, "capture.none"))
             for e in emails:
-                console.print(f"  #{e.email_id} {e.subject!r} from {e.original_from or '-'}")
+                line = say(
+                    lang,
+                    "capture.waiting_line",
+                    number=e.email_id,
+                    subject=e.subject,
+                    sender=e.original_from or "-",
+                )
+                console.print(f"  {line}")
             if emails:
-                console.print("Link one with `link NUMBER CUSTOMER`, or `link NUMBER ignore`.")
-        case DigestReply(digest=digest, lang=lang, time_zone=time_zone):
-            parts = digest_text.sections(digest, lang, time_zone)
+                console.print(say(lang, "capture.link_how"))
+        case DigestReply(digest=digest, lang=digest_lang, time_zone=time_zone):
+            parts = digest_text.sections(digest, digest_lang, time_zone)
             if not parts:
-                console.print(say(lang, "digest.empty"))
+                console.print(say(digest_lang, "digest.empty"))
             else:
-                console.print(RichText(digest_text.title(digest, lang), style="bold"))
+                console.print(RichText(digest_text.title(digest, digest_lang), style="bold"))
                 for heading, lines in parts:
                     console.print(RichText(heading, style="bold"))
                     for line in lines:
@@ -87,97 +104,115 @@ def render(console: Console, reply: Reply) -> None:
             console.print(table)
 
 
-def _card(reply: CustomerCardReply) -> Panel:
+def _table(title: str, columns: tuple[str, ...], lang: str) -> Table:
+    """A titled table with the columns named by their "col." keys."""
+    table = Table(title=title, title_justify="left", expand=True)
+    for col in columns:
+        table.add_column(say(lang, f"col.{col}"))
+    return table
+
+
+def _card(reply: CustomerCardReply, lang: str) -> Panel:
     card = reply.card
     c = card.customer
+
+    def label(key: str) -> str:
+        return say(lang, f"card.{key}")
+
     facts = Table(show_header=False, box=None, padding=(0, 1))
-    facts.add_row("Customer no.", f"#{c.customer_number}")
+    facts.add_row(label("customer_number"), f"#{c.customer_number}")
     if reply.org_formatted:
-        facts.add_row("Org. no.", f"{reply.org_formatted} ({c.org_country})")
-    facts.add_row("Kind", c.kind.value + (" · owner only" if c.visibility.value == "owner" else ""))
-    facts.add_row("Owner", c.owner.name if c.owner else "-")
+        facts.add_row(label("org_number"), f"{reply.org_formatted} ({c.org_country})")
+    owner_only = f" · {label('owner_only')}" if c.visibility.value == "owner" else ""
+    facts.add_row(label("kind"), value_name(lang, "customer_kind", c.kind) + owner_only)
+    facts.add_row(label("owner"), c.owner.name if c.owner else "-")
     if c.industry:
-        facts.add_row("Industry", c.industry.name)
+        facts.add_row(label("industry"), c.industry.name)
     if c.relation_level:
-        facts.add_row("Relation level", c.relation_level.value)
+        facts.add_row(label("relation_level"), value_name(lang, "relation_level", c.relation_level))
     if card.head_office:
-        facts.add_row("Head office", card.head_office.one_line())
+        facts.add_row(label("head_office"), card.head_office.one_line())
     if c.website:
-        facts.add_row("Website", c.website)
+        facts.add_row(label("website"), c.website)
     if card.groupings:
-        facts.add_row("Groupings", ", ".join(f"{g.name}" for g in card.groupings))
+        facts.add_row(label("groupings"), ", ".join(f"{g.name}" for g in card.groupings))
     parts: list[object] = [facts]
     if card.contacts:
-        people = Table(title="Contacts", title_justify="left", expand=True)
-        for col in ("Name", "Title", "Email", "Phone"):
-            people.add_column(col)
+        people = _table(label("contacts"), ("name", "title", "email", "phone"), lang)
         for p in card.contacts:
             people.add_row(
                 p.full_name, p.title or "", p.primary_email or "", p.phones[0].number if p.phones else ""
             )
         parts.append(people)
     if card.open_sales_cases:
-        cases = Table(title="Open sales cases", title_justify="left", expand=True)
-        for col in ("Case", "Stage", "Value", "Prob.", "Expected"):
-            cases.add_column(col)
+        cases = _table(label("sales_cases"), ("case", "stage", "value", "probability", "expected"), lang)
         for sc in card.open_sales_cases:
             cases.add_row(
                 sc.name,
-                sc.stage.name,
+                value_name(lang, "stage", sc.stage.name),
                 money(sc.value),
                 f"{sc.probability}%",
                 str(sc.expected_order_date or ""),
             )
         parts.append(cases)
     if card.latest_activities:
-        acts = Table(title="Latest activities", title_justify="left", expand=True)
-        for col in ("When", "Kind", "Subject"):
-            acts.add_column(col)
+        acts = _table(label("activities"), ("when", "kind", "subject"), lang)
         for a in card.latest_activities:
             when = a.start_at or a.created_at
-            acts.add_row(when.strftime("%Y-%m-%d") if when else "", a.kind.value, a.subject)
+            acts.add_row(
+                when.strftime("%Y-%m-%d") if when else "", value_name(lang, "kind", a.kind), a.subject
+            )
         parts.append(acts)
     return Panel(Group(*parts), title=f"[bold]{c.name}[/bold]", expand=False)  # type: ignore[arg-type]
 
 
-def _register(reply: RegisterCard) -> Panel:
+def _register(reply: RegisterCard, lang: str) -> Panel:
     unit = reply.unit
     facts = Table(show_header=False, box=None, padding=(0, 1))
-    facts.add_row("Org. no.", f"{reply.formatted_number} ({unit.country})")
-    status = unit.status + (f" ({unit.deleted_on:%d.%m.%Y})" if unit.deleted_on else "")
-    facts.add_row("Status", RichText(status, style="" if status == "active" else "bold red"))
+    facts.add_row(say(lang, "card.org_number"), f"{reply.formatted_number} ({unit.country})")
+    status = value_name(lang, "status", unit.status) + (
+        f" ({unit.deleted_on:%d.%m.%Y})" if unit.deleted_on else ""
+    )
+    facts.add_row(
+        say(lang, "reg.status"), RichText(status, style="" if unit.status == "active" else "bold red")
+    )
     if unit.org_form:
-        facts.add_row("Form", f"{unit.org_form} {unit.org_form_name or ''}".strip())
+        facts.add_row(say(lang, "reg.form"), f"{unit.org_form} {unit.org_form_name or ''}".strip())
     if unit.industry_code:
-        facts.add_row("Industry", f"{unit.industry_code} {unit.industry_name or ''}".strip())
+        facts.add_row(say(lang, "card.industry"), f"{unit.industry_code} {unit.industry_name or ''}".strip())
     if unit.employees is not None:
-        facts.add_row("Employees", str(unit.employees))
+        facts.add_row(say(lang, "reg.employees"), str(unit.employees))
     if unit.business_address:
-        facts.add_row("Business address", unit.business_address.one_line())
+        facts.add_row(say(lang, "reg.business_address"), unit.business_address.one_line())
     if unit.postal_address:
-        facts.add_row("Postal address", unit.postal_address.one_line())
+        facts.add_row(say(lang, "reg.postal_address"), unit.postal_address.one_line())
     if unit.website:
-        facts.add_row("Website", unit.website)
-    source = "local copy of the register" if reply.source in ("local", "cache") else reply.source
+        facts.add_row(say(lang, "card.website"), unit.website)
     return Panel(
         facts,
         title=f"[bold]{unit.name}[/bold]",
-        subtitle=f"from the {source}".replace("the the", "the"),
+        subtitle=register_source(lang, reply.source),
         expand=False,
     )
 
 
-def _list(reply: CustomerList) -> Table:
-    table = Table(title=f"Customers matching {reply.query!r}", title_justify="left")
-    for col in ("No.", "Name", "Org. no.", "Kind"):
-        table.add_column(col)
+def _list(reply: CustomerList, lang: str) -> Table:
+    table = Table(title=say(lang, "list.matching", query=quoted(lang, reply.query)), title_justify="left")
+    for col in ("number", "name"):
+        table.add_column(say(lang, f"col.{col}"))
+    table.add_column(say(lang, "card.org_number"))
+    table.add_column(say(lang, "col.kind"))
     for hit in reply.hits:
         c = hit.customer
-        table.add_row(f"#{c.customer_number}", c.name, c.org_number or "", c.kind.value)
+        table.add_row(
+            f"#{c.customer_number}", c.name, c.org_number or "", value_name(lang, "customer_kind", c.kind)
+        )
     for unit in reply.register_hits:
-        table.add_row("register", unit.name, unit.number, f"add: org {unit.number}")
+        table.add_row(
+            say(lang, "list.register"), unit.name, unit.number, say(lang, "list.add_org", number=unit.number)
+        )
     if reply.more:
-        table.caption = "More matches: refine the search."
+        table.caption = say(lang, "list.more")
     return table
 
 
@@ -218,8 +253,8 @@ def _kpi(reply: KpiReply) -> Group:
     )
     parts: list[object] = [figures]
     meetings = Table(title=label("meetings"), title_justify="left")
-    meetings.add_column("Time")
-    meetings.add_column("Subject")
+    meetings.add_column(say(lang, "col.time"))
+    meetings.add_column(say(lang, "col.subject"))
     for m in d.todays_meetings:
         local = m.start_at.astimezone(ZoneInfo(reply.time_zone)) if m.start_at else None
         meetings.add_row(local.strftime("%H:%M") if local else "", m.subject)
@@ -227,31 +262,33 @@ def _kpi(reply: KpiReply) -> Group:
         meetings.add_row("", label("no_meetings"))
     parts.append(meetings)
     sellers = Table(title=label("top_sellers"), title_justify="left")
-    for col in ("Seller", "Won", "Cases"):
-        sellers.add_column(col)
+    for col in ("seller", "won", "cases"):
+        sellers.add_column(say(lang, f"col.{col}"))
     for t in d.top_sellers:
         sellers.add_row(t.name, cash(t.won_value), str(t.won_count))
     parts.append(sellers)
     latest = Table(title=label("latest"), title_justify="left")
-    latest.add_column("No.")
-    latest.add_column("Name")
+    latest.add_column(say(lang, "col.number"))
+    latest.add_column(say(lang, "col.name"))
     for c in d.latest_customers:
         latest.add_row(f"#{c.customer_number}", c.name)
     parts.append(latest)
     return Group(*parts)  # type: ignore[arg-type]
 
 
-def _pipeline(reply: PipelineReply) -> Group:
+def _pipeline(reply: PipelineReply, lang: str) -> Group:
     cash = functools.partial(money, lang=reply.lang)  # in the user's format
 
-    stages = Table(title="Pipeline by stage (open sales cases)", title_justify="left")
-    for col in ("Stage", "Cases", "Value", "Weighted"):
-        stages.add_column(col, justify="right" if col != "Stage" else "left")
+    stages = Table(title=say(lang, "chart.pipeline"), title_justify="left")
+    for col in ("stage", "cases", "value", "weighted"):
+        stages.add_column(say(lang, f"col.{col}"), justify="right" if col != "stage" else "left")
     for st in reply.stages:
-        stages.add_row(st.stage, str(st.count), cash(st.value), cash(st.weighted_value))
-    mine = Table(title="My pipeline", title_justify="left")
-    for col in ("Period", "Cases", "Value", "Weighted"):
-        mine.add_column(col)
-    for label, p in (("This month", reply.month), ("This quarter", reply.quarter)):
-        mine.add_row(label, str(p.count), cash(p.open_value), cash(p.weighted_value))
+        stages.add_row(
+            value_name(lang, "stage", st.stage), str(st.count), cash(st.value), cash(st.weighted_value)
+        )
+    mine = Table(title=say(lang, "export.sheet_mine"), title_justify="left")
+    for col in ("period", "cases", "value", "weighted"):
+        mine.add_column(say(lang, f"col.{col}"))
+    for key, p in (("export.this_month", reply.month), ("export.this_quarter", reply.quarter)):
+        mine.add_row(say(lang, key), str(p.count), cash(p.open_value), cash(p.weighted_value))
     return Group(stages, mine)

@@ -42,7 +42,7 @@ def sections(digest: Digest, lang: str, time_zone: str) -> list[tuple[str, list[
             (
                 say(lang, "digest.emails"),
                 [
-                    f"#{e.id} {e.subject or '(no subject)'} ({e.from_address or '-'})"
+                    f"#{e.id} {e.subject or say(lang, 'capture.no_subject')} ({e.from_address or '-'})"
                     for e in digest.waiting_emails
                 ],
             )

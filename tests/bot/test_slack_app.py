@@ -189,7 +189,8 @@ async def test_opening_the_home_tab_publishes_the_users_day_and_pipeline(slack: 
     assert published.params["user_id"] == USER_ID
     view = published.json_param("view")
     assert view["type"] == "home"
-    assert "My pipeline this month" in text_of(view) and "Ingenting å melde i dag." in text_of(view)
+    # the user's Slack locale is nb-NO: their day and their pipeline are in Norwegian
+    assert "Min pipeline denne måneden" in text_of(view) and "Ingenting å melde i dag." in text_of(view)
 
 
 async def test_a_retried_event_delivery_writes_once(slack: Slack) -> None:

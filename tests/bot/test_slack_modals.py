@@ -373,6 +373,40 @@ async def test_the_cards_log_activity_button_opens_a_modal_and_logs_one_activity
     )
 
 
+async def test_a_norwegian_user_gets_the_add_customer_modal_in_norwegian(slack: Slack) -> None:
+    await slack.command("customer add")  # Kari's Slack locale is nb-NO
+    view = await slack.opened_view()
+    assert (view["title"]["text"], view["submit"]["text"], view["close"]["text"]) == (
+        "Ny kunde",
+        "Opprett",
+        "Avbryt",
+    )
+    labels = [b["label"]["text"] for b in view["blocks"] if b["type"] == "input"]
+    assert labels == ["Navn", "Organisasjonsnummer", "Land", "Kundetype", "Synlighet", "Nettsted"]
+
+
+async def test_a_swedish_user_logs_an_activity_in_a_swedish_modal_and_is_told_so_in_swedish(
+    slack: Slack,
+) -> None:
+    acme = await add_customer(slack.store, await slack_actor(slack.store), "Acme AB")
+    click = block_actions(
+        "customer_log_activity", str(acme), response_url=slack.api.response_url("b1"), user_id=OTHER_USER
+    )
+    await slack.send(click)  # Ola's Slack locale is sv-SE
+    view = await slack.opened_view()
+    assert (view["title"]["text"], view["submit"]["text"]) == ("Logga aktivitet", "Logga")
+    kinds = next(b for b in view["blocks"] if b.get("block_id") == "kind")["element"]["options"]
+    assert [o["text"]["text"] for o in kinds] == ["Samtal", "Möte", "Anteckning", "Mejl"]
+    values: dict[str, Any] = {"kind": {"value": picked("call")}, "subject": {"value": "Förnyelsen"}}
+    submission = view_submission(
+        "activity_log", values, private_metadata=str(acme), view_id="V0KLOG0002", user_id=OTHER_USER
+    )
+    assert await slack.send(submission) == {}
+    dm = (await slack.api.wait_for("chat.postMessage"))[0]
+    assert dm.params["channel"] == OTHER_USER and dm.params["text"] == "Loggade samtal: Förnyelsen"
+    assert "Lägg till kontaktperson" in text_of(dm.json_param("blocks"))  # the card, in Swedish too
+
+
 # --- Save to CRM -----------------------------------------------------------------------------------------
 
 
