@@ -173,8 +173,18 @@ def find_amount(ex: Extraction, lang: str, *, bare_numbers: bool) -> None:
         return
 
 
+# "they want us to quote …", "vil ha tilbud på …": an offer wished for is no stage.
+_WISHED = re.compile(
+    r"\b(?:wants?|asked for|asks for|vil ha|onsker|vill ha|onskar|ber om|bad om)\b[^,.;:]{0,20}$"
+)
+
+
 def find_stage(ex: Extraction) -> None:
-    matches = list(_STAGE.finditer(ex.text))
+    matches = [
+        m
+        for m in _STAGE.finditer(ex.text)
+        if not (_STAGES[m.group(1)] == "proposal" and _WISHED.search(ex.text[: m.start()]))
+    ]
     if not matches:
         return
     m = matches[0]

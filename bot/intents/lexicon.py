@@ -729,7 +729,7 @@ FILLERS = FILLERS | frozenset({"u", "ur"})
 FIRST_NAMES = FIRST_NAMES | frozenset(
     fold(n)
     for n in """
-    aase agnes agnete alexander alf alfred amalie amanda andrea andreas anette anita ann anne annette arild arne
+    therese aase agnes agnete alexander alf alfred amalie amanda andrea andreas anette anita ann anne annette arild arne
     arnt asbjorn aslak asle atle audun aud aurora beate benedicte bengt benjamin bernt birgit birgitta bjarne
     bjorg bodil borghild bror brit britt brynjar camilla carina carl caroline cathrine cecilie charlotte christer
     christian christina christoffer claes dagny daniel david didrik dorthe edvard egil einar eivind elias elisabeth
@@ -880,3 +880,34 @@ FILLERS = FILLERS | frozenset(fold(w) for w in ("vennligst", "vänligen", "kindl
 FILLERS = FILLERS | frozenset(fold(w) for w in ("ballpark", "rundt", "omkring", "ungefær"))
 # "I met this guy at …", "fyren fra …", "en kille på …": someone not yet named.
 FILLERS = FILLERS | frozenset(fold(w) for w in ("guy", "fyren", "kille", "killen"))
+
+# dev8: booking phrases ("put it in the calendar", "kan vi ta et møte", "sit down with X"), meeting words
+# ("teamsmøte", "workshop"), and negative reminders ("ikke glem å", "låt mig inte glömma att").
+_DEV8_CUES: dict[str, tuple[str, ...]] = {
+    "SCHEDULE": ("put it in", "put it in the calendar", "put it in my calendar", "ta et møte", "ta ett möte",
+                 "ta ett møte", "tar et møte", "sit down with", "get some time with"),
+    "MEETING": ("teamsmøte", "teams-möte", "sit down", "catch-up", "catch up", "min with", "mins with",
+                "minutes with", "min med", "minutter med", "minuter med"),  # ("can we get 30 min with X")
+    "PIPELINE": ("our commit", "the commit", "vår commit", "commit-tallet", "commiten"),
+    "CREATE": ("addera",),
+    "SHOW": ("har vi noen hos", "har vi noen på", "har vi någon på", "har vi någon hos", "har vi nån på"),
+    "HOWTO": ("hvordan sletter jeg", "hvordan fjerner jeg", "hur tar jag bort", "hur raderar jag", "how do i delete",
+              "how do i remove"),
+    "CANCEL": ("skip det", "skipp det"),
+    "LOOKUP": ("vad är detta för bolag", "vad är detta för företag", "hva er dette for et selskap",
+               "hva er dette for et firma"),
+    "KPI": ("selling anything", "sold anything", "solgt noe", "selger vi noe", "sålt något", "säljer vi något",
+            "did we bring in", "have we brought in", "brought in", "tjent inn", "dratt inn", "dragit in"),
+    "TASK": ("minnmeg på", "minnmeg på å", "minnmeg om", "påminnmig att", "påminnmig om", "påminmig", "påminmig att",
+             "remindme to", "don't let me forget", "dont let me forget", "ikke glem å", "ikke la meg glemme", "ikke la meg glemme å",
+             "låt mig inte glömma", "låt mig inte glömma att", "glöm inte att"),
+}  # fmt: skip
+for _label, _phrases in _DEV8_CUES.items():
+    CUES[_label] = CUES.get(_label, ()) + _phrases
+# "… eod", "… cob": a deadline word that gives no date (like "asap"); never part of a to-do or a name.
+FILLERS = FILLERS | frozenset({"eod", "cob", "eow"})
+# "sit down with X to talk renewal", "to discuss the Q1 plan": what the meeting is for.
+SUBJECT_MARKERS = SUBJECT_MARKERS | {"talk", "discuss"}
+SUBJECT_WORD_MARKERS = SUBJECT_WORD_MARKERS | {"talk", "discuss"}
+# Spoken "typ" ("… fler licenser typ"): filler at either end of a comment, like "liksom".
+FILLERS = FILLERS | {"typ"}

@@ -75,7 +75,7 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     words = _searched_names_uncued(words)
     future = when is not None and when.value > now
     intent = _intent(_without_before_clause(_others_needs_uncued(words)), ex.slots, future)
-    request = _request_clause(words)
+    request = _request_clause(words) or _closing_request(words)
     if request is not None:  # "…long story…, so could you log that as a meeting?": the request decides
         asked = _intent(request, ex.slots, future)
         if asked != "unknown":
@@ -102,18 +102,61 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     if intent in SALES_INTENTS and "when" in slots and not _close_date(folded, ex):
         del slots["when"]  # "takket nei i dag": a date in a sales message is its expected close, or nothing
     slots.update(_names(intent, words, language))
+    quote = _LEADING_QUOTE.match(text)
+    if quote is not None and intent in ACTIVITY_INTENTS and "\n" in text[quote.end() - 1 :]:
+        # "> We'd like … from January.\nlog that as an email from Mari at Skarvik Data": who it is from is
+        # named in the request; the quote only names the customer when the request does not
+        quoted_end = len(clean(quote.group(1)))
+        request_names = _names(
+            intent, [replace(w, boundary=True) if w.end <= quoted_end else w for w in words], language
+        )
+        if request_names.get("customer"):
+            for slot in ("customer", "contact_name"):
+                slots.pop(slot, None)
+                if slot in request_names:
+                    slots[slot] = request_names[slot]
     if intent == "show_customer" and "org_number" in slots:
         slots.pop("customer", None)  # "show me the customer with org no …": the number says which one
     if "customer" in INTENT_SLOTS.get(intent, ()) and intent != "find_customer" and not original.isupper():
         _anchor_customer(slots, _legal_names(words, language))  # (in ALL CAPS "AS" is as often the word "as")
     if intent in ACTIVITY_INTENTS:
         slots["activity_kind"] = _activity_kind(intent, words)
+    said = slots.get("subject")
+    if intent in SALES_INTENTS and isinstance(said, str) and said.startswith(("the ", "our ", "their ")):
+        # "set the fleet portal deal to lost": the deal's name without its article
+        said = slots["subject"] = said.split(" ", 1)[1]
+    if intent in SALES_INTENTS and said is not None and said == slots.get("customer"):
+        # ("hvor står Rognan Energi-saken nå?": the customer's deal, not a name of its own)
+        del slots["subject"]
+        said = None
+    for slot in ("customer", "contact_name", "title"):
+        named = slots.get(slot)
+        if (
+            isinstance(said, str)
+            and named
+            and said.startswith(named)
+            and said[len(named) :].lstrip().startswith(":")
+        ):
+            # "email to Jonas Berg, Nordhavn Shipping AS: sent …": the comment after the name and its colon
+            said = slots["subject"] = said[len(named) :].lstrip()[1:].strip()
+    if (
+        intent in ACTIVITY_INTENTS
+        and "title" not in slots
+        and isinstance(said, str)
+        and _looks_like_title(said)
+    ):
+        if "contact_name" in slots and len(said.split()) <= 3:
+            del slots["subject"]  # "a meeting with Astrid Voll, CFO at Bakkeli Shipping": her title, no topic
+    if intent == "log_activity" and quote is not None and "\n" in text[quote.end() - 1 :]:
+        # "> We'd like to add 12 more licences from January.\nlog that as an email from …": the quote is logged
+        slots["subject"] = clean(quote.group(1)).strip().rstrip(".!?,;: ").strip("\"“”«»'")
     allowed = INTENT_SLOTS.get(intent, ())
     return Parse(
         intent, language, {k: v for k, v in slots.items() if k in allowed and v != ""}
     )  # (no "" slot)
 
 
+_LEADING_QUOTE = re.compile(r"\s*>\s*([^\n]+)\n")  # a pasted line quoted first, then the request
 _BEFORE = frozenset({"before", "før", "innan", "före"})
 
 
@@ -141,8 +184,64 @@ def _said_later(words: list[Word], when: WhenResult) -> bool:
 def _message_words(text: str, original: str, language: str) -> list[Word]:
     """The words of the message (its shaped slots blanked), without a date that heads it ("by friday: …")."""
     return _without_date_header(
-        _company_names_uncued(_words(pipeline(language)(split_compounds(text)), original), language)
+        _colleague_uncued(
+            _company_names_uncued(_words(pipeline(language)(split_compounds(text)), original), language)
+        )
     )
+
+
+# What a colleague did, says or wants ("Henrik met …", "Tormod ringte …", "Sara säger att …", "Tuva wants …").
+_COLLEAGUE_VERBS = frozenset(fold(w) for w in (
+    "met", "called", "rang", "phoned", "emailed", "mailed", "visited", "spoke", "talked", "had", "says", "said",
+    "wants", "asked", "told", "got", "sent", "needs",
+    "traff", "møtte", "ringte", "hadde", "snakket", "snakka", "pratet", "mailet", "sendte", "besøkte", "sier", "sa",
+    "vil", "ville", "ba", "spurte", "fikk", "skal", "mener",
+    "träffade", "ringde", "hade", "pratade", "talade", "mejlade", "skickade", "besökte", "säger", "vill", "bad",
+    "frågade", "fick", "ska", "tycker",
+))  # fmt: skip
+_CALLED_BACK = frozenset(
+    fold(w) for w in ("from", "fra", "från", "back", "tilbake", "tillbaka", "oss", "us", "me", "meg", "mig")
+)
+_FROM_TEAM = frozenset(fold(w) for w in ("from", "fra", "från", "in", "i", "on", "pa"))
+
+
+def _colleague_uncued(words: list[Word]) -> list[Word]:
+    """ "Henrik met Solberg Maskin AS last friday, can you log it?", "Line from finance wants us to send …": a
+    colleague who did, reports or asks for something opens the message; they fill no slot."""
+    if len(words) < 3 or not words[0].text[:1].isupper() or words[0].low not in FIRST_NAMES or words[0].cue:
+        return words
+    verb = 1
+    if words[1].low in _FROM_TEAM and words[2].text.islower() and not words[2].boundary and len(words) > 3:
+        verb = 3  # ("Line from finance wants …": a team, not a company)
+    if words[verb].low in _ADVERBS and verb + 1 < len(words):
+        verb += 1  # "Henrik just met …", "Tormod har nettopp ringt …"
+    said = words[verb]
+    if not said.text.islower() or said.low not in _COLLEAGUE_VERBS:
+        return words
+    after = words[verb + 1] if verb + 1 < len(words) else None
+    if after is None or after.boundary or after.low in _CALLED_BACK and said.low not in _REPORT_VERBS:
+        return words  # "Kari ringte fra Acme", "Emily called, …": someone calling us
+    framing = set(range(verb))  # the colleague (and their team)
+    if said.low in _REPORT_VERBS:  # "Sara says …", "Jonas vil at vi …", "Line … wants us to …": framing too
+        framing.add(verb)
+        k = verb + 1
+        while k < len(words) and words[k].low in _REPORT_LINKS:
+            framing.add(k)
+            k += 1
+    return [replace(w, boundary=True, cue=None, labels=frozenset()) if w.i in framing else w for w in words]
+
+
+_ADVERBS = frozenset(
+    fold(w) for w in ("just", "also", "already", "også", "också", "nettopp", "precis", "allerede", "redan")
+)
+_REPORT_VERBS = frozenset(fold(w) for w in (
+    "says", "said", "told", "wants", "asked", "thinks", "sier", "sa", "mener", "vil", "ville", "ba", "spurte",
+    "synes", "säger", "tycker", "vill", "bad", "frågade",
+))  # fmt: skip
+_REPORT_LINKS = frozenset(
+    fold(w)
+    for w in ("that", "at", "att", "us", "me", "oss", "meg", "mig", "vi", "we", "du", "you", "to", "å")
+)
 
 
 _THIRD_PERSONS = frozenset({"they", "he", "she", "it", "de", "dom", "han", "hun", "hon", "kunden", "dei"})
@@ -225,10 +324,15 @@ _CLOSE_WORDS = frozenset(fold(w) for w in (
 ))  # fmt: skip
 
 
+_TODAY_WORDS = re.compile(r"today|i\s*dag|this\s+morning|i\s*formiddag|i\s*formiddags|i\s*morges")
+
+
 def _close_date(folded: str, ex: entities.Extraction) -> bool:
     span = next(((start, end) for start, end, slot in ex.spans if slot == "when"), None)
     if span is None:
         return True
+    if _TODAY_WORDS.fullmatch(folded[span[0] : span[1]]):
+        return False  # "signed this morning", "signert i dag": when it happened, not when it will close
     before = re.findall(r"[a-z]+", folded[max(0, span[0] - 40) : span[0]])[-4:]
     return any(word in _CLOSE_WORDS for word in before)
 
@@ -323,9 +427,10 @@ def _words(doc: Doc, original: str) -> list[Word]:
             w.labels = w.labels - {"DEAL"}
             w.cue = min(w.labels) if w.labels else None
             w.boundary = True  # (and no name either)
-        elif w.cue == "SCHEDULE" and _in_noun_phrase(words, w):
-            # "we went through the Q1 staffing plan": a noun of the comment, not a request to book
-            w.labels = w.labels - {"SCHEDULE"}
+        elif w.cue in ("SCHEDULE", "TASK") and _in_noun_phrase(words, w):
+            # "we went through the Q1 staffing plan", "send X a payment reminder": a noun of the comment or the
+            # to-do, not a request to book or a reminder's trigger
+            w.labels = w.labels - {w.cue}
             w.cue = min(w.labels) if w.labels else None
     return words
 
@@ -387,6 +492,19 @@ _REQUEST_OPENERS = frozenset({("could", "you"), ("can", "you"), ("can", "u"), ("
 _IMPERATIVES = frozenset({"SHOW", "CREATE", "FIND", "LOG", "SCHEDULE", "TASK"})
 _HEADINGS = frozenset({"TASK", "CREATE", "LOG", "NOTE", "DEAL", "CONTACT", "CUSTOMER"})
 _CLAUSE_LINKS = frozenset({"so", "sa", "og", "and", "men", "but", "och", "then", "da", "sen"})
+
+
+def _closing_request(words: list[Word]) -> list[Word] | None:
+    """ "what stage is the X deal in? negotiation now, they accepted the scope. update it": a short last sentence
+    that is a request decides what the message asks for."""
+    ends = [w.i for w in words[:-1] if w.low in {".", "?", "!"} and w.text == w.low and w.i > 2]
+    if not ends:
+        return None
+    last = words[ends[-1] + 1 :]
+    opener = next((w for w in last if not w.boundary and not w.labels & {"POLITE"}), None)
+    if opener is None or len(last) > 6 or not opener.labels & (_IMPERATIVES | {"UPDATE"}):
+        return None
+    return [replace(w, i=n) for n, w in enumerate(last)]
 
 
 def _request_clause(words: list[Word]) -> list[Word] | None:
@@ -581,12 +699,21 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "pipeline_summary"
     if has("FIND") and has("CUSTOMER") and not has("CREATE"):
         return "find_customer"
+    prefix = _prefix(words) if future else None
+    to_do_cues = cues
+    if prefix is not None:
+        after = [w for w in words[prefix[-1].i + 2 :] if not w.boundary]
+        if after and not after[0].labels and after[0].text.islower():
+            # "Skaune Gårdsmat – send ny prisliste neste uke": "ny" inside the to-do is no request of its own
+            to_do_cues = cues - {"CREATE"}
     if (
-        future
-        and _prefix(words) is not None
+        prefix is not None
         and not (
-            cues & {"MEETING", "DEAL", "LOG", "SCHEDULE", "CREATE", "SHOW"} or sales_signal and not stage
+            to_do_cues & {"MEETING", "DEAL", "LOG", "SCHEDULE", "CREATE", "SHOW", "EMAIL", "NOTE"}
+            or sales_signal
+            and not stage
         )
+        and not any(w.low in _PAST_CALLS for w in words)  # ("X: phoned this afternoon, …": a call made)
     ):
         return "create_task"  # "Lofoten Lys – ring tirsdag": the customer, then what to do and when
     activity = cues & {"MEETING", "CALL", "LOG", "EMAIL", "NOTE"} and not sales_signal
@@ -602,6 +729,13 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "create_sales_case"
     if has("DEAL") and (has("UPDATE") or sales_signal) and not activity:
         return "update_sales_case"
+    if (
+        has("LOG")
+        and stage
+        and "amount" in slots
+        and not cues & {"CALL", "MEETING", "EMAIL", "NOTE", "UPDATE"}
+    ):
+        return "create_sales_case"  # "maybe 120k for a new booking flow — log it as a lead?": a new deal
     if (has("UPDATE") or has("SALES_FIELD")) and ("probability" in slots or stage):
         return "update_sales_case"
     if has("UPDATE") and has("SALES_FIELD") and ("amount" in slots or "when" in slots):
@@ -826,6 +960,12 @@ def _is_marker(words: list[Word], w: Word) -> bool:
     return w.low in CUSTOMER_PREPOSITIONS or w.low in SUBJECT_MARKERS or w.low in _TITLE_INTRO
 
 
+_PERSONAL_PRONOUNS = frozenset({
+    "honom", "henne", "ham", "him", "her", "hun", "hon", "han", "he", "she", "they", "oss", "us", "meg", "mig", "me",
+    "deg", "dig", "you", "du", "jeg", "jag", "vi", "we",
+})  # fmt: skip
+
+
 def _segments(words: list[Word], intent: str) -> list[Segment]:
     """Runs of words that can be names: no cue, no punctuation or blanked slot, no preposition inside."""
     segments: list[Segment] = []
@@ -841,8 +981,12 @@ def _segments(words: list[Word], intent: str) -> list[Segment]:
             # "Pekka Virtanen of Turun Ohjelmistotalo Oy": the person, and where they work
             segments.append(Segment(trimmed[:of], before))
             segments.append(Segment(trimmed[of + 1 :], trimmed[of]))
-        elif trimmed:
-            segments.append(Segment(trimmed, before))
+        elif (
+            trimmed
+            and (trimmed[0].text not in _PERSONAL_PRONOUNS or intent == "add_contact")
+            and not (len(trimmed) == 1 and trimmed[0].text in {"as", "da", "sa"})  # ("log as note": a word)
+        ):
+            segments.append(Segment(trimmed, before))  # (not "logga det åt honom": a pronoun names no one)
         current = []
 
     cased = _writes_names_capitalised(words) if _numbered(words) else False
@@ -1044,6 +1188,41 @@ def _other_party(segment: Segment) -> bool:
                for w in segment.words)  # fmt: skip
 
 
+_ENGLISH_DEAL_NOUNS = frozenset({"deal", "deals", "opportunity", "opp", "contract", "renewal", "case"})
+_WENT = frozenset(
+    fold(w)
+    for w in (
+        "went",
+        "gone",
+        "goes",
+        "gikk",
+        "gått",
+        "gick",
+        "gar",
+        "competing",
+        "compete",
+        "konkurrerer",
+        "konkurrerar",
+        "konkurrere",
+        "konkurrera",
+    )
+)
+_CHOSE = frozenset(fold(w) for w in ("chose", "picked", "selected", "valgte", "valde", "valt", "valgt"))
+
+
+def _went_with(words: list[Word], segment: Segment) -> bool:
+    """ "Bergsli Transport went with Visma", "valde Nexor": the one chosen instead, not our customer."""
+    first = segment.words[0].i
+    if first > 0 and words[first - 1].low in _CHOSE:
+        return True
+    return (
+        segment.before is not None
+        and segment.before.low in {"with", "for", "med", "till", "to"}
+        and segment.before.i > 0
+        and words[segment.before.i - 1].low in _WENT
+    )
+
+
 def _count(run: list[Word]) -> bool:
     """ "12 konsulter", "24 months": a number of things."""
     return run[0].low.isdigit() and len(run) > 1 and run[1].low in _COUNT_NOUNS
@@ -1056,7 +1235,14 @@ def _not_a_deal_name(run: list[Word]) -> bool:
         return True
     if _count(run):
         return True
-    small = run[0].low in FILLERS or run[0].low in _CLOSE_WORDS or run[0].low in _TITLE_INTRO  # ("… as lost")
+    small = (
+        run[0].low in FILLERS
+        or run[0].low in _CLOSE_WORDS
+        or run[0].low in _TITLE_INTRO
+        or run[0].low in _REFERRING
+        or run[0].low in _PAST_VERBS
+        or run[0].low in _CLAUSE_TIME | {"then", "da", "yet", "enno", "annu", "already", "allerede", "redan"}
+    )  # ("… as lost", "create one", "skapa en då")
     return len(run) == 1 and run[0].text.islower() and small
 
 
@@ -1132,6 +1318,9 @@ def _topic_before_with(words: list[Word]) -> list[Word]:
             run = words[start : w.i]
             if (
                 run[-1].labels & {"MEETING"}
+                and (
+                    _GENERIC_MEETING.search(run[-1].low) or len(run) > 1
+                )  # (but "kickoff med …": what it is)
                 or any(x.labels - {"MEETING"} for x in run)
                 or any("MEETING" in x.labels for x in run[1:])  # "ett möte behöver bokas med …": passive
                 or any(x.low in _MODAL_LEAD for x in run)
@@ -1165,17 +1354,42 @@ def _booked_topic(words: list[Word]) -> list[Word]:
         k += 1
     run: list[Word] = []
     for w in words[k : k + 4]:
-        if w.low in _MEETING_WITH and w.cue is None:
-            break
+        if w.low in _MEETING_WITH and w.cue is None or BLANK in w.low and run:
+            break  # (or its date: "book kickoff tue 9am")
         if w.boundary or w.labels - {"MEETING"}:
             return []
         run.append(w)
     else:
-        return []
+        if k + 4 < len(words):
+            return []
     if (
         not run
         or any(_GENERIC_MEETING.search(w.low) or w.low in FILLERS for w in run)  # ("book the same with …")
         or _person(Segment(run, None))
+        or run[0].low in _DEMONSTRATIVES | _REFERRING  # "book it", "boka det"
+    ):
+        return []
+    return run
+
+
+_REFERRING = frozenset(
+    fold(w)
+    for w in ("it", "them", "dem", "one", "en", "ett", "ei", "et", "henne", "her", "him", "ham", "honom")
+)
+
+
+def _topic_after_question(words: list[Word]) -> list[Word]:
+    """ "can we get 30 min with Elin … tomorrow afternoon? budget review": plain words after the question are
+    the topic."""
+    asked = max((w.i for w in words if w.low == "?"), default=None)
+    if asked is None:
+        return []
+    run = _trim_subject(words[asked + 1 :])
+    if (
+        not run
+        or len(run) > 6
+        or any(w.boundary or w.labels - {"KPI", "MEETING", "SALES_FIELD", "DEAL"} for w in run)
+        or run[0].low in _REFERRING
     ):
         return []
     return run
@@ -1230,7 +1444,16 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅÄÖ])")
 
 def _subject_text(words: list[Word], run: list[Word]) -> str:
     """The subject as written, up to the end of its sentence ("gjennomgang av SLA. Kan du logge det?")."""
-    return _SENTENCE_BREAK.split(_span_text(words, run[0], run[-1]))[0].rstrip(" .!?")
+    text = _SENTENCE_BREAK.split(_span_text(words, run[0], run[-1]))[0].rstrip(" .!?")
+    return _TOPIC_LEAD.sub("", text) or text
+
+
+# A topic's own lead-in: "agenda: budsjett 2027", "det gäller underhållsplanen", "it's about the renewal".
+_TOPIC_LEAD = re.compile(
+    r"^(?:(?:agenda|tema|topic|emne|ämne|subject|theme)\s*:\s*|(?:det|it)\s*(?:'s|is|er|är)?\s*(?:gjelder|gäller|"
+    r"handler om|handlar om|about)\s+)",
+    re.IGNORECASE,
+)
 
 
 def _task_subject(words: list[Word]) -> tuple[list[Word], list[Word]]:
@@ -1241,21 +1464,35 @@ def _task_subject(words: list[Word]) -> tuple[list[Word], list[Word]]:
         while end + 1 < len(words) and words[end + 1].cue == "TASK" and words[end].low != ":":
             end += 1
         rest = words[end + 1 :]
-        if words[cue_positions[0]].low in _TODO_VERBS:
-            rest = words[cue_positions[0] :]  # "follow up with Acme next week": the cue is the to-do's verb
+        verb = next((k for k in range(cue_positions[0], end + 1) if words[k].low in _TODO_VERBS), None)
+        if verb is not None:
+            # "follow up with Acme next week", "task: följ upp …": the cue is the to-do's verb
+            rest = words[verb:]
     else:  # "ring Acme tirsdag": no trigger, the message (its last clause: "ringte X, ring dem …") is the to-do
         breaks = [w.i for w in words if w.low in {",", ";"} and any(not x.boundary for x in words[w.i + 1 :])]
         rest = words[breaks[-1] + 1 :] if breaks else words
     head: list[Word] = []
     colon = next((k for k, w in enumerate(rest) if w.low == ":"), None)
-    if colon is not None:
+    comma = (
+        max((k for k, w in enumerate(rest[:colon]) if w.low == "," and k > 0), default=None)
+        if colon
+        else None
+    )
+    if colon is not None and comma is not None and colon - comma <= 3:
+        # "todo, uppdatera kontaktlistan för X, när: om 3 dagar": a field label, not a head
+        rest = rest[:comma]
+    elif colon is not None:
         head, rest = rest[:colon], rest[colon + 1 :]
     phrase = _todo_phrase(rest)
+    if len(phrase) == 2 and phrase[1].low in _OBJECT_PRONOUNS:
+        phrase = []  # "…, lägg in det som en uppgift åt honom": for whom, the to-do came before
     if not phrase and not head and cue_positions:
         # "check whether Granli IT has signed the call-off — add that as a to-do": the trigger follows the to-do
         cut = max((w.i for w in words[: cue_positions[0]] if w.low in _CLAUSE_BREAKS), default=0)
         phrase = _todo_phrase(words[:cut])
-        while phrase and (phrase[0].low in _MODAL_LEAD or phrase[0].low in _SUBJECT_LEAD):
+        while phrase and (
+            phrase[0].low in _MODAL_LEAD or phrase[0].low in _SUBJECT_LEAD or phrase[0].boundary
+        ):
             phrase = phrase[1:]  # "behöver kolla …", "need to chase …": the framing, not the to-do
     return phrase, head
 
@@ -1272,6 +1509,9 @@ def _todo_phrase(rest: list[Word]) -> list[Word]:
     """The to-do in the words after a trigger: from the first word that is not a lead-in to the first date."""
     phrase: list[Word] = []
     for w in rest:
+        if w.boundary and BLANK in w.low and "@" in w.text and phrase:
+            phrase.append(w)  # "mejla offerten till jonas@aspnas-it.se": an address stays in the to-do
+            continue
         if w.boundary and BLANK in w.low:
             if all(x.low in _DEADLINE_WORDS or x.low in FILLERS for x in phrase):
                 phrase = []  # "set a reminder for 8am thursday to prep slides": the date's "for", then the to-do
@@ -1290,6 +1530,7 @@ def _todo_phrase(rest: list[Word]) -> list[Word]:
         and (
             phrase[-1].low in _DEADLINE_WORDS
             or phrase[-1].boundary
+            and "@" not in phrase[-1].text
             or phrase[-1].low in FILLERS
             and phrase[-1].low not in _OBJECT_PRONOUNS  # "ring dem tilbake", "call them back"
             and not (phrase[-1].low in _PARTICLES and len(phrase) > 1 and phrase[-2].low in _OBJECT_PRONOUNS)
@@ -1307,7 +1548,9 @@ def _glued(w: Word) -> bool:
     return w.start > 1 and w.source[w.start - 1] == "-" and w.source[w.start - 2].isalnum()
 
 
-_OBJECT_PRONOUNS = frozenset({"oss", "us", "dem", "them", "henne", "her", "ham", "him", "meg", "mig", "me"})
+_OBJECT_PRONOUNS = frozenset(
+    {"oss", "us", "dem", "them", "henne", "her", "ham", "him", "meg", "mig", "me", "honom"}
+)
 
 
 _CLAUSE_TIME = frozenset({"na", "nu", "now", "ar"})  # "… ligger hos juridisk nå", "… tidligere i år"
@@ -1321,6 +1564,7 @@ def _trim_subject(run: list[Word]) -> list[Word]:
     while run and (
         run[-1].low in FILLERS
         and not _glued(run[-1])
+        and run[-1].text.lower() != "än"  # (Swedish "yet" folds to the English article: "inget bekräftat än")
         and not (run[-1].low in _CLAUSE_TIME and len(run) > 3)  # (the time of a clause stays in the comment)
         and run[-1].low not in _OBJECT_PRONOUNS  # "… vill byta till oss"
         or run[-1].boundary
@@ -1357,6 +1601,67 @@ _OFFER_NOUNS = frozenset(fold(w) for w in ("tilbud", "tilbudet", "offert", "offe
 
 _LEGAL_FORMS = frozenset({"as", "asa", "ab", "oy", "oyj", "aps", "a/s", "ltd", "llc", "inc", "ans", "da", "sa", "gmbh",
                           "plc", "ky", "hb", "kb", "bv", "nv", "ag", "co", "llp", "lp"})  # fmt: skip
+
+
+def _cased_split(words: list[Word], named: Segment) -> int | None:
+    """In a sales message whose writer capitalises names, the last capitalised word of a customer followed by a
+    lower-case deal ("the Bodø Havnevesen crane telemetry"); not a deal name with a number ("Acme renewal 2027")."""
+    first = named.words[0]
+    start = 0
+    if first.i == 0 or words[first.i - 1].low not in _DETERMINERS:
+        # (only a noun phrase: "Lärbro Kalk skjuter på …" is a customer and a verb; "drop the X booking engine")
+        inner = next(
+            (k for k, w in enumerate(named.words[:-2]) if w.low in _DETERMINERS and w.text.islower()), None
+        )
+        if inner is None:
+            return None
+        start = inner + 1
+    caps = start
+    while caps < len(named.words) and named.words[caps].text[:1].isupper():
+        caps += 1
+    if (
+        caps == start
+        or caps == len(named.words)
+        or any(any(ch.isdigit() for ch in w.text) for w in named.words)
+    ):
+        return None
+    tail = _deal_tail(named.words[caps:])
+    if (
+        not tail
+        or not all(w.text.isalpha() and w.text.islower() for w in tail)
+        or _person(Segment(named.words[start:caps], None))
+    ):
+        return None
+    return caps - 1
+
+
+def _deal_tail(run: list[Word]) -> list[Word]:
+    """The deal's words up to a verb or a small word ("medlemsportal glider …", "crane telemetry yet")."""
+    out: list[Word] = []
+    for w in run:
+        if (
+            w.low in _SMALL_VERBS
+            or w.low in _PAST_VERBS
+            or w.low in FILLERS
+            or w.low in _NOT_A_DEAL
+            or w.low in {"yet", "enno", "annu", "now", "na", "nu"}
+        ):
+            break
+        out.append(w)
+    return out
+
+
+_SPLITTING_FORMS = _LEGAL_FORMS - {
+    "as",
+    "da",
+    "sa",
+    "co",
+    "ag",
+    "lp",
+    "ky",
+    "hb",
+    "kb",
+}  # (not everyday words)
 _NAME_LINKS = frozenset({"i", "in", "og", "and", "och", "of", "for", "för", "pa", "&"})
 _ARTICLES = frozenset(
     {"the", "a", "an", "den", "det", "en", "ett", "et", "ei", "sin", "sitt", "their", "his", "her"}
@@ -1380,7 +1685,8 @@ def _without_genitive(name: str, lang: str, joined_by_hyphen: bool = False) -> s
 
 
 _PAST_VERBS = frozenset(fold(w) for w in ("skrev", "signerte", "signerade", "signed", "accepted", "aksepterte",
-                                          "accepterade", "lost", "won"))  # fmt: skip
+                                          "accepterade", "lost", "won", "confirmed", "approved", "bekreftet",
+                                          "bekräftad", "bekräftat", "godkjent", "godkänd", "godkänt"))  # fmt: skip
 _SMALL_VERBS = frozenset(fold(w) for w in (
     "har", "hadde", "hade", "er", "är", "var", "blir", "blev", "vil", "vill", "skal", "ska", "kan", "må", "måste",
     "has", "have", "had", "is", "are", "was", "were", "will", "wants", "want", "can", "must",
@@ -1391,6 +1697,15 @@ _SMALL_VERBS = frozenset(fold(w) for w in (
 def _name_words(words: list[Word], segment: Segment) -> list[Word]:
     """Where a capitalised name is followed by lower-case words ("Elverum Eiendom takket nei"), the name."""
     run = segment.words
+    capital = next((k for k, w in enumerate(run) if w.text[:1].isupper()), None)
+    if (
+        capital
+        and all(w.text[:1].isalpha() and w.low not in _NAME_LINKS for w in run[:capital])
+        and _writes_names_capitalised(words)
+    ):
+        run = run[
+            capital:
+        ]  # "hvor står Rognan Energi-saken": the words before the capitalised name are not it
     if not run[0].text[:1].isupper():
         # "oppdal skiheis har betalt fakturaen": a small verb ends a name written in lower case
         verb = next((k for k, w in enumerate(run[1:], 1) if w.low in _SMALL_VERBS), None)
@@ -1665,6 +1980,7 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         if intent == "schedule_meeting" and not subject_words:
             subject_words = (
                 _meeting_purpose(words)
+                or _topic_after_question(words)
                 or _topic_before_with(words)
                 or _topic_after_date(words)
                 or _booked_topic(words)
@@ -1796,11 +2112,15 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         return found
     if intent in SALES_INTENTS:
         # "for 6 consultants through 2027", "went with a competitor": not the customer
-        free = [s for s in free if not _count(s.words) and not _other_party(s)]
-        with_prep = [s for s in with_prep if not _count(s.words) and not _other_party(s)]
+        free = [s for s in free if not _count(s.words) and not _other_party(s) and not _went_with(words, s)]
+        with_prep = [
+            s for s in with_prep if not _count(s.words) and not _other_party(s) and not _went_with(words, s)
+        ]
         titled = next((s for s in segments if _after_definite_deal(words, s)), None)
         if titled is not None and "subject" not in found:  # "salgsmuligheten Kjølelager er tapt"
-            found["subject"] = _name(words, titled)
+            found["subject"] = _deal_name(
+                words, titled
+            )  # ("affären Förstudie logistik": lower-case words too)
             segments = [s for s in segments if s is not titled]
             free = [s for s in free if s is not titled]
             with_prep = [s for s in with_prep if s is not titled]
@@ -1824,13 +2144,38 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         deal = next((s for s in segments if at is not None and s.words[-1].i + 1 == at.before.i), None)  # type: ignore[union-attr]
         if at is not None and deal is not None and "subject" not in found:
             # "vi vant Skyflytting hos Brekke Bygg": the deal, then where it is
-            found["subject"] = _name(words, deal)
+            found["subject"] = _deal_name(words, deal)
             found["customer"] = _name(words, at)
             return found
         cased = _writes_names_capitalised(words)  # (then "Vi aksepterer tilbudet" names no customer)
         deal_named = [
             s for s in segments if _adjacent_to_deal(words, s) and not (cased and s.text(words).islower())
         ]
+        lowered = next(
+            (
+                s
+                for s in segments
+                if cased
+                and _adjacent_to_deal(words, s)
+                and s.text(words).islower()
+                and not _person(s)
+                and (
+                    s.words[0].low in _DETERMINERS
+                    or s.words[0].i > 0
+                    and words[s.words[0].i - 1].low in _DETERMINERS
+                )
+            ),
+            None,
+        )
+        if lowered is not None and "subject" not in found and not _not_a_deal_name(lowered.words):
+            # "mark the feed system deal as won" (the customer written with capitals elsewhere): the deal's name
+            run = lowered.words
+            while len(run) > 1 and run[0].low in _DETERMINERS:
+                run = run[1:]
+            found["subject"] = _span_text(words, run[0], run[-1])
+            segments = [s for s in segments if s is not lowered]
+            free = [s for s in free if s is not lowered]
+            with_prep = [s for s in with_prep if s is not lowered]
         named: Segment | None = None
         if intent == "update_sales_case":
             before_colon = [
@@ -1845,14 +2190,45 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             named = next(iter(deal_named or before_colon or _names_first(words, with_prep + free)), None)
         else:
             named = next(iter(_names_first(words, with_prep + deal_named + free)), None)
+        split_at = (
+            next(
+                (
+                    k
+                    for k, w in enumerate(named.words[1:-1], 1)
+                    if w.low in _SPLITTING_FORMS and w.text.islower()
+                ),
+                None,
+            )
+            if named is not None and "subject" not in found and named.text(words).islower()
+            else None
+        )
+        if named is not None and split_at is None and "subject" not in found and cased:
+            # "a deal for the Bodø Havnevesen crane telemetry": the customer, then its deal in lower case
+            split_at = _cased_split(words, named)
+            if split_at is not None:
+                tail = _deal_tail(named.words[split_at + 1 :])
+                head_at = next(
+                    k for k in range(split_at, -1, -1) if k == 0 or not named.words[k - 1].text[:1].isupper()
+                )
+                found["customer"] = _span_text(words, named.words[head_at], named.words[split_at])
+                found["subject"] = _span_text(words, tail[0], tail[-1])
+                return found
+        if named is not None and split_at is not None:
+            # "bump the skybase ab cloud move to 80%": a lower-case customer ends at its legal form, the deal follows
+            found["customer"] = _span_text(words, named.words[0], named.words[split_at])
+            found["subject"] = _span_text(words, named.words[split_at + 1], named.words[-1])
+            return found
         if named is not None:
             name = _name(words, named)
             source = words[0].source
             before_quote = quoted is not None and not source[named.words[-1].end : quoted.start()].strip()
             kept = _name_words(words, named)
             offer = len(kept) < len(named.words) and named.words[len(kept)].low in _OFFER_NOUNS
+            english_deal = (
+                named in deal_named and words[named.words[-1].i + 1].low in _ENGLISH_DEAL_NOUNS
+            )  # ("the Storfjord Laks deal": English has no bare genitive -s)
             if (
-                named in deal_named or before_quote or offer
+                named in deal_named and not english_deal or before_quote or offer
             ):  # "Nacka Medias ”Webbyte 3.0”", "Xs tilbud er tapt"
                 name = _without_genitive(name, lang, _hyphen_before(words, named))
             found["customer"] = name
@@ -2021,10 +2397,13 @@ def _dashed_deal(words: list[Word], segments: list[Segment]) -> tuple[Segment, l
             if w.boundary:
                 break
             name.append(w)
+        while len(name) > 1 and name[-1].low in _DEADLINE_WORDS | {"to"} and name[-1].text.islower():
+            name.pop()  # "Viken Vannrens - UV upgrade to next week"
+        plain = bool(name) and not _not_a_deal_name(name) and _deal_tail(name) == name
         if (
             name
             and len(name) <= 6
-            and name[0].text[:1].isupper()
+            and (name[0].text[:1].isupper() or plain)  # ("Kongsvinger Energi – smart meter analytics")
             and seg.words[0].text[:1].isupper()
             and not _stage_word(name)
             and not any(w.labels & {"UPDATE", "SALES_FIELD", "CREATE", "LOG", "TASK"} for w in name)
@@ -2108,7 +2487,9 @@ def _parts(words: list[Word]) -> list[list[Word]]:
     """The message split at commas (blanked slots and punctuation inside a part are dropped)."""
     parts: list[list[Word]] = [[]]
     for w in words:
-        if w.low == ",":
+        if (
+            w.low == "," or w.boundary and w.low in _DASHES and parts[-1]
+        ):  # (a spaced dash separates items too)
             parts.append([])
         elif not (w.boundary and (BLANK in w.low or not any(ch.isalnum() for ch in w.low))):
             parts[-1].append(w)
@@ -2150,7 +2531,14 @@ def _form_names(intent: str, words: list[Word]) -> dict[str, Any] | None:
     parts = _parts(words)
     if intent in SALES_INTENTS and parts:
         parts = _after_heading(parts) + parts[1:]  # "ny salgsmulighet: Varanger Kraft, Datavarehus 2027, …"
-    if len(parts) < 3 or not all(w.cue is not None or w.low in FILLERS for w in parts[0]):
+    two = (
+        len(parts) == 2
+        and len(parts[1]) <= 4
+        and parts[1][0].cue is None
+        and not any(w.low in SUBJECT_MARKERS or w.low in _MEETING_WITH or w.labels for w in parts[1])
+        and any(BLANK in w.low for w in words[parts[1][-1].i + 1 :])
+    )  # "møte -> brevik trafikkskole -> i morgen til lunsj": the heading, who, and when
+    if len(parts) < 3 and not two or not all(w.cue is not None or w.low in FILLERS for w in parts[0]):
         return None
     if not any(w.labels & _HEADING_CUES[intent] for w in parts[0]):
         return None  # ("ok, så, når jeg er tilbake …, minn meg på …": a spoken lead-in, no heading)
@@ -2243,7 +2631,18 @@ def _prefixed_names(intent: str, words: list[Word], prefix: list[Word]) -> dict[
         if named:  # "Brattøra Digital: web relaunch → proposal sent", "X: bump the Data Platform deal to …"
             found["subject"] = _deal_name(rest, named[0])
         return found
+    opening = next((w for w in rest if not w.boundary), None)
+    if intent == "create_task" and opening is not None and "TASK" in opening.labels:
+        # "#kaldvell todo til torsdag: oppdatere kontaktlista": the to-do after its own trigger
+        own = _task_names(rest)
+        if own.get("subject"):
+            found["subject"] = own["subject"]
+            if own.get("contact_name"):
+                found["contact_name"] = own["contact_name"]
+            return found
     subject, _ = _subject(rest, intent) if rest and intent != "create_task" else ([], set())
+    if not subject and intent == "schedule_meeting":
+        subject = _booked_topic(rest)  # "#holmvik-auto book kickoff tue 9am"
     if subject:  # (a task's subject is its whole to-do: "Kungsbacka Plåt – ring om garantin nästa vecka")
         found["subject"] = _span_text(words, subject[0], subject[-1])
     elif intent == "create_task":
@@ -2289,7 +2688,11 @@ def _task_names(words: list[Word]) -> dict[str, Any]:
             if s.before is not None
             and s.before.low in CUSTOMER_PREPOSITIONS
             and s.before.low not in SUBJECT_MARKERS
-            and words[s.words[0].i - 1].low not in {"the", "a", "an"}  # "for the unpaid invoice": a thing
+            and (
+                words[s.words[0].i - 1].low not in {"the", "a", "an"}  # "for the unpaid invoice": a thing
+                or _capitalised(words, s.words[0])
+                and _writes_names_capitalised(words)  # ("for the Acme workshop")
+            )
         ],
     )
     if inner and (not candidates or inner[0].words[0].i < candidates[0].words[0].i):

@@ -45,8 +45,33 @@ _TIMESTAMP = re.compile(r"\[\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?\]")
 _HESITATION = re.compile(r"(?<![\w'-])(?:u+m+|u+h+|e+h+m*|e+r+m+|ö+h+|h+m+)(?![\w'-])", re.IGNORECASE)
 
 
+# Emoji used as words ("📞 Kvitfjell Regnskap AS i dag", "⏰ ikväll: …"): read as the word, in a form every
+# language's cues know; an emoji that only closes a message ("… pls 👀", "… tmrw 9am ✅") is decoration.
+_EMOJI_WORDS = {
+    "📞": "phoned", "☎": "phoned", "✉": "emailed", "📧": "emailed", "📨": "emailed", "📝": "memo", "📅": "mtg",
+    "📆": "mtg", "⏰": "reminder", "🔍": "search", "🔎": "search", "👀": "view", "❌": "cancel", "✅": "won",
+}  # fmt: skip
+_EMOJI_WORD = re.compile(
+    "("
+    + "|".join(_EMOJI_WORDS)
+    + r")\ufe0f?(?![\s\W]*$)(?!\s*(?:vann|vant|vunnet|vunnen|won|signed|signert)\b)"
+)  # (not twice: "✅ vann Kolmården Event")
+# Arrows between items ("oppgave -> fjordlys media -> fredag", "ny deal 👉 X") and a spaced slash ("X / Warehouse
+# WMS / 2.5m") separate them like commas.
+_ARROW = re.compile(r"\s*(?:-+>|=+>|→|›|⇒|➡\ufe0f?|👉)\s*|\s+/\s+")
+# A hashtag names a customer ("#tindefjell", "#holmvik-auto"); "#10457" is a customer number and stays.
+_HASHTAG = re.compile(r"(?<![\w&#])#(?=[^\W\d_])")
+
+
 def clean(text: str) -> str:
     """The message without Slack markup, emoji and doubled spaces, keeping everything the user wrote."""
+    text = re.sub(r"^\s*(?:[-*•]\s*)?\[ ?\]\s*", "todo: ", text)  # "- [ ] oppdatere …": a checkbox is a to-do
+    text = _EMOJI_WORD.sub(lambda m: f" {_EMOJI_WORDS[m[1]]} ", text)
+    text = _ARROW.sub(", ", text)
+    text = re.sub(
+        r"^\s*#([^\W\d_][\w\-&]*)\s+(?=[^\W\d_])(?![^\s:]*:)", r"\1: ", text
+    )  # "#kaldvell todo …": who
+    text = _HASHTAG.sub("", text)
     text = _SLACK_MENTION.sub(" ", text)
     text = _PLAIN_MENTION.sub(" ", text)
     text = _HESITATION.sub(" ", text)
@@ -65,7 +90,10 @@ def clean(text: str) -> str:
     text = re.sub(r":[ \t]*\n", ",\n", text)  # "nytt møte:\n- hvem: …": the heading ends there
     text = _LINE_START.sub(", ", text.strip())
     text = re.sub(r"([,:;.!?])\s*,\s", r"\1 ", text)  # "regards,\n" or "today:\n": the line already ended
-    return " ".join(text.split())
+    text = re.sub(
+        r"^\s*,\s*|(?<=,)(?:\s*,)+", "", text.strip()
+    )  # (the comma an arrow leaves before an emoji)
+    return re.sub(r" ,(?= )", ",", " ".join(text.split()))
 
 
 def _link(m: re.Match[str]) -> str:

@@ -69,7 +69,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
 _DAY_AFTER_TOMORROW = _rx(r"\b(?:the\s+)?day\s+after\s+tomorrow\b|\bi\s*overmorg[eo]n\b|\bovermorg[eo]n\b")
 _TOMORROW = _rx(r"\b(?:tomorrow|tmrw|tmr|i\s*morgen|i\s*morgon|i\s*morn|i\s*morron|i\s*morra|i\s*mora)\b")
 _TODAY = _rx(
-    r"\b(?:today|i\s*dag|tonight|i\s*kveld|i\s*kvall|i\s*eftermiddag|this\s+afternoon|this\s+morning)\b"
+    r"\b(?:today|i\s*dag|tonight|i\s*kveld|i\s*kvall|i\s*eftermiddags?|i\s*ettermiddag|i\s*formiddag|i\s*morges"
+    r"|this\s+(?:afternoon|morning|evening))\b"
 )
 _YESTERDAY = _rx(r"\b(?:yesterday|i\s*gar|igar)\b")
 _NEXT_WEEK = _rx(r"\b(?:next\s*week|neste\s*uke|neste\s*veke|nasta\s*vecka|i\s+neste\s*uke|nesta\s*uke)\b")
@@ -95,6 +96,8 @@ _WORDLIKE_WEEKDAY = _rx(
     r"\b(next|neste|nasta|this|denne|kommende|kommande|on|pa|til|till|last|forrige|forra|sist|by|innen|senast|"
     r"fore|for|until|due)\s+(" + "|".join(_WEEKDAY_WORDLIKE) + r")\.?(?=\s|$|,)()"
 )
+# "chase signed engagement letter wed": the one word-like abbreviation that closes a to-do as its day.
+_LAST_WORD_WEEKDAY = _rx(r"(?<=\s)()(wed)\.?()[\s.!]*$")
 _WEEK_NUMBER = _rx(
     r"\b(?:i\s+|in\s+|by\s+|til\s+|till\s+|innen\s+)?(?:week|wk|uke|veke|vecka|v\.)\s*(\d{1,2})\b"
 )
@@ -111,18 +114,34 @@ _MONTH_DATE = _rx(
     r"|\b(" + _MONTHS + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b"
 )
 _TIME = _rx(
-    r"(?:\b(?:kl|klokka|klokken|klockan|klocka|at|@)\.?\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
+    r"(?:\b(?:kl|klokka|klokken|klockan|klocka|at|@)\.?\s*(\d{1,2})(?!\d|[.,]\d{3}|\s*k\b)(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
     r"|\b(\d{1,2}):(\d{2})\s*(am|pm)?|\b(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)"
     r"|(?<![\d.,/])\b(\d{1,2})\.(\d{2})\b(?![.,/]\d))(?:\s*-\s*\d{1,2}(?:[:.]\d{2})?)?"
 )
 _BARE_HOUR = re.compile(r"\s+(\d{1,2})(?![\d.:/,]|\s*(?:%|k\b|kr|nok|sek|eur|min|dag|day|uke|week))")
+# Times of day in words: alone they are today ("this afternoon", "i ettermiddag"), after a day that day
+# ("tomorrow morning", "i går ettermiddag", "imorgon bitti", "på fredag förmiddag").
 _PART_OF_DAY = {
-    "tonight": time(18),
-    "i kveld": time(18),
-    "ikveld": time(18),
-    "i kvall": time(18),
-    "ikvall": time(18),
-}
+    "morning": time(8), "tidlig": time(8), "bitti": time(8),
+    "formiddag": time(9), "morges": time(9),
+    "afternoon": time(13), "ettermiddag": time(13), "eftermiddag": time(13), "eftermiddags": time(13),
+    "evening": time(18), "night": time(18), "tonight": time(18), "kveld": time(18), "kvall": time(18),
+}  # fmt: skip
+_PART_AFTER_DAY = _rx(
+    r"\s*(?:in\s+the\s+)?(morning|afternoon|evening|night|formiddag|ettermiddag|eftermiddags?|kveld|kvall|tidlig|"
+    r"bitti)\b"
+)
+_FIRST_THING = _rx(r"\bfirst\s+thing(?:\s+in\s+the\s+morning)?\b|\bearly(?=\s+(?:tomorrow|tmrw)\b)")
+# "at lunch", "til lunsj", "till lunch": noon in English, half past eleven in Norway and Sweden ("lunch with X",
+# "a lunch meeting" are a kind of meeting, not a time).
+_AT_LUNCH = _rx(
+    r"\b(?:at|til|till|ved|vid|by|around|rundt|runt)\s+(?:lunsj|lunch)(?:time|tid)?\b|\b(?:at\s+|by\s+)?(?:noon|midday)\b"
+)
+# "in an hour", "om en halvtime", "om 2 timmar": from now.
+_IN_HOURS = _rx(
+    r"\b(?:in|om|within|innen|inom)\s+(?:(half\s+an|a\s+half|en\s+halv|ein\s+halv)\s*|" + _NUMBER + r"\s+)"
+    r"(hours?|timer?|timmar|timme|halvtimen?|halvtimmen?|minutes?|mins?|minutter|minuter)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -228,6 +247,11 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         spans.append(Found(start, end))
         text = blank_out(text, start, end)
 
+    unread = text
+    hours = _IN_HOURS.search(text)
+    if hours is not None:  # "om en time", "in half an hour": from now, to the minute
+        take(hours)
+        return WhenResult(_from_now(hours, now), spans)
     rules: list[tuple[re.Pattern[str], Any]] = [
         (_DAY_AFTER_TOMORROW, lambda m: today + timedelta(days=2)),
         (_END_OF_MONTH, lambda m: _end_of_month(today)),
@@ -243,6 +267,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         (_PAST_WEEKDAY_SV, lambda m: _next_weekday(today, _WEEKDAYS[m[1][:-1]], past=True)),
         (_WEEKDAY, _weekday(today)),
         (_WORDLIKE_WEEKDAY, _weekday(today)),
+        (_LAST_WORD_WEEKDAY, _weekday(today)),
         (_TODAY, lambda m: today),
         (_DAY_ALONE, lambda m: _day_this_month(int(m[1]), today)),
     ]
@@ -254,12 +279,23 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         if resolved is None:
             continue
         take(match)
-        if pattern is _TODAY:
-            clock = _PART_OF_DAY.get(" ".join(match.group(0).split()))
-        if pattern in (_WEEKDAY, _WORDLIKE_WEEKDAY):
+        if pattern is _TODAY:  # "this afternoon", "i kveld" ("this morning" is nine, like "i formiddag")
+            part = match.group(0).split()[-1]
+            clock = time(9) if part in ("morning", "morges") else _PART_OF_DAY.get(part.removeprefix("i"))
+        if pattern in (_WEEKDAY, _WORDLIKE_WEEKDAY, _LAST_WORD_WEEKDAY):
             weekday_end = match.end()
+        part_after = _PART_AFTER_DAY.match(text, match.end())
+        if part_after is not None:  # "tomorrow afternoon", "i går ettermiddag", "imorgon bitti"
+            clock = _PART_OF_DAY[part_after[1]]
+            take(part_after)
         day = resolved
         break
+    for early in (_FIRST_THING, _AT_LUNCH):  # "first thing monday", "tomorrow at lunch"
+        said = early.search(unread if early is _FIRST_THING else text)  # ("early tomorrow": before the day)
+        if said is not None:
+            noon = lang == "en" or said.group(0).endswith(("noon", "midday"))
+            clock = time(8) if early is _FIRST_THING else time(12) if noon else time(11, 30)
+            take(said)
     if weekday_end is not None:  # "fre 20/11", "torsdag 3/12": a weekday and a date agree; the date says more
         dated = _NUMERIC_DATE.match(text, weekday_end) or _NUMERIC_DATE.match(text, weekday_end + 1)
         if dated is not None and text[weekday_end : dated.start()].strip() == "":
@@ -297,6 +333,20 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
     if isinstance(zone, ZoneInfo):
         value = value.replace(tzinfo=None).replace(tzinfo=zone)
     return WhenResult(value, sorted(spans, key=lambda f: f.start))
+
+
+def _from_now(match: re.Match[str], now: datetime) -> datetime:
+    unit = match[3].lower()
+    count = 1 if match[1] else _number(match[2])
+    if match[1] or unit.startswith("halv"):
+        minutes = 30 * count
+    elif unit.startswith(("hour", "tim")):
+        minutes = 60 * count
+    else:
+        minutes = count
+    zone = now.tzinfo or ZoneInfo("UTC")
+    later = (now.astimezone(ZoneInfo("UTC")) + timedelta(minutes=minutes)).astimezone(zone)
+    return later.replace(second=0, microsecond=0)
 
 
 def _day_this_month(day: int, today: date) -> date | None:

@@ -383,3 +383,60 @@ def test_a_spelled_out_ordinal_and_a_day_alone_are_dates() -> None:
 
 def test_a_noun_after_its_article_is_not_the_cue_verb() -> None:
     assert parse("who is 923609016 according to the register?", lang="en", now=NOW).intent == "lookup_org"
+
+
+def test_times_of_day_in_words_are_clock_times() -> None:
+    assert slots("remind me this afternoon to send the offer to Brekke Bygg", "en")["when"] == (
+        "2026-11-23T13:00:00+01:00"
+    )
+    assert (
+        slots("minn meg på å ringe Lia Regnskap i morgen tidlig", "nb")["when"] == "2026-11-24T08:00:00+01:00"
+    )
+    assert slots("påminn mig att ringa Ekdal Bygg igår kväll", "sv")["when"] == "2026-11-22T18:00:00+01:00"
+    assert slots("book a meeting with Acme AS tomorrow at lunch", "en")["when"] == "2026-11-24T12:00:00+01:00"
+    assert slots("book et møte med Acme AS i morgen til lunsj", "nb")["when"] == "2026-11-24T11:30:00+01:00"
+
+
+def test_a_time_from_now_counts_in_hours_and_minutes() -> None:
+    assert (
+        slots("remind me in an hour to call Kari at Fjord Data", "en")["when"] == "2026-11-23T11:00:00+01:00"
+    )
+    assert slots("minn meg på å sende tilbudet om en halvtime", "nb")["when"] == "2026-11-23T10:30:00+01:00"
+
+
+def test_arrows_and_spaced_slashes_separate_items_like_commas() -> None:
+    assert slots("oppgave -> Lia Regnskap -> sende kontrakten -> fredag", "nb") == {
+        "activity_kind": "task",
+        "customer": "Lia Regnskap",
+        "subject": "sende kontrakten",
+        "when": "2026-11-27T09:00:00+01:00",
+    }
+
+
+def test_an_emoji_used_as_a_word_is_read_as_that_word() -> None:
+    got = parse("📞 Lia Regnskap i dag – vil ha nytt tilbud", lang="nb", now=NOW)
+    assert got.intent == "log_activity"
+    assert got.slots["activity_kind"] == "call"
+
+
+def test_a_hashtag_names_the_customer() -> None:
+    assert slots("#brekkebygg book kickoff fri 10am", "en")["customer"] == "brekkebygg"
+
+
+def test_a_colleague_who_did_or_asks_for_something_is_no_contact() -> None:
+    got = slots("Marte met Nordfjord Data last friday, can you log it?", "en")
+    assert "contact_name" not in got and got["customer"] == "Nordfjord Data"
+    assert slots("Jonas sier at Lia Regnskap takket nei, marker som tapt", "nb") == {
+        "customer": "Lia Regnskap",
+        "stage": "lost",
+    }
+
+
+def test_a_lower_case_deal_after_the_customer_in_a_noun_phrase_is_the_deal() -> None:
+    assert slots("bump the fjellnett ab crm rollout to 70%", "en") == {
+        "customer": "fjellnett ab",
+        "subject": "crm rollout",
+        "probability": 70,
+    }
+    got = slots("Bergen Bygg signed today, mark the intranet deal as won", "en")
+    assert got == {"customer": "Bergen Bygg", "subject": "intranet", "stage": "won"}
