@@ -12,59 +12,28 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-# verb -> (usage, one-line description); sub-verbs are part of the key.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "help": ("help [command]", "Show what kundebot can do, or the details of one command."),
-    "customer add": (
-        "customer add NAME[, ORG NUMBER][, country SE][, KIND][, owner-only][, WEBSITE]",
-        "Create a customer (after checking for duplicates). KIND: customer, prospect, partner, supplier, private.",
-    ),
-    "customer show": ("customer show NAME | #NUMBER | ORG NUMBER", "Show the customer card."),
+# verb -> usage; sub-verbs are part of the key. What each does is `command.about.<verb>` in bot.i18n (with
+# "_" for the space), in the user's language; the usage is command syntax and stays English.
+COMMANDS: dict[str, str] = {
+    "help": "help [command]",
+    "customer add": "customer add NAME[, ORG NUMBER][, country SE][, KIND][, owner-only][, WEBSITE]",
+    "customer show": "customer show NAME | #NUMBER | ORG NUMBER",
     "customer edit": (
         "customer edit NAME | #NUMBER[, name NEW NAME][, org NUMBER | org none][, KIND][, owner-only | shared]"
-        "[, WEBSITE]",
-        "Change a customer's name, organisation number, kind, visibility or website (in Slack, without changes:"
-        " the edit form).",
+        "[, WEBSITE]"
     ),
-    "customer find": (
-        "customer find TEXT",
-        "Search customers by name, customer number or organisation number.",
-    ),
-    "contact add": (
-        "contact add CUSTOMER, FULL NAME[, EMAIL][, PHONE][, TITLE]",
-        "Add a contact person to a customer.",
-    ),
-    "log": (
-        "log call|meeting|note|email CUSTOMER, SUBJECT",
-        "Log an activity on a customer.",
-    ),
-    "task": ("task CUSTOMER, SUBJECT", "Create a task on a customer, assigned to you."),
-    "kpi": ("kpi", "Key figures: margin, invoicing, active customers, prospects, and your dashboard."),
-    "pipeline": ("pipeline", "Open sales cases by stage, and your pipeline this month and quarter."),
-    "digest": (
-        "digest",
-        "Your daily digest, now: meetings, tasks, emails waiting, overdue sales cases, news.",
-    ),
-    "settings": (
-        "settings [digest 07:30 | channels slack,email | language en|nb|sv | timezone Europe/Oslo]",
-        "Your digest time and channels, language and time zone.",
-    ),
-    "export": (
-        "export customers|contacts|activities|kpi [csv|xlsx] [SEARCH]",
-        "The list as a spreadsheet (a file in Slack, saved next to you in the console).",
-    ),
-    "chart": (
-        "chart pipeline|invoicing",
-        "Pipeline by stage, or invoicing over the last 12 months, as a picture.",
-    ),
-    "link": (
-        "link [NUMBER CUSTOMER | NUMBER contact CUSTOMER | NUMBER ignore]",
-        "Captured emails waiting for you; link one to a customer (or add its sender as a contact), or ignore it.",
-    ),
-    "org": (
-        "org NUMBER",
-        "Look an organisation number up in the register, and add it as a customer in one step.",
-    ),
+    "customer find": "customer find TEXT",
+    "contact add": "contact add CUSTOMER, FULL NAME[, EMAIL][, PHONE][, TITLE]",
+    "log": "log call|meeting|note|email CUSTOMER, SUBJECT",
+    "task": "task CUSTOMER, SUBJECT",
+    "kpi": "kpi",
+    "pipeline": "pipeline",
+    "digest": "digest",
+    "settings": "settings [digest 07:30 | channels slack,email | language en|nb|sv | timezone Europe/Oslo]",
+    "export": "export customers|contacts|activities|kpi [csv|xlsx] [SEARCH]",
+    "chart": "chart pipeline|invoicing",
+    "link": "link [NUMBER CUSTOMER | NUMBER contact CUSTOMER | NUMBER ignore]",
+    "org": "org NUMBER",
 }
 SUBCOMMANDS = {"customer": ("add", "show", "find", "edit"), "contact": ("add",)}
 

@@ -102,25 +102,25 @@ class Reads:
             case "find_customer" | "show_customer":
                 return [
                     Text(say(lang, "ask.customer")),
-                    help.help_for(f"customer {parsed.intent.split('_')[0]}"),
+                    help.help_for(f"customer {parsed.intent.split('_')[0]}", lang),
                 ]
             case "lookup_org" if slots.get("org_number"):
                 return await orgnr.show(ctx, parse(f"org {slots['org_number']}"))
             case "lookup_org":
-                return [Text(say(lang, "ask.org_number")), help.help_for("org")]
+                return [Text(say(lang, "ask.org_number")), help.help_for("org", lang)]
             case "kpi_summary":
                 return await kpi.summary(ctx, parse("kpi"))
             case "pipeline_summary":
                 return await kpi.pipeline(ctx, parse("pipeline"))
             case "help":
-                return [help.help_for(None)]
+                return [help.help_for(None, lang)]
             case "cancel":
                 return [Text(say(lang, "nothing_to_cancel"))]
             case "small_talk":
                 return [Text(say(lang, "small_talk"))]
         guess = nearest(self._text())
         if guess:
-            return [Text(say(lang, "unknown") + f" (`{guess}`?)"), help.help_for(guess)]
+            return [Text(say(lang, "unknown") + f" (`{guess}`?)"), help.help_for(guess, lang)]
         return [Text(say(lang, "unknown"))]
 
 
@@ -204,6 +204,6 @@ class Conversation:
             lang = self.context.lang
             hint = say(lang, "command.did_you_mean", suggestion=exc.suggestion) if exc.suggestion else ""
             replies: list[Reply] = [Text(say(lang, "command.unknown", text=exc.text, hint=hint), Tone.ERROR)]
-            replies.append(help.help_for(exc.suggestion))
+            replies.append(help.help_for(exc.suggestion, lang))
             return replies
         return await HANDLERS[command.name](self.context, command)

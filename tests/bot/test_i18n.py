@@ -6,9 +6,10 @@ import ast
 import string
 from pathlib import Path
 
+from bot.commands import COMMANDS
 from bot.conversation import Conversation
 from bot.i18n import CATALOGUE, DETAIL_VALUES, say
-from bot.replies import Confirm, Text, Tone
+from bot.replies import Confirm, Help, Text, Tone
 from store.actor import Actor
 from store.db import Store
 from store.models import ActivityKind
@@ -95,6 +96,18 @@ async def test_a_swedish_user_gets_the_subcommand_replies_in_swedish(store: Stor
     )
 
 
+async def test_a_swedish_users_help_describes_the_commands_in_swedish_with_their_english_syntax(
+    store: Store,
+) -> None:
+    talk = Conversation(store, await user_speaking(store, "sv"))
+    (shown,) = [r for r in await talk.handle("hjälp") if isinstance(r, Help)]
+    assert (
+        "customer find TEXT",
+        "Sök kunder på namn, kundnummer eller organisationsnummer.",
+    ) in shown.entries
+    assert len(shown.entries) == len(COMMANDS)
+
+
 # --- the catalogue ------------------------------------------------------------------------------------
 
 
@@ -115,6 +128,7 @@ def handler_keys() -> tuple[set[str], set[str]]:
                     node.value.split(".")[0] in namespaces
                     and "." in node.value.strip(".")
                     and " " not in node.value
+                    and not node.value.endswith(".")  # the prefix of a key built at run time
                 ):
                     keys.add(node.value)
             elif (
@@ -131,8 +145,9 @@ def handler_keys() -> tuple[set[str], set[str]]:
 def test_every_key_the_handlers_use_exists_in_every_language() -> None:
     keys, prefixes = handler_keys()
     assert len(keys) > 40 and "customer.created" in keys and "field.website" in keys  # the scan finds them
-    assert prefixes == {"kind."}
+    assert prefixes == {"kind.", "command.about."}
     keys |= {f"kind.{kind.value}" for kind in ActivityKind}
+    keys |= {f"command.about.{name.replace(' ', '_')}" for name in COMMANDS}
     for lang in LANGUAGES:
         missing = sorted(key for key in keys if key not in CATALOGUE[lang])
         assert missing == [], (lang, missing)
