@@ -33,6 +33,10 @@ def web_app(store: Store, settings: SlackSettings) -> web.Application:
     async def close_replies(_: web.Application) -> None:
         await replies.close()
 
+    async def open_pool(_: web.Application) -> None:
+        await store.open_pool()  # before the first burst of requests, not during it
+
+    application.on_startup.append(open_pool)
     application.on_cleanup.append(close_replies)
 
     async def healthz(_: web.Request) -> web.Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from store.actor import Actor
-from store.db import Store
+from store.db import POOL_SIZE, Store
 from store.models import Customer
 from store.services import customers
 
@@ -38,3 +38,15 @@ async def test_an_ordinary_reading_session_on_sqlite_is_a_transaction(store: Sto
         if store.is_sqlite:
             raw = (await (await s.connection()).get_raw_connection()).driver_connection
             assert raw is not None and raw.in_transaction
+
+
+async def test_opening_the_pool_leaves_its_connections_open_idle_and_outside_any_transaction(
+    store: Store, alice: Actor
+) -> None:
+    pool = store.engine.pool
+    await store.open_pool()
+    assert pool.checkedin() == pool.size() == POOL_SIZE  # type: ignore[attr-defined]
+    async with store.transaction() as s:  # a writer is not kept waiting by the opened connections
+        await customers.create_customer(s, alice, "Acme AS")
+    async with store.reading() as s:
+        assert (await s.execute(select(Customer.name))).scalars().all() == ["Acme AS"]
