@@ -47,7 +47,7 @@ from store.actor import Actor
 from store.config import async_url
 from store.db import Store
 from store.models import Role
-from store.services.importing import ImportOptions, ImportReport, Kind, run_import
+from store.services.importing import SIMILAR_NAME_KEYS, ImportOptions, ImportReport, Kind, run_import
 from store.services.users import create_user
 
 DATA_DIR = Path(__file__).parent / ".data"
@@ -67,7 +67,7 @@ class Step:
 
     @property
     def similar(self) -> int:
-        return sum(1 for p in self.report.rejected if p.reason.startswith("similar to"))
+        return sum(1 for p in self.report.rejected if p.key in SIMILAR_NAME_KEYS)
 
 
 def check(report: ImportReport, rows: int, bad_lines: dict[int, str], allowed: tuple[str, ...]) -> list[str]:

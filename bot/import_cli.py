@@ -31,7 +31,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from store.actor import Actor
 from store.db import Store
 from store.errors import ChangedMeanwhile, NotFound, PermissionDenied
-from store.services.importing import ImportFileError, ImportOptions, ImportReport, Kind, run_import
+from store.services.importing import (
+    SIMILAR_NAME_KEYS,
+    ImportFileError,
+    ImportOptions,
+    ImportReport,
+    Kind,
+    run_import,
+)
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -211,7 +218,7 @@ def next_steps(report: ImportReport) -> list[str]:
             hints.append(
                 f"Fix the rejected rows and run again, or add --partial to import the {good} good {rows}."
             )
-    if any(p.reason.startswith("similar to") for p in report.rejected):
+    if any(p.key in SIMILAR_NAME_KEYS for p in report.rejected):
         hints.append(
             "Rows rejected for a similar name: add the existing customer's number to update it, "
             "or import with --allow-similar to create new customers anyway."

@@ -46,7 +46,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import error_text, say, value_name
+from bot.i18n import CATALOGUE, error_text, say, template, value_name
 from bot.render.blocks import (
     BUTTON_VALUE,
     CONTEXT_TEXT,
@@ -69,9 +69,12 @@ from store.db import Store
 from store.errors import StoreError
 from store.services.importing import (
     MAX_FILE_BYTES,
+    SIMILAR_NAME_KEYS,
     ImportOptions,
     ImportReport,
     Kind,
+    Reason,
+    RowProblem,
     guess_kind,
     read_table,
     run_import,
@@ -323,8 +326,40 @@ def rejections_csv(report: ImportReport, lang: str = "en") -> bytes:
     writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
     writer.writerow([say(lang, f"import.csv.{column}") for column in ("line", "row", "reason")])
     for problem in report.rejected:
-        writer.writerow([problem.line, problem.label, problem.reason])
+        writer.writerow([problem.line, problem.label, reason_text(lang, problem)])
     return text.getvalue().encode("utf-8-sig")
+
+
+# --- why a row was rejected ------------------------------------------------------------------------------------
+
+# Values of a rejection reason that are English words, named in the catalogue too ("import.reason.what.employees").
+WORD_VALUES = ("what", "delimiter")
+
+
+def reason_text(lang: str, problem: RowProblem) -> str:
+    """Why a row was rejected, in `lang`: each of its problems from the catalogue, joined with "; " as the
+    English `problem.reason` joins them; a problem without a catalogue message in its English words."""
+    return "; ".join(_reason_part(lang, reason) for reason in problem.reasons)
+
+
+def _reason_part(lang: str, reason: Reason) -> str:
+    key = reason.key
+    if not key or key not in CATALOGUE["en"]:
+        return reason.text
+    # A store error's message, as the import words it: first letter lowered, no full stop ("the city is ...").
+    if key.startswith("error."):
+        error = StoreError(reason.text, key=key.removeprefix("error."), **reason.values)
+        text = error_text(lang, error).rstrip(".")
+        return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+    values = dict(reason.values)
+    for name in WORD_VALUES:
+        word = values.get(name)
+        if isinstance(word, str):
+            values[name] = CATALOGUE.get(lang, {}).get(f"import.reason.{name}.{word}", word)
+    try:
+        return template(lang, key).format(**values)
+    except (KeyError, IndexError, ValueError):  # a value the import did not give: its English words
+        return reason.text
 
 
 # --- Block Kit -------------------------------------------------------------------------------------------------
@@ -395,7 +430,7 @@ def _rejections(report: ImportReport, limit: int, lang: str) -> Block | None:
     used = length(title)
     for problem in report.rejected[:limit]:
         label = f"{md(problem.label, 60)}: " if problem.label else ""
-        line = f"`{say(lang, 'import.line', line=problem.line)}` {label}{md(problem.reason, 300)}"
+        line = f"`{say(lang, 'import.line', line=problem.line)}` {label}{md(reason_text(lang, problem), 300)}"
         if used + length(line) + 60 > LIST_TEXT:
             break
         lines.append(line)
@@ -472,7 +507,7 @@ def _buttons(report: ImportReport, request: ImportRequest, lang: str) -> list[Bl
         partial = ImportRequest(request.file_id, request.kind, request.digest, partial=True)
         label = say(lang, "import.good_row" if good == 1 else "import.good_rows", count=good)
         buttons.append(_confirmed(_button(label, IMPORT_GOOD_ROWS, partial.value(), "primary"), what, lang))
-    if any(p.reason.startswith("similar to") for p in report.rejected):
+    if any(p.key in SIMILAR_NAME_KEYS for p in report.rejected):
         anyway = ImportRequest(
             request.file_id, request.kind, request.digest, partial=True, allow_similar=True
         )

@@ -11,7 +11,8 @@ The import runs in three steps:
    (`COLUMN_NAMES`; unknown columns are reported once, never an error); each row is cleaned and validated
    without the database; then what the rows refer to is read from the store in a few batched queries
    (customers by customer number, organisation number and name; contacts by email; addresses and head
-   offices) and each row is decided: create, update, unchanged, or rejected with a short reason.
+   offices) and each row is decided: create, update, unchanged, or rejected with a short reason (English
+   text, and the catalogue key and values the chat says it with in the user's language: `Reason`).
 3. **Write** (unless a dry run, and, without `partial`, only when no row was rejected): batched inserts and
    updates in one transaction, so an import is all or nothing; the counter hands out a block of customer
    numbers at once; updates bump each record's version, so someone holding an edit form of a customer the
@@ -58,11 +59,12 @@ import re
 import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
 from operator import itemgetter
+from types import MappingProxyType
 from typing import Any, Generic, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
@@ -75,7 +77,7 @@ from store import validation
 from store.actor import Actor
 from store.db import Store
 from store.domains import email_domain, website_domain
-from store.errors import ChangedMeanwhile, InvalidInput
+from store.errors import ChangedMeanwhile, InvalidInput, StoreError
 from store.models import (
     Address,
     Contact,
@@ -125,11 +127,42 @@ class ImportOptions:
     allow_similar: bool = False  # create customers even when a similar name exists
 
 
+_NO_VALUES: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One problem with a row: `text` in English, and the catalogue's message for it (bot/i18n.py): `key` is
+    the whole catalogue key, "import.reason.*" for the import's own words or "error.*" for a store error's
+    (whose English message, first letter lowered and without its full stop, is `text`), formatted with
+    `values`. A value named `what` (or `delimiter`) is an English word the catalogue translates too."""
+
+    text: str
+    key: str | None = None
+    values: Mapping[str, Any] = field(default_factory=lambda: _NO_VALUES)
+
+
+# Reasons of rows rejected for a name close to another customer's: importing with `allow_similar` creates them.
+SIMILAR_NAME_KEYS = frozenset({"import.reason.similar_existing", "import.reason.similar_new"})
+
+
 @dataclass(frozen=True)
 class RowProblem:
+    """A rejected row. `reason` is the English text (logs, the command line); `key` and `values` are its
+    catalogue message when the row had one problem (None when it had several), and `parts` holds every
+    problem's (`reason` is their texts joined with "; ")."""
+
     line: int
     reason: str
     label: str = ""  # what the row is about (a name, an email), for the report
+    key: str | None = None
+    values: Mapping[str, Any] = field(default_factory=lambda: _NO_VALUES)
+    parts: tuple[Reason, ...] = ()
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """Each problem of the row, with its catalogue message (the English text alone when it has none)."""
+        return self.parts or (Reason(self.reason, self.key, self.values),)
 
 
 @dataclass
@@ -503,7 +536,29 @@ def guess_kind(header: Sequence[str], hint: str = "") -> Kind:
 
 
 class Reject(Exception):
-    """A row's problem, in the words of the report."""
+    """A row's problem, in the words of the report: `str()` is the English text, `parts` each problem with
+    its catalogue message ("import.reason." + `key`, formatted with `values`)."""
+
+    def __init__(self, text: str, *, key: str | None = None, **values: Any) -> None:
+        super().__init__(text)
+        full = f"import.reason.{key}" if key else None
+        self.parts: tuple[Reason, ...] = (Reason(text, full, MappingProxyType(values)),)
+
+    @classmethod
+    def joined(cls, parts: Sequence[Reason]) -> Reject:
+        """Several problems of one row as one rejection; its text joins theirs with "; "."""
+        reject = cls("; ".join(p.text for p in parts))
+        reject.parts = tuple(parts)
+        return reject
+
+    @classmethod
+    def of_error(cls, exc: StoreError) -> Reject:
+        """A store error as a row's problem: its message, first letter lowered and without its full stop,
+        and its own catalogue message ("error." + its key)."""
+        reject = cls(_lower_first(str(exc).rstrip(".")))
+        if exc.key:
+            reject.parts = (Reason(str(reject), f"error.{exc.key}", exc.values),)
+        return reject
 
 
 _COUNTRY_NAMES = {
@@ -524,7 +579,11 @@ def parse_country(value: str) -> str:
         return named
     if len(text) == 2 and text.isascii() and text.isalpha():
         return text.upper()
-    raise Reject(f"unknown country {text!r} (use a two-letter code such as NO, SE, FI or DK)")
+    raise Reject(
+        f"unknown country {text!r} (use a two-letter code such as NO, SE, FI or DK)",
+        key="unknown_country",
+        country=text,
+    )
 
 
 _ORG_NAMES = {"NO": "Norwegian", "SE": "Swedish", "FI": "Finnish", "DK": "Danish"}
@@ -542,12 +601,21 @@ def parse_org_number(value: str, country: str | None) -> OrgNumber:
         if org.country == country:
             return org
     if found:
-        both = " and ".join(o.country for o in found)
-        raise Reject(f"organisation number {text!r} is valid in both {both}; add a Country column")
+        first, last = " and ".join(o.country for o in found[:-1]), found[-1].country
+        raise Reject(
+            f"organisation number {text!r} is valid in both {first} and {last}; add a Country column",
+            key="org_several_countries",
+            number=text,
+            first=first,
+            last=last,
+        )
     if country and country not in COUNTRIES:
         raise Reject(
             f"organisation number {text!r}: kundebot checks organisation numbers of NO, SE, FI and DK only; "
-            f"leave the column empty for customers in {country}"
+            f"leave the column empty for customers in {country}",
+            key="org_country_unchecked",
+            number=text,
+            country=country,
         )
     guess = country or {9: "NO", 10: "SE"}.get(len(_NON_DIGITS.sub("", text)))
     if guess:
@@ -555,10 +623,17 @@ def parse_org_number(value: str, country: str | None) -> OrgNumber:
             validate(text, guess)
         except InvalidOrgNumber as exc:
             detail = _lower_first(str(exc).rpartition(" (")[2].rstrip(").")) or "bad check digit"
+            what = f"{_ORG_NAMES[guess]} number"
             raise Reject(
-                f"invalid organisation number {text!r}: not a valid {_ORG_NAMES[guess]} number ({detail})"
+                f"invalid organisation number {text!r}: not a valid {what} ({detail})",
+                key="org_invalid_in_country",
+                number=text,
+                what=what,
+                reason=detail,
             ) from None
-    raise Reject(f"invalid organisation number {text!r}: not valid in NO, SE, FI or DK")
+    raise Reject(
+        f"invalid organisation number {text!r}: not valid in NO, SE, FI or DK", key="org_invalid", number=text
+    )
 
 
 _BY_LENGTH = {9: ("NO",), 10: ("SE",), 8: ("FI", "DK")}  # digits of a compact number -> where it can be
@@ -581,14 +656,23 @@ def _candidates(text: str) -> list[OrgNumber]:
 def parse_customer_number(value: str) -> int:
     digits = re.sub(r"[\s\u00a0]", "", value).lstrip("#")
     if not digits.isdigit() or len(digits) > 9:
-        raise Reject(f"customer number {value.strip()!r} is not a number")
+        raise Reject(
+            f"customer number {value.strip()!r} is not a number",
+            key="bad_customer_number",
+            value=value.strip(),
+        )
     return int(digits)
 
 
 def parse_count(value: str, what: str) -> int:
     digits = re.sub(r"[\s\u00a0\u202f.']", "", value)
     if not digits.isdigit():
-        raise Reject(f"{what} {value.strip()!r} is not a whole number")
+        raise Reject(
+            f"{what} {value.strip()!r} is not a whole number",
+            key="not_whole_number",
+            what=what,
+            value=value.strip(),
+        )
     return int(digits)
 
 
@@ -604,7 +688,12 @@ def parse_yes_no(value: str, what: str) -> bool | None:
         return True
     if text in _NO:
         return False
-    raise Reject(f"{what} {value.strip()!r}: write yes or no (ja/nei, ja/nej)")
+    raise Reject(
+        f"{what} {value.strip()!r}: write yes or no (ja/nei, ja/nej)",
+        key="not_yes_no",
+        what=what,
+        value=value.strip(),
+    )
 
 
 _CUSTOMER_KINDS = {
@@ -621,7 +710,9 @@ def parse_kind(value: str) -> CustomerKind:
     found = _KIND_LOOKUP.get(_compact(value))
     if found is None:
         raise Reject(
-            f"unknown customer type {value.strip()!r} (use customer, supplier, private, partner or prospect)"
+            f"unknown customer type {value.strip()!r} (use customer, supplier, private, partner or prospect)",
+            key="unknown_kind",
+            value=value.strip(),
         )
     return found
 
@@ -644,7 +735,13 @@ def parse_address_roles(value: str) -> tuple[str, ...]:
             continue
         role = _ROLE_LOOKUP.get(_compact(part))
         if role is None:
-            raise Reject(f"unknown address type {part.strip()!r} (use {', '.join(ADDRESS_ROLES)})")
+            types = ", ".join(ADDRESS_ROLES)
+            raise Reject(
+                f"unknown address type {part.strip()!r} (use {types})",
+                key="unknown_address_type",
+                value=part.strip(),
+                types=types,
+            )
         if role not in roles:
             roles.append(role)
     return tuple(roles)
@@ -659,28 +756,28 @@ def _checked(what: Callable[[], T]) -> T:
     try:
         return what()
     except InvalidInput as exc:
-        raise Reject(_lower_first(str(exc).rstrip("."))) from None
+        raise Reject.of_error(exc) from None
 
 
 class _Problems:
     """A row's problems, collected so that one report line names them all."""
 
     def __init__(self) -> None:
-        self.found: list[str] = []
+        self.found: list[Reason] = []
 
     def attempt(self, work: Callable[[], T]) -> T | None:
         try:
             return work()
         except Reject as exc:
-            self.found.append(str(exc))
+            self.found.extend(exc.parts)
             return None
 
-    def add(self, reason: str) -> None:
-        self.found.append(reason)
+    def add(self, text: str, *, key: str, **values: Any) -> None:
+        self.found.extend(Reject(text, key=key, **values).parts)
 
     def raise_any(self) -> None:
         if self.found:
-            raise Reject("; ".join(self.found))
+            raise Reject.joined(self.found)
 
 
 def _lower_first(text: str) -> str:
@@ -710,9 +807,11 @@ def _address_values(cells: dict[str, str], raw_street: str, country: str | None)
     if not lines and not postcode and not city:
         return None
     if not lines and not city:
-        raise Reject("an address needs at least a street line or a city")
+        raise Reject(
+            "an address needs at least a street line or a city", key="address_without_street_or_city"
+        )
     if len(lines) > 3:
-        raise Reject("an address has at most three street lines")
+        raise Reject("an address has at most three street lines", key="address_too_many_lines")
     return AddressValues(
         tuple(_text(line, "street line", 200) for line in lines),
         _text(postcode, "postcode", 20) if postcode else None,
@@ -726,9 +825,10 @@ def _address_values(cells: dict[str, str], raw_street: str, country: str | None)
 
 @dataclass(frozen=True)
 class NameEntry:
-    label: str  # "Acme AS (#10023)" or "Acme AS on line 4"
+    label: str  # "Acme AS (#10023)", or a row of the file: its name ("Acme AS")
     has_org: bool
     existing: bool = False  # a customer in the store (else a row of the file)
+    line: int | None = None  # a row of the file: its line
 
 
 class NameIndex:
@@ -933,12 +1033,20 @@ class Lookup:
         if ref.number is not None:
             known = self.by_number.get(ref.number)
             if known is None or not known.visible or known.deleted:
-                raise Reject(f"unknown customer: no customer #{ref.number}")
+                raise Reject(
+                    f"unknown customer: no customer #{ref.number}",
+                    key="unknown_customer_number",
+                    number=ref.number,
+                )
             return known
         if ref.org is not None:
             known = self.by_org.get((ref.org.country, ref.org.number))
             if known is None or not known.visible or known.deleted:
-                raise Reject(f"unknown customer: no customer with organisation number {ref.org.formatted}")
+                raise Reject(
+                    f"unknown customer: no customer with organisation number {ref.org.formatted}",
+                    key="unknown_customer_org",
+                    org=ref.org.formatted,
+                )
             return known
         if ref.name:
             named = [k for k in self.by_key.get(name_key(ref.name), []) if k.visible and not k.deleted]
@@ -950,10 +1058,15 @@ class Lookup:
             if named:
                 labels = ", ".join(k.label for k in (exact or named)[:3])
                 raise Reject(
-                    f"several customers are called {ref.name!r} ({labels}); give the customer number"
+                    f"several customers are called {ref.name!r} ({labels}); give the customer number",
+                    key="ambiguous_customer",
+                    name=ref.name,
+                    customers=labels,
                 )
-            raise Reject(f"unknown customer {ref.name!r}")
-        raise Reject("no customer: give a customer number, organisation number or customer name")
+            raise Reject(f"unknown customer {ref.name!r}", key="unknown_customer_name", name=ref.name)
+        raise Reject(
+            "no customer: give a customer number, organisation number or customer name", key="no_customer"
+        )
 
 
 @dataclass(frozen=True)
@@ -1034,15 +1147,15 @@ class _Import(Generic[_Row]):
         self.cols = map_columns(self.kind, table.header)
         report.unknown_columns = self.cols.unknown
         report.columns = dict(self.cols.names)
-        self.rejected: dict[int, str] = {}  # line -> reason
+        self.rejected: dict[int, tuple[Reason, ...]] = {}  # line -> its problems
         self.labels: dict[int, str] = {}
         self.rows: list[_Row] = []  # the rows that passed their checks
 
     def require_columns(self) -> None:
         raise NotImplementedError
 
-    def reject(self, line: int, reason: str) -> None:
-        self.rejected.setdefault(line, reason)
+    def reject(self, line: int, problem: Reject) -> None:
+        self.rejected.setdefault(line, problem.parts)
 
     async def resolve_customers(self, lookup: Lookup, rows: Sequence[_R]) -> list[tuple[_R, KnownCustomer]]:
         """Each row's customer (by number, else organisation number, else name), read for all rows at once;
@@ -1059,17 +1172,27 @@ class _Import(Generic[_Row]):
             try:
                 resolved.append((row, lookup.resolve(row.customer)))
             except Reject as exc:
-                self.reject(row.line, str(exc))
+                self.reject(row.line, exc)
         return resolved
 
     def check_width(self, fields: Sequence[str]) -> None:
         """A row with values beyond the header's columns would be read shifted: refuse it."""
         extra = sum(1 for f in fields[len(self.table.header) :] if f.strip())
+        delimiter = DELIMITER_NAMES.get(self.table.delimiter, self.table.delimiter)
+        if extra == 1:
+            raise Reject(
+                f"1 more value than the header has columns: is the delimiter ({delimiter}) inside a value "
+                "without quotes?",
+                key="extra_value",
+                delimiter=delimiter,
+            )
         if extra:
             raise Reject(
-                f"{extra} more value{'s' if extra > 1 else ''} than the header has columns: is the "
-                f"delimiter ({DELIMITER_NAMES.get(self.table.delimiter, self.table.delimiter)}) inside a value "
-                "without quotes?"
+                f"{extra} more values than the header has columns: is the delimiter ({delimiter}) inside a "
+                "value without quotes?",
+                key="extra_values",
+                count=extra,
+                delimiter=delimiter,
             )
 
     def clean_rows(self, context: Context) -> None:
@@ -1083,7 +1206,7 @@ class _Import(Generic[_Row]):
                 self.check_width(fields)
                 self.rows.append(self.clean_row(line, cells, fields, context))
             except Reject as exc:
-                self.reject(line, str(exc))
+                self.reject(line, exc)
 
     def row_label(self, cells: dict[str, str]) -> str:
         """How the report names a row (its rejection reason says what was wrong with it)."""
@@ -1101,13 +1224,20 @@ class _Import(Generic[_Row]):
     def finish_report(self) -> None:
         self.report.rows = len(self.table.rows)
         self.report.rejected = [
-            RowProblem(line, reason, self.labels.get(line, ""))
-            for line, reason in sorted(self.rejected.items())
+            _row_problem(line, parts, self.labels.get(line, ""))
+            for line, parts in sorted(self.rejected.items())
         ]
 
     def tick(self, phase: str, done: int, total: int) -> None:
         if done % PROGRESS_EVERY == 0 or done == total:
             self.progress(phase, done, total)
+
+
+def _row_problem(line: int, parts: tuple[Reason, ...], label: str) -> RowProblem:
+    if len(parts) == 1:
+        one = parts[0]
+        return RowProblem(line, one.text, label, one.key, one.values, parts)
+    return RowProblem(line, "; ".join(p.text for p in parts), label, parts=parts)
 
 
 def _label_of(*values: str | None) -> str:
@@ -1267,25 +1397,37 @@ class CustomerImport(_Import[CustomerRow]):
         description = self.cols.raw(fields, "description").replace("\r\n", "\n")
         if description:
             if len(description) > 5000:
-                problems.add("the description is too long (at most 5000 characters)")
+                problems.add(
+                    "the description is too long (at most 5000 characters)", key="description_too_long"
+                )
             values["description"] = description
         if cells["kind"]:
             values["kind"] = problems.attempt(lambda: parse_kind(cells["kind"]))
         if cells["relation_level"]:
             level = cells["relation_level"].upper()
             if level not in RelationLevel.__members__:
-                problems.add(f"relation level {cells['relation_level']!r}: use A, B or C")
+                problems.add(
+                    f"relation level {cells['relation_level']!r}: use A, B or C",
+                    key="bad_relation_level",
+                    value=cells["relation_level"],
+                )
             values["relation_level"] = level
         if cells["employees"]:
             values["employees"] = problems.attempt(lambda: parse_count(cells["employees"], "employees"))
         if cells["industry"]:
             values["industry_id"] = context.industries.get(cells["industry"].casefold())
             if values["industry_id"] is None:
-                problems.add(f"unknown industry {cells['industry']!r}")
+                problems.add(
+                    f"unknown industry {cells['industry']!r}", key="unknown_industry", value=cells["industry"]
+                )
         if cells["owner"]:
             values["owner_id"] = context.users.get(cells["owner"].casefold())
             if values["owner_id"] is None:
-                problems.add(f"unknown owner {cells['owner']!r} (no active user with that email or name)")
+                problems.add(
+                    f"unknown owner {cells['owner']!r} (no active user with that email or name)",
+                    key="unknown_owner",
+                    value=cells["owner"],
+                )
         street = self.cols.raw(fields, "street")
         address = problems.attempt(lambda: _address_values(cells, street, country))
         problems.raise_any()
@@ -1304,24 +1446,35 @@ class CustomerImport(_Import[CustomerRow]):
                 if row.number is not None:
                     if row.number in seen_numbers:
                         raise Reject(
-                            f"customer number #{row.number} is also on line {seen_numbers[row.number]}"
+                            f"customer number #{row.number} is also on line {seen_numbers[row.number]}",
+                            key="customer_number_repeated",
+                            number=row.number,
+                            line=seen_numbers[row.number],
                         )
                     seen_numbers[row.number] = row.line
                 if row.org_key:
                     if row.org_key in seen_orgs:
+                        org = row.org.formatted if row.org else ""
                         raise Reject(
-                            f"organisation number {row.org.formatted if row.org else ''} is also on line "
-                            f"{seen_orgs[row.org_key]}"
+                            f"organisation number {org} is also on line {seen_orgs[row.org_key]}",
+                            key="org_number_repeated",
+                            org=org,
+                            line=seen_orgs[row.org_key],
                         )
                     seen_orgs[row.org_key] = row.line
                 if target is not None:
                     if target.id in seen_targets:
-                        raise Reject(f"updates {target.label}, as line {seen_targets[target.id]} does")
+                        raise Reject(
+                            f"updates {target.label}, as line {seen_targets[target.id]} does",
+                            key="customer_updated_twice",
+                            customer=target.label,
+                            line=seen_targets[target.id],
+                        )
                     seen_targets[target.id] = row.line
                 elif not row.name:
-                    raise Reject("missing name: a new customer needs a name")
+                    raise Reject("missing name: a new customer needs a name", key="missing_customer_name")
             except Reject as exc:
-                self.reject(row.line, str(exc))
+                self.reject(row.line, exc)
                 continue
             pending.append((row, target))
         await self._check_names(session, lookup, [row for row, target in pending if target is None])
@@ -1353,18 +1506,20 @@ class CustomerImport(_Import[CustomerRow]):
             known = lookup.by_number.get(row.number)
             if known is None or not known.visible or known.deleted:
                 raise Reject(
-                    f"no customer #{row.number} (leave the customer number empty to create a new customer)"
+                    f"no customer #{row.number} (leave the customer number empty to create a new customer)",
+                    key="no_customer_number",
+                    number=row.number,
                 )
             if row.org_key and row.org_key != known.org_key:
                 other = lookup.by_org.get(row.org_key)
                 if other is not None and other.id != known.id:
-                    raise Reject(_org_taken(row.org, other))
+                    raise _org_taken(row.org, other)
             return known
         if row.org_key:
             known = lookup.by_org.get(row.org_key)
             if known is not None:
                 if not known.visible or known.deleted:
-                    raise Reject(_org_taken(row.org, known))
+                    raise _org_taken(row.org, known)
                 return known
         return None
 
@@ -1396,11 +1551,11 @@ class CustomerImport(_Import[CustomerRow]):
                 hits = hits or (without_org if row.org else every).similar(key)
                 if hits:
                     entry = hits[0][0]
-                    raise Reject(_similar_reason(entry, "an existing" if entry.existing else "a new"))
+                    raise _similar_reason(entry)
             except Reject as exc:
-                self.reject(row.line, str(exc))
+                self.reject(row.line, exc)
                 continue
-            entry = NameEntry(f"{row.name} on line {row.line}", row.org is not None)
+            entry = NameEntry(row.name or "", row.org is not None, line=row.line)
             every.add(key, entry)
             if row.org is None:
                 without_org.add(key, entry)
@@ -1523,23 +1678,45 @@ class CustomerImport(_Import[CustomerRow]):
         await _update_many(session, table, [c for c in changes if c[1]], versioned=False)
 
 
-def _org_taken(org: OrgNumber | None, known: KnownCustomer) -> str:
+def _org_taken(org: OrgNumber | None, known: KnownCustomer) -> Reject:
     formatted = org.formatted if org else ""
     if not known.visible:
-        return f"organisation number {formatted} is already registered on a customer you cannot see"
-    if known.deleted:
-        return (
-            f"organisation number {formatted} belongs to the deleted customer {known.label}; restore it first"
+        return Reject(
+            f"organisation number {formatted} is already registered on a customer you cannot see",
+            key="org_taken_hidden",
+            org=formatted,
         )
-    return f"organisation number {formatted} already belongs to {known.label}"
+    if known.deleted:
+        return Reject(
+            f"organisation number {formatted} belongs to the deleted customer {known.label}; restore it first",
+            key="org_taken_deleted",
+            org=formatted,
+            customer=known.label,
+        )
+    return Reject(
+        f"organisation number {formatted} already belongs to {known.label}",
+        key="org_taken",
+        org=formatted,
+        customer=known.label,
+    )
 
 
-def _similar_reason(entry: NameEntry, what: str) -> str:
+def _similar_reason(entry: NameEntry) -> Reject:
+    """A new customer's name is close to an existing customer's, or to an earlier row's (SIMILAR_NAME_KEYS)."""
     if entry.existing:
-        hint = "give its customer number to update it, or allow similar names to create another"
-    else:
-        hint = "remove one of the rows, or allow similar names"
-    return f"similar to {what} customer, {entry.label}: {hint}"
+        return Reject(
+            f"similar to an existing customer, {entry.label}: give its customer number to update it, or allow "
+            "similar names to create another",
+            key="similar_existing",
+            customer=entry.label,
+        )
+    return Reject(
+        f"similar to a new customer, {entry.label} on line {entry.line}: remove one of the rows, or allow "
+        "similar names",
+        key="similar_new",
+        name=entry.label,
+        line=entry.line,
+    )
 
 
 def _header_list(table: CsvTable) -> str:
@@ -1618,10 +1795,12 @@ class ContactImport(_Import[ContactRow]):
         if not first and last:
             first, last = last, ""
         if not first:
-            problems.add("missing name: a contact needs a name")
+            problems.add("missing name: a contact needs a name", key="missing_contact_name")
         for value, what in ((first, "first name"), (last, "last name")):
             if len(value) > 100:
-                problems.add(f"the {what} is too long (at most 100 characters)")
+                problems.add(
+                    f"the {what} is too long (at most 100 characters)", key="name_too_long", what=what
+                )
         title = problems.attempt(lambda: _text(cells["title"], "title", 200)) if cells["title"] else None
         emails: list[str] = []
         for cell in self.cols.all(fields, "email"):
@@ -1649,16 +1828,26 @@ class ContactImport(_Import[ContactRow]):
             try:
                 for email in row.emails:
                     if email in seen_emails:
-                        raise Reject(f"email {email} is also on line {seen_emails[email]}")
+                        raise Reject(
+                            f"email {email} is also on line {seen_emails[email]}",
+                            key="email_repeated",
+                            email=email,
+                            line=seen_emails[email],
+                        )
                 name = (customer.id, (row.first_name or "").casefold(), (row.last_name or "").casefold())
                 if not row.emails:
                     if name in seen_names:
                         raise Reject(
-                            f"{row.first_name} {row.last_name} at {customer.name} is also on line {seen_names[name]}"
+                            f"{row.first_name} {row.last_name} at {customer.name} is also on line {seen_names[name]}",
+                            key="contact_repeated",
+                            first_name=row.first_name,
+                            last_name=row.last_name,
+                            customer=customer.name,
+                            line=seen_names[name],
                         )
                 existing = self._match(row, customer, by_email, by_name)
             except Reject as exc:
-                self.reject(row.line, str(exc))
+                self.reject(row.line, exc)
                 continue
             for email in row.emails:
                 seen_emails[email] = row.line
@@ -1744,13 +1933,21 @@ class ContactImport(_Import[ContactRow]):
                 here = [c for c in found.values() if c.customer_id == customer.id]
                 if len(here) == 1:
                     return here[0]
-                raise Reject(f"several contacts have the email {row.emails[0]}; update them one by one")
+                raise Reject(
+                    f"several contacts have the email {row.emails[0]}; update them one by one",
+                    key="ambiguous_email",
+                    email=row.emails[0],
+                )
             return next(iter(found.values()), None)
         key = (customer.id, (row.first_name or "").casefold(), (row.last_name or "").casefold())
         same = by_name.get(key, [])
         if len(same) > 1:
             raise Reject(
-                f"{customer.name} has several contacts called {row.first_name} {row.last_name}; add an email"
+                f"{customer.name} has several contacts called {row.first_name} {row.last_name}; add an email",
+                key="ambiguous_contact",
+                customer=customer.name,
+                first_name=row.first_name,
+                last_name=row.last_name,
             )
         return same[0] if same else None
 
@@ -1828,7 +2025,7 @@ def _email(value: str) -> str:
     try:
         return validation.email_address(value)
     except InvalidInput:
-        raise Reject(f"bad email {value.strip()!r}") from None
+        raise Reject(f"bad email {value.strip()!r}", key="bad_email", value=value.strip()) from None
 
 
 def _phone(value: str, country: str | None) -> str:
@@ -1836,7 +2033,7 @@ def _phone(value: str, country: str | None) -> str:
     try:
         return validation.phone_number(value, region)
     except InvalidInput:
-        raise Reject(f"bad phone number {value.strip()!r}") from None
+        raise Reject(f"bad phone number {value.strip()!r}", key="bad_phone", value=value.strip()) from None
 
 
 def _email_row(contact_id: int, email: str, primary: bool) -> dict[str, Any]:
@@ -1890,7 +2087,7 @@ class AddressImport(_Import[AddressRow]):
         street = self.cols.raw(fields, "street")
         values = problems.attempt(lambda: _address_values(cells, street, country))
         if values is None and not problems.found:
-            problems.add("no address: the street, postcode and city are empty")
+            problems.add("no address: the street, postcode and city are empty", key="no_address")
         roles = None
         if cells["address_roles"]:
             roles = problems.attempt(lambda: parse_address_roles(cells["address_roles"]))
@@ -1918,11 +2115,21 @@ class AddressImport(_Import[AddressRow]):
                 _place_key(row.values.lines[0] if row.values.lines else None, row.values.postcode),
             )
             if place in seen:
-                self.reject(row.line, f"the same address as line {seen[place]}")
+                self.reject(
+                    row.line,
+                    Reject(
+                        f"the same address as line {seen[place]}", key="address_repeated", line=seen[place]
+                    ),
+                )
                 continue
             if row.head_office and customer.id in heads:
                 self.reject(
-                    row.line, f"line {heads[customer.id]} already makes another address the head office"
+                    row.line,
+                    Reject(
+                        f"line {heads[customer.id]} already makes another address the head office",
+                        key="head_office_repeated",
+                        line=heads[customer.id],
+                    ),
                 )
                 continue
             seen[place] = row.line

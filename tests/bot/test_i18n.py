@@ -154,12 +154,13 @@ def test_every_key_the_handlers_use_exists_in_every_language() -> None:
 
 
 def test_the_catalogues_have_the_same_keys_and_placeholders() -> None:
-    """Except a store error's library detail (DETAIL_VALUES: English from email_validator and the like),
-    which only the English text, the error's own message, shows."""
+    """Except a store error's or an import reason's library detail (DETAIL_VALUES: English from
+    email_validator and the like), which only the English text, the error's own message, shows."""
     for lang in ("nb", "sv"):
         assert set(CATALOGUE[lang]) == set(CATALOGUE["en"]), lang
         for key, english in CATALOGUE["en"].items():
-            expected = _fields(english) - (DETAIL_VALUES if key.startswith("error.") else set())
+            with_detail = key.startswith(("error.", "import.reason."))
+            expected = _fields(english) - (DETAIL_VALUES if with_detail else set())
             assert _fields(CATALOGUE[lang][key]) == expected, (lang, key)
 
 

@@ -208,7 +208,11 @@ def a_report(*, dry_run: bool, rejected: int = 2) -> ImportReport:
     return ImportReport(
         Kind.CUSTOMERS, "kunder.csv", "utf-8", ";", ImportOptions(dry_run=dry_run), rows=5 + rejected,
         created=3, updated=1, unchanged=1, unknown_columns=["Fax"], written=not dry_run,
-        rejected=[RowProblem(3 + i, "similar to Nordlys AS (#10001)", "Nordlys AS") for i in range(rejected)],
+        rejected=[
+            RowProblem(3 + i, "similar to Nordlys AS (#10001)", "Nordlys AS", "import.reason.similar_existing",
+                       {"customer": "Nordlys AS (#10001)"})
+            for i in range(rejected)
+        ],
     )  # fmt: skip
 
 

@@ -346,7 +346,10 @@ def huge_report() -> ImportReport:
         Kind.CUSTOMERS, "kunder <!here>.csv" + "x" * 300, "windows-1252", ";", ImportOptions(dry_run=True)
     )
     report.rows, report.created, report.updated = 20_000, 15_000, 10
-    report.rejected = [RowProblem(i, f"similar to {nasty}", nasty) for i in range(2, 4_992)]
+    similar = "import.reason.similar_existing"
+    report.rejected = [
+        RowProblem(i, f"similar to {nasty}", nasty, similar, {"customer": nasty}) for i in range(2, 4_992)
+    ]
     report.unknown_columns = [f"Kolonne {i} {nasty}" for i in range(200)]
     report.columns = {f"field{i}": f"Header {i} {nasty}" for i in range(30)}
     return report
