@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import phonenumbers
+from rapidfuzz.distance import OSA
 
 from bot.intents.text import blank_out
 from registry.orgnr import candidates
@@ -179,6 +180,39 @@ _WISHED = re.compile(
 )
 
 
+# Stage words long enough to be recognised with one slip of the thumb ("forhandlnig", "vunen", "kvalifsert"); a
+# word that only adds or drops an ending ("tilbudt", "offers") is another word, not a slip.
+_MISSPELLABLE = {word: stage for word, stage in _STAGES.items() if len(word) >= 6 and " " not in word}
+_WORD = re.compile(r"[a-z]{5,}")
+
+
+def _one_slip(word: str, target: str) -> bool:
+    """Whether `word` is `target` with one letter dropped, added, changed or two neighbours swapped, inside it."""
+    if (
+        word == target
+        or word.startswith(target)
+        or target.startswith(word)
+        or abs(len(word) - len(target)) > 1
+    ):
+        return False
+    return OSA.distance(word, target, score_cutoff=1) <= 1
+
+
+_MISSPELLABLE_BY_LETTER: dict[str, list[str]] = {}
+for _w in _MISSPELLABLE:
+    _MISSPELLABLE_BY_LETTER.setdefault(_w[0], []).append(_w)
+
+
+def _find_misspelt_stage(ex: Extraction) -> None:
+    for m in _WORD.finditer(ex.text):
+        word = m.group(0)
+        near = _MISSPELLABLE_BY_LETTER.get(word[0], ())
+        stage = next((_MISSPELLABLE[w] for w in near if _one_slip(word, w)), None)
+        if stage is not None:
+            ex.take(m.start(), m.end(), "stage", stage)
+            return
+
+
 def find_stage(ex: Extraction) -> None:
     matches = [
         m
@@ -186,6 +220,7 @@ def find_stage(ex: Extraction) -> None:
         if not (_STAGES[m.group(1)] == "proposal" and _WISHED.search(ex.text[: m.start()]))
     ]
     if not matches:
+        _find_misspelt_stage(ex)
         return
     m = matches[0]
     later = [n for n in matches[1:] if _STAGES[n.group(1)] != "proposal"]

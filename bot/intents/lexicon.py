@@ -417,7 +417,7 @@ TITLE_WORDS = (
     "sekretær", "sekreterare", "koordinator", "teamleder", "teamledare", "avdelingsleder", "avdelningschef",
     "rektor", "principal",
 )  # fmt: skip
-TITLE_SUFFIXES = ("sjef", "chef", "leder", "ledare", "ansvarlig", "ansvarig", "direktør", "direktor", "manager",
+TITLE_SUFFIXES: tuple[str, ...] = ("sjef", "chef", "leder", "ledare", "ansvarlig", "ansvarig", "direktør", "direktor", "manager",
                   "officer", "ansvarleg", " lead")  # fmt: skip
 
 # Common first names: a name that starts with one is a person (contact), not a company.
@@ -911,3 +911,44 @@ SUBJECT_MARKERS = SUBJECT_MARKERS | {"talk", "discuss"}
 SUBJECT_WORD_MARKERS = SUBJECT_WORD_MARKERS | {"talk", "discuss"}
 # Spoken "typ" ("… fler licenser typ"): filler at either end of a comment, like "liksom".
 FILLERS = FILLERS | {"typ"}
+
+# dev9: phone typing run together ("huskå", "läggtill", "addcustomer"), abbreviations ("upd", "srch", "cust"),
+# "put a meeting in the diary", and a rambler's aside ("long story", "lang historie") that is no topic.
+_DEV9_CUES: dict[str, tuple[str, ...]] = {
+    "FIND": ("finne", "srch", "som matcher", "som matchar"),
+    "CUSTOMER": ("cust", "addcustomer"),
+    "CREATE": ("addcustomer", "läggtill", "leggtil", "nysalgsmulighet"),
+    "DEAL": ("nysalgsmulighet",),
+    "UPDATE": ("upd",),
+    "TASK": ("huskå",),
+    "SCHEDULE": ("diary", "in the diary"),
+    "POLITE": ("long story", "lang historie", "lång historia"),
+}  # fmt: skip
+for _label, _phrases in _DEV9_CUES.items():
+    CUES[_label] = CUES.get(_label, ()) + _phrases
+# "est 250k", "estimated 1.2m": how sure a sum is, like "ca", never a deal's name.
+FILLERS = FILLERS | frozenset({"est", "estimated", "estimert", "estimerat"})
+# "We have new possibility with X": the non-native word for an opportunity (nb "mulighet", sv "möjlighet").
+CUES["DEAL"] = CUES["DEAL"] + ("possibility", "new possibility", "sales possibility")
+# "Right, so after the workshop …", "alright, …": a spoken opener, like "ok", never a name.
+FILLERS = FILLERS | frozenset({"right", "alright"})
+# "de vil ha møte om rammeavtalen 9/12 kl. 14.00. sett det opp": the booking asked for, pointing back.
+CUES["SCHEDULE"] = CUES["SCHEDULE"] + ("sett det opp", "sette det opp", "sätt upp det", "boka in det")
+# "Account Director", "Sales Director", "Technical Director": a director of some area is a title.
+TITLE_SUFFIXES = TITLE_SUFFIXES + (" director",)
+# "drop it to 30%", "sänk sannolikheten", "øk beløpet": a value changed up or down (not "drop it": cancel).
+CUES["UPDATE"] = CUES["UPDATE"] + (
+    "drop it to", "drop to", "lower it to", "reduce it to", "raise it to", "increase it to", "lower", "raise",
+    "reduce", "increase", "sänk", "sänka", "senk", "senke", "höj", "höja", "øke",
+)  # fmt: skip
+# "tråkigt men sätt den som förlorad", "kjipt, men …", "shame, mark it lost": a sigh, like "dessverre".
+FILLERS = FILLERS | frozenset(fold(w) for w in ("tråkigt", "trist", "kjipt", "synd", "leit", "shame", "pity"))
+# "boka samma sak med X, fast på fredag", "… ventilation istället": "but"/"instead", never a name or a topic.
+FILLERS = FILLERS | frozenset(fold(w) for w in ("fast", "istället", "istedet", "istedenfor", "instead"))
+# "pencil in a call with X for monday": to book, tentatively.
+CUES["SCHEDULE"] = CUES["SCHEDULE"] + ("pencil in", "pencil")
+CUES["POLITE"] = CUES["POLITE"] + ("long story short", "kort fortalt", "kort sagt")
+# "logg denne mailen fra …", "logga mejlet från …": the email in its definite form.
+CUES["EMAIL"] = CUES["EMAIL"] + ("mailen", "e-posten", "eposten", "mejlet", "mejlen", "mailet", "the email")
+# "spoke w Jane at X", "talked w/ Tom": "with" shortened, as in "mtg w/ …".
+CUES["CALL"] = CUES["CALL"] + ("spoke w", "spoke w/", "talked w", "talked w/")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -89,6 +89,10 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
         # part of what they said
         ex, when = _extract(folded, language, now, keep=when)
         words = _searched_names_uncued(_message_words(ex.text, original, language))
+    if intent == "log_activity" and when is not None and _bare_weekday_ahead(folded, when, now):
+        # "met with the team at Orchard Labs on thursday": what happened was on the last such day
+        when = replace(when, value=when.value - timedelta(days=7))
+        ex.slots["when"] = when.value.isoformat()
     if intent in SALES_INTENTS:
         _later_close_date(ex, folded, language, now)
         entities.find_stage(ex)
@@ -98,10 +102,22 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
         if intent == "create_sales_case" and _has(words, "UPDATE") and not _has(words, "CREATE"):
             intent = "update_sales_case"
 
+    if intent in ACTIVITY_INTENTS and any(slot in ("amount", "currency") for *_, slot in ex.spans):
+        # "ringde X ang. fakturan på 48 000 kr": a sum in a log or a to-do is part of its text
+        for start, end, slot in ex.spans:
+            if slot in ("amount", "currency"):
+                ex.text = ex.text[:start] + folded[start:end] + ex.text[end:]
+        ex.spans = [span for span in ex.spans if span[2] not in ("amount", "currency")]
+        words = _searched_names_uncued(_message_words(ex.text, original, language))
     slots = {k: v for k, v in ex.slots.items() if k in INTENT_SLOTS.get(intent, ())}
     if intent in SALES_INTENTS and "when" in slots and not _close_date(folded, ex):
         del slots["when"]  # "takket nei i dag": a date in a sales message is its expected close, or nothing
     slots.update(_names(intent, words, language))
+    closing = _closing_request(words) if intent == "find_customer" else None
+    if closing is not None:
+        asked_for = _names(intent, closing, language)  # "vad hette det där bolaget, …? sök på lindberg"
+        if asked_for.get("customer"):
+            slots["customer"] = asked_for["customer"]
     quote = _LEADING_QUOTE.match(text)
     if quote is not None and intent in ACTIVITY_INTENTS and "\n" in text[quote.end() - 1 :]:
         # "> We'd like … from January.\nlog that as an email from Mari at Skarvik Data": who it is from is
@@ -125,6 +141,30 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     if intent in SALES_INTENTS and isinstance(said, str) and said.startswith(("the ", "our ", "their ")):
         # "set the fleet portal deal to lost": the deal's name without its article
         said = slots["subject"] = said.split(" ", 1)[1]
+    if intent in SALES_INTENTS and isinstance(said, str) and fold(said) in _PASSIVE_CHANGES | _SMALL_VERBS:
+        del slots[
+            "subject"
+        ]  # "… Hamnservice-dealen flyttas till 15 januari": the change, not the deal's name
+        said = None
+    if (
+        intent in ACTIVITY_INTENTS
+        and isinstance(said, str)
+        and "contact_name" not in slots
+        and 2 <= len(said.split()) <= 3
+        and fold(said.split()[0]) in FIRST_NAMES
+        and all(part[:1].isupper() for part in said.split())
+    ):  # "boka teams-möte med henne …\n--\nJohanna Wikström | Inköpschef | …": a person, not a topic
+        slots["contact_name"] = slots.pop("subject")
+        said = None
+    if (
+        intent in SALES_INTENTS
+        and isinstance(said, str)
+        and slots.get("customer")
+        and said.startswith(f"{slots['customer']} ")
+        and said != slots["customer"]
+    ):  # "Thornbury Ltd have gone quiet …, mark it as lost": a remark about the customer, not a deal's name
+        del slots["subject"]
+        said = None
     if intent in SALES_INTENTS and said is not None and said == slots.get("customer"):
         # ("hvor står Rognan Energi-saken nå?": the customer's deal, not a name of its own)
         del slots["subject"]
@@ -158,6 +198,20 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
 
 _LEADING_QUOTE = re.compile(r"\s*>\s*([^\n]+)\n")  # a pasted line quoted first, then the request
 _BEFORE = frozenset({"before", "før", "innan", "före"})
+
+
+_BARE_WEEKDAY = re.compile(
+    r"(?:on\s+|pa\s+)?(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday|mandag|tirsdag|onsdag|torsdag|fredag|lordag|sondag|mandag|tisdag|mandagen|fredagen)\.?"
+)
+
+
+def _bare_weekday_ahead(folded: str, when: WhenResult, now: datetime) -> bool:
+    """A log's date written as a weekday alone ("on thursday"), which resolved to the days ahead."""
+    if not now < when.value <= now + timedelta(days=7) or len(when.spans) != 1:
+        return False
+    span = when.spans[0]
+    return _BARE_WEEKDAY.fullmatch(folded[span.start : span.end].strip()) is not None
 
 
 def _without_before_clause(words: list[Word]) -> list[Word]:
@@ -299,6 +353,11 @@ def _extract(
     probe = ex.text
     for span in keep.spans if keep is not None else ():
         probe = probe[: span.start] + "#" * (span.end - span.start) + probe[span.end :]
+    for quoted in _DEAL_QUOTED.finditer(folded):
+        # 'logga mejl till X: "skickar avtalsutkastet senast fredag"': a date inside a quoted line is what was
+        # said, not when (a quote that is the whole message still gives its date)
+        if len(quoted.group(1).split()) >= 3 and folded[: quoted.start()].strip(" :,-"):
+            probe = probe[: quoted.start()] + "#" * (quoted.end() - quoted.start()) + probe[quoted.end() :]
     when = find_when(probe, language, now)
     if when is not None and keep is not None and when.value > now:
         when = None  # (only a date of what happened)
@@ -324,7 +383,7 @@ _CLOSE_WORDS = frozenset(fold(w) for w in (
 ))  # fmt: skip
 
 
-_TODAY_WORDS = re.compile(r"today|i\s*dag|this\s+morning|i\s*formiddag|i\s*formiddags|i\s*morges")
+_TODAY_WORDS = re.compile(r"today|i\s*dag|this\s+morning|i\s*formiddag|i\s*formiddags|i\s*morges|i\s*morse")
 
 
 def _close_date(folded: str, ex: entities.Extraction) -> bool:
@@ -422,6 +481,15 @@ def _words(doc: Doc, original: str) -> list[Word]:
             # "check the register", "according to the register": a noun after its article, not the verb
             w.labels = w.labels - {"CREATE"}
             w.cue = min(w.labels)
+        elif (
+            w.cue == "CREATE"
+            and w.low in {"new", "ny", "nytt", "nye", "nya"}
+            and w.i + 1 < len(words)
+            and words[w.i + 1].labels & {"SALES_FIELD"}
+            and not words[w.i + 1].labels & {"DEAL", "CREATE"}
+        ):  # "new close date 31/1", "nytt beräknat avslut": a changed value, not something created
+            w.labels = (w.labels - {"CREATE"}) | {"UPDATE"}
+            w.cue = min(w.labels)
         elif "DEAL" in w.labels and words[w.i - 1].low in _SAME:
             # "samma sak för X, lägg upp dem som ny kund": the same thing again, not a deal
             w.labels = w.labels - {"DEAL"}
@@ -461,6 +529,15 @@ def _introduces_self(words: list[Word], segment: Segment) -> bool:
     }
 
 
+def _signs_off(words: list[Word], segment: Segment) -> bool:
+    """ "… Tack /Eva", "… takk, Kari": the writer's name after a closing thanks, at the very end."""
+    k = segment.words[0].i - 1
+    while k >= 0 and words[k].boundary:
+        k -= 1
+    last = max((w.i for w in words if not w.boundary), default=-1)
+    return k >= 0 and "POLITE" in words[k].labels and segment.words[-1].i == last and len(segment.words) <= 2
+
+
 _DEMONSTRATIVES = frozenset(fold(w) for w in ("det", "dette", "detta", "this", "that", "den"))
 _SAME = frozenset(fold(w) for w in ("samma", "samme", "same", "likadan", "likadant", "tilsvarende"))
 _DETERMINERS = frozenset({"the", "a", "an", "our", "their"})
@@ -488,7 +565,9 @@ def _ends_word(doc: Doc, k: int) -> bool:
 # "could you", "kan du", "skulle du kunna": a request, and what comes before it is often only the story.
 _REQUEST_OPENERS = frozenset({("could", "you"), ("can", "you"), ("can", "u"), ("would", "you"), ("will", "you"),
                               ("kan", "du"), ("kunne", "du"), ("kan", "dere"), ("kan", "ni"), ("skulle", "du"),
-                              ("kunde", "du"), ("vil", "du"), ("vill", "du")})  # fmt: skip
+                              ("kunde", "du"), ("vil", "du"), ("vill", "du"), ("can", "someone"),
+                              ("can", "somebody"), ("could", "someone"), ("could", "somebody"), ("kan", "noen"),
+                              ("kunne", "noen"), ("kan", "nagon"), ("kunde", "nagon"), ("kan", "nan")})  # fmt: skip
 _IMPERATIVES = frozenset({"SHOW", "CREATE", "FIND", "LOG", "SCHEDULE", "TASK"})
 _HEADINGS = frozenset({"TASK", "CREATE", "LOG", "NOTE", "DEAL", "CONTACT", "CUSTOMER"})
 _CLAUSE_LINKS = frozenset({"so", "sa", "og", "and", "men", "but", "och", "then", "da", "sen"})
@@ -534,8 +613,8 @@ def _request_start(words: list[Word]) -> int | None:
         if (words[k].low, words[k + 1].low) not in _REQUEST_OPENERS:
             continue
         before = words[k - 1]
-        if before.boundary or before.low in _CLAUSE_LINKS:
-            start = k
+        if before.boundary or before.low in _CLAUSE_LINKS or before.low in {".", "!", "?"}:
+            start = k  # (also after a full stop the boundary rules keep: "… I'd say 50%. Can somebody …")
     return start
 
 
@@ -557,6 +636,16 @@ def _company_names_uncued(words: list[Word], lang: str) -> list[Word]:
         if not form.text.islower()
         for k in range(first, form.i)
     } | _titled_prefix(words)
+    # "Tindvik Hotell", "Grand Kino": an errand's word written with a capital inside a name is name
+    freed |= {
+        w.i
+        for w in words[1:]
+        if w.labels == {"OFFTOPIC"}
+        and w.text[:1].isupper()
+        and not words[w.i - 1].boundary
+        and words[w.i - 1].text[:1].isupper()
+        and not words[w.i - 1].labels
+    }
     if not freed:
         return words
     return [replace(w, cue=None, labels=frozenset()) if w.i in freed else w for w in words]
@@ -585,7 +674,9 @@ def _titled_prefix(words: list[Word]) -> set[int]:
 _REQUEST_VERBS = frozenset({"LOG", "SHOW", "FIND", "CREATE", "SCHEDULE", "CALL", "UPDATE", "CANCEL", "HELP"})
 
 
-_NAMED_AFTER = frozenset(fold(w) for w in ("named", "called", "heter", "navn", "namn", "kalt", "kallad"))
+_NAMED_AFTER = frozenset(
+    fold(w) for w in ("named", "called", "heter", "hette", "het", "navn", "namn", "kalt", "kallad")
+)
 
 
 def _searched_names_uncued(words: list[Word]) -> list[Word]:
@@ -654,6 +745,10 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "show_customer"  # "the customer with org nr …", "kunden med orgnr …": ours, not the register's
     if "org_number" in slots and has("LOOKUP") and not has("CREATE") and not has("SHOW"):
         return "lookup_org"
+    if "org_number" in slots and "amount" not in slots and _creates_them(words):
+        return (
+            "create_customer"  # "vi har skrivit avtal med X, 5569913733, lägg in dem i crm:et": the company
+        )
     if _note_heading(words):
         return "log_activity"  # "anteckning Brf Solgläntan: styrelsen byts i januari, ta nya kontakter då"
     opener = next((w for w in words if not w.boundary and not w.labels & {"POLITE", "SMALL_TALK"}), None)
@@ -709,14 +804,37 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     if (
         prefix is not None
         and not (
-            to_do_cues & {"MEETING", "DEAL", "LOG", "SCHEDULE", "CREATE", "SHOW", "EMAIL", "NOTE"}
+            to_do_cues
+            & {"MEETING", "DEAL", "LOG", "SCHEDULE", "CREATE", "SHOW", "EMAIL", "NOTE", "SALES_FIELD"}
             or sales_signal
             and not stage
+            or "amount" in slots
+            or "probability" in slots
         )
         and not any(w.low in _PAST_CALLS for w in words)  # ("X: phoned this afternoon, …": a call made)
     ):
         return "create_task"  # "Lofoten Lys – ring tirsdag": the customer, then what to do and when
-    activity = cues & {"MEETING", "CALL", "LOG", "EMAIL", "NOTE"} and not sales_signal
+    logged_kind = "LOG" in cues and bool(cues & {"MEETING", "CALL", "EMAIL", "NOTE"})
+    activity = cues & {"MEETING", "CALL", "LOG", "EMAIL", "NOTE"} and not (
+        sales_signal and not (logged_kind and stage and not ("amount" in slots or "probability" in slots))
+    )  # ("had a Teams call with X, she's chasing the revised quote. pls log": a quote talked about, logged)
+    if (
+        activity
+        and logged_kind
+        and stage
+        and not has("DEAL")
+        and not ("amount" in slots or "probability" in slots)
+    ):
+        return "log_activity"
+    if (
+        opener is not None
+        and opener.low in {"open", "oppna", "apne"}
+        and opener.i + 1 < len(words)
+        and "DEAL" in words[opener.i + 1].labels
+        and "amount" in slots
+        and not has("UPDATE")
+    ):
+        return "create_sales_case"  # "öppna affärsmöjligheten X hos Y, ca 2,2 milj, …": a new one, with its value
     if opener is not None and _new_deal_heading(words, opener) and "amount" in slots and not has("UPDATE"):
         # "affärsmöjlighet, Björk och Lind Arkitekter, Kontorsflytt, 420 000 kr, …": a new deal written as a list
         return "create_sales_case"
@@ -742,6 +860,10 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "update_sales_case"
     if stage and not (cues & {"LOG", "CALL", "MEETING", "TASK", "CREATE", "SHOW", "FIND", "NEW_ROLE"}):
         return "update_sales_case"
+    if stage and "probability" in slots and not cues & {"LOG", "TASK", "CREATE", "SHOW", "FIND"}:
+        return (
+            "update_sales_case"  # "etter møtet i dag: X → tilbud sendt, 40 prosent": the meeting is the story
+        )
     if has("KPI") and not (cues & {"CREATE", "LOG", "TASK", "CALL", "MEETING", "NOTE", "EMAIL"}):
         return "kpi_summary"
     if has("AS_CONTACT") or has("NEW_ROLE") and _title_present(words):
@@ -754,13 +876,23 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         and ("email" in slots or "phone" in slots or _title_present(words))
     ):
         return "add_contact"
-    if has("MEETING") and (has("SCHEDULE") or (future and not has("PAST") and not has("LOG"))):
+    happened = any(w.low in _PAST_CALLS or w.low in _PAST_MEETINGS for w in words)  # "met X on thursday"
+    if has("MEETING") and (
+        has("SCHEDULE") or (future and not has("PAST") and not has("LOG") and not happened)
+    ):
         return "schedule_meeting"
     # "snakket med Per i dag, han ringer tilbake neste uke": a call made, and what they said will happen
     reported = any(w.low in _PAST_CALLS and "CALL" in w.labels for w in words) and any(
         w.low in _CLAUSE_SUBJECTS and w.i > 0 and words[w.i - 1].boundary for w in words
     )
-    if has("CALL") and future and not (cues & {"PAST", "LOG", "MEETING", "EMAIL", "NOTE"}) and not reported:
+    booked = opener is not None and "SCHEDULE" in opener.labels  # "book a call with X monday 3pm": a meeting
+    if (
+        has("CALL")
+        and future
+        and not (cues & {"PAST", "LOG", "MEETING", "EMAIL", "NOTE"})
+        and not reported
+        and not booked
+    ):
         return "create_task"  # "ring Acme tirsdag": a call still to make
     if (
         opener is not None
@@ -800,6 +932,14 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     return "unknown"
 
 
+def _creates_them(words: list[Word]) -> bool:
+    """ "lägg in dem", "opprett dem", "add them": a request to create what the message points back to."""
+    return any(
+        "CREATE" in w.labels and w.i + 1 < len(words) and words[w.i + 1].low in {"dem", "them", "dom"}
+        for w in words
+    )
+
+
 def _logged_comment(words: list[Word]) -> bool:
     """ "logg pa lofoten reiseliv: vil ha demo": a log request, then its comment; kind words in the comment do
     not make it a call or a meeting (but "logga: möte med …" names the kind right after the colon)."""
@@ -810,6 +950,21 @@ def _logged_comment(words: list[Word]) -> bool:
         return False
     after = next((w for w in words[colon + 1 :] if not w.boundary), None)
     return after is not None and not after.labels & _KIND_LABELS
+
+
+def _kinds_in_comment_only(words: list[Word]) -> bool:
+    """ "Lofoten Reiseliv: vil ha demo i januar, logg det": a customer-first note whose only kind words are
+    inside its comment (not "X: ringte i dag, …", not "…, log it as a call")."""
+    prefix = _prefix(words)
+    if prefix is None:
+        return False
+    first = next((w for w in words[prefix[-1].i + 2 :] if not w.boundary), None)
+    if first is None or first.labels & (_KIND_LABELS | {"LOG"}) or first.low in _PAST_CALLS | _PAST_MEETINGS:
+        return False
+    log_at = next((w.i for w in words[first.i :] if "LOG" in w.labels), len(words))
+    if any(w.labels & _KIND_LABELS for w in words[log_at:]):
+        return False
+    return any(w.labels & _KIND_LABELS for w in words[first.i : log_at])
 
 
 def _customer_with(words: list[Word]) -> bool:
@@ -828,7 +983,9 @@ def _note_heading(words: list[Word]) -> bool:
     content = [w for w in words if not (w.boundary and BLANK in w.low) and not w.labels & {"POLITE"}]
     if len(content) < 4 or content[0].cue != "NOTE" or content[0].labels != {"NOTE"}:
         return False
-    colon = next((k for k, w in enumerate(content[:6]) if w.low == ":"), None)
+    colon = next(
+        (k for k, w in enumerate(content[:6]) if w.low == ":" or w.boundary and w.low in _DASHES), None
+    )  # ("anteckning Vättern Mekaniska AB - dom vill ha demo": a spaced dash like a colon)
     return colon is not None and colon > 1 and all(not w.labels for w in content[1:colon])
 
 
@@ -837,6 +994,11 @@ _PAST_CALLS = frozenset(fold(w) for w in (
     "called", "phoned", "rang", "spoke", "talked", "ringte", "ringde", "snakket", "snakka", "pratet", "pratade",
     "pratat", "talade", "snackade",
 ))  # fmt: skip
+
+
+_PAST_MEETINGS = frozenset(
+    fold(w) for w in ("met", "traff", "møtte", "träffade", "visited", "besøkte", "besökte")
+)
 
 
 _HOW = frozenset({"how", "hw", "hvordan", "hur", "korleis"})
@@ -914,7 +1076,7 @@ def _activity_kind(intent: str, words: list[Word]) -> str:
         return "task"
     if intent == "schedule_meeting":
         return "meeting"
-    if _note_heading(words) or _logged_comment(words):
+    if _note_heading(words) or _logged_comment(words) or _kinds_in_comment_only(words):
         return "note"  # "anteckning Acme: ring tilbake i januar", "logg pa X: vil ha demo": a note's text
     for label, kind in (("CALL", "call"), ("MEETING", "meeting"), ("EMAIL", "email"), ("NOTE", "note")):
         if _has(words, label):
@@ -955,9 +1117,17 @@ def _is_marker(words: list[Word], w: Word) -> bool:
             and not nxt.boundary
             and nxt.cue is None
             and nxt.low not in _POLITE
+            and nxt.low not in _VERBS_AFTER_NAME  # ("KVAM MEKANISKE AS ER TAPT": the name, then its verb)
             and not _is_marker(words, nxt)
         )
     return w.low in CUSTOMER_PREPOSITIONS or w.low in SUBJECT_MARKERS or w.low in _TITLE_INTRO
+
+
+# Norwegian and Swedish verbs that follow a company's name ("Acme AS er tapt", "… AS har signert").
+_VERBS_AFTER_NAME = frozenset(fold(w) for w in (
+    "er", "är", "har", "hadde", "hade", "var", "ble", "blev", "vil", "vill", "skal", "ska", "gikk", "gick", "takket",
+    "tackade", "valgte", "valde", "signerte", "signerade",
+))  # fmt: skip
 
 
 _PERSONAL_PRONOUNS = frozenset({
@@ -976,8 +1146,19 @@ def _segments(words: list[Word], intent: str) -> list[Segment]:
     def close() -> None:
         nonlocal current
         trimmed = _trim(current)
+        if cased and trimmed and trimmed[0].text.islower():
+            # "bumped into Sanna Aalto": a person's capitalised name after lower-case verbs is where a name starts
+            named_at = next(
+                (k for k, w in enumerate(trimmed[:4]) if w.text[:1].isupper() and w.low in FIRST_NAMES), None
+            )
+            if named_at and all(w.text.isalpha() and w.text.islower() for w in trimmed[:named_at]):
+                trimmed = trimmed[named_at:]
         of = next((k for k, w in enumerate(trimmed[1:-1], 1) if w.low == "of"), None)
-        if of is not None and trimmed[0].low in FIRST_NAMES and trimmed[of + 1].text[:1].isupper():
+        if (
+            of is not None
+            and (trimmed[0].low in FIRST_NAMES or _looks_like_title(" ".join(w.text for w in trimmed[:of])))
+            and trimmed[of + 1].text[:1].isupper()
+        ):  # (and "the CFO of Bexley Foods": a title, and where it is held)
             # "Pekka Virtanen of Turun Ohjelmistotalo Oy": the person, and where they work
             segments.append(Segment(trimmed[:of], before))
             segments.append(Segment(trimmed[of + 1 :], trimmed[of]))
@@ -1090,6 +1271,22 @@ def _subject(words: list[Word], intent: str, first: int = 0) -> tuple[list[Word]
                 continue
             rest.append(nxt)
         rest = _trim_subject(rest)
+        if (
+            w.low == ","
+            and intent in ACTIVITY_INTENTS
+            and 1 < len(rest) <= _MAX_NAME_WORDS
+            and rest[-1].text in _WRITTEN_FORMS
+            and all(x.text[:1].isupper() or x.low in _NAME_LINKS for x in rest)
+            and all(x.boundary for x in words[rest[-1].i + 1 :] if x.low != ",")
+            or w.low == ","
+            and intent in ACTIVITY_INTENTS
+            and 1 < len(rest) <= _MAX_NAME_WORDS
+            and rest[-1].text in _WRITTEN_FORMS
+            and all(x.text[:1].isupper() or x.low in _NAME_LINKS for x in rest)
+            and rest[-1].i + 1 < len(words)
+            and words[rest[-1].i + 1].low == ","
+        ):
+            continue  # "with Per Arne Holm, Trondheim Betong AS, 19/11, …": where the person works, an item
         if w.low == ":" and len(rest) > 1 and rest[0].labels & _KIND_LABELS and rest[1].low in _MEETING_WITH:
             continue  # "logga: möte med Skaraborgs Revision …": the colon introduced the activity, not a comment
         topic_word = w.low in SUBJECT_WORD_MARKERS and intent in ACTIVITY_INTENTS  # "om avtalet"
@@ -1129,7 +1326,9 @@ _TALK_VERBS = frozenset(
 _SUBJECT_PRONOUNS = frozenset(
     {"de", "dom", "hun", "hon", "vi", "they", "theyre", "they're", "we", "she", "he"}
 )
-_NOT_A_DEAL = _CLAUSE_SUBJECTS | frozenset({"og", "and", "och", "men", "but", "jeg", "jag", "i", "so", "sa"})
+_NOT_A_DEAL = _CLAUSE_SUBJECTS | frozenset(
+    {"og", "and", "och", "men", "but", "jeg", "jag", "i", "so", "sa", "den"}
+)  # ("…, den är större nu": a remark about the deal)
 
 
 _COUNT_NOUNS = frozenset(fold(w) for w in (
@@ -1228,11 +1427,18 @@ def _count(run: list[Word]) -> bool:
     return run[0].low.isdigit() and len(run) > 1 and run[1].low in _COUNT_NOUNS
 
 
+# "Beräknat avslut … flyttas till 15 januari", "the close date was pushed": the change said in the passive.
+_PASSIVE_CHANGES = frozenset(fold(w) for w in (
+    "flyttes", "flyttas", "endres", "ändras", "settes", "sätts", "oppdateres", "uppdateras", "utsettes", "skyves",
+    "skjuts", "moved", "changed", "updated", "pushed", "postponed",
+))  # fmt: skip
+
+
 def _not_a_deal_name(run: list[Word]) -> bool:
     """A remark ("de gikk for en konkurrent"), a count ("12 konsulter", "24 months") or a lone small word is not
     what a deal is called."""
-    if run[0].low in _NOT_A_DEAL:
-        return True
+    if run[0].low in _NOT_A_DEAL or run[-1].low in {"men", "but", "och", "og", "and", "so", "sa"}:
+        return True  # (a name never ends in a conjunction: "tråkigt men …")
     if _count(run):
         return True
     small = (
@@ -1242,7 +1448,8 @@ def _not_a_deal_name(run: list[Word]) -> bool:
         or run[0].low in _REFERRING
         or run[0].low in _PAST_VERBS
         or run[0].low in _CLAUSE_TIME | {"then", "da", "yet", "enno", "annu", "already", "allerede", "redan"}
-    )  # ("… as lost", "create one", "skapa en då")
+        or run[0].low in _PASSIVE_CHANGES
+    )  # ("… as lost", "create one", "skapa en då", "forventet signert flyttes til …")
     return len(run) == 1 and run[0].text.islower() and small
 
 
@@ -1450,7 +1657,7 @@ def _subject_text(words: list[Word], run: list[Word]) -> str:
 
 # A topic's own lead-in: "agenda: budsjett 2027", "det gäller underhållsplanen", "it's about the renewal".
 _TOPIC_LEAD = re.compile(
-    r"^(?:(?:agenda|tema|topic|emne|ämne|subject|theme)\s*:\s*|(?:det|it)\s*(?:'s|is|er|är)?\s*(?:gjelder|gäller|"
+    r"^(?:(?:agenda|tema|topic|emne|ämne|subject|theme)\s*(?::|\s(?:was|is|er|var|är|blir)\b)\s*|(?:det|it)\s*(?:'s|is|er|är)?\s*(?:gjelder|gäller|"
     r"handler om|handlar om|about)\s+)",
     re.IGNORECASE,
 )
@@ -1505,8 +1712,26 @@ _MODAL_LEAD = frozenset(
 )
 
 
+# "a reminder should be set to …", "en oppgave må opprettes: …": the trigger said in the passive is framing.
+_MODALS = frozenset(fold(w) for w in ("should", "must", "needs", "skal", "ska", "må", "måste", "bør", "bör"))
+_PASSIVE_SET = frozenset(fold(w) for w in (
+    "set", "created", "added", "made", "opprettes", "lages", "settes", "legges", "skapas", "läggas", "sättas",
+    "göras",
+))  # fmt: skip
+
+
+def _without_passive_lead(rest: list[Word]) -> list[Word]:
+    if not rest or rest[0].low not in _MODALS:
+        return rest
+    k = 1 + (len(rest) > 1 and rest[1].low in {"be", "bli"})
+    if k < len(rest) and rest[k].low in _PASSIVE_SET:
+        return rest[k + 1 :]
+    return rest
+
+
 def _todo_phrase(rest: list[Word]) -> list[Word]:
     """The to-do in the words after a trigger: from the first word that is not a lead-in to the first date."""
+    rest = _without_passive_lead(rest)
     phrase: list[Word] = []
     for w in rest:
         if w.boundary and BLANK in w.low and "@" in w.text and phrase:
@@ -1559,8 +1784,8 @@ _CLAUSE_TIME = frozenset({"na", "nu", "now", "ar"})  # "… ligger hos juridisk 
 def _trim_subject(run: list[Word]) -> list[Word]:
     while run and run[0].low in {"to", "at", "att", "a"} and len(run) > 1 and run[0].low != "a":
         run = run[1:]
-    if len(run) > 1 and run[0].low in {"er", "ar", "blir"}:
-        run = run[1:]  # "tema er serviceavtalen": the topic after its copula
+    if len(run) > 1 and run[0].low in {"er", "ar", "blir", "is", "was", "var", "ble", "blev"}:
+        run = run[1:]  # "tema er serviceavtalen", "topic was the office move": the topic after its copula
     while run and (
         run[-1].low in FILLERS
         and not _glued(run[-1])
@@ -1617,25 +1842,29 @@ def _cased_split(words: list[Word], named: Segment) -> int | None:
             return None
         start = inner + 1
     caps = start
+    formed = False  # "the Greystone Ltd CRM rollout": a legal form ends the name, whatever the deal's case
     while caps < len(named.words) and named.words[caps].text[:1].isupper():
         caps += 1
+        if caps > start + 1 and named.words[caps - 1].text in _WRITTEN_FORMS:
+            formed = True
+            break
     if (
         caps == start
         or caps == len(named.words)
         or any(any(ch.isdigit() for ch in w.text) for w in named.words)
     ):
         return None
-    tail = _deal_tail(named.words[caps:])
+    tail = _deal_tail(named.words[caps:], acronyms=formed)
     if (
         not tail
-        or not all(w.text.isalpha() and w.text.islower() for w in tail)
+        or not all(w.text.isalpha() and (w.text.islower() or formed) for w in tail)
         or _person(Segment(named.words[start:caps], None))
     ):
         return None
     return caps - 1
 
 
-def _deal_tail(run: list[Word]) -> list[Word]:
+def _deal_tail(run: list[Word], acronyms: bool = False) -> list[Word]:
     """The deal's words up to a verb or a small word ("medlemsportal glider …", "crane telemetry yet")."""
     out: list[Word] = []
     for w in run:
@@ -1643,6 +1872,7 @@ def _deal_tail(run: list[Word]) -> list[Word]:
             w.low in _SMALL_VERBS
             or w.low in _PAST_VERBS
             or w.low in FILLERS
+            and not (acronyms and w.text.isupper() and len(w.text) > 1)  # ("CRM rollout")
             or w.low in _NOT_A_DEAL
             or w.low in {"yet", "enno", "annu", "now", "na", "nu"}
         ):
@@ -1721,6 +1951,45 @@ def _name_words(words: list[Word], segment: Segment) -> list[Word]:
     return run
 
 
+_NAME_IT = frozenset(fold(w) for w in ("kalla", "kall", "call", "name", "döp", "døp", "døpe", "döpa"))
+
+
+def _named_it(words: list[Word]) -> list[Word]:
+    """ "kalla den Drönarinventering", "call it Phase 2", "døp den til Skyløft": the name given to the deal."""
+    for w in words[:-2]:
+        if w.low not in _NAME_IT or words[w.i + 1].low not in {"den", "det", "it", "dealen", "affaren"}:
+            continue
+        k = w.i + 2 + (words[w.i + 2].low in {"til", "till"})
+        run: list[Word] = []
+        for nxt in words[k:]:
+            if nxt.boundary:
+                break
+            run.append(nxt)
+        run = _trim_subject(run)
+        if run and len(run) <= 5:
+            return run
+    return []
+
+
+# "Petra Ek var med", "Mikael Lindroos deltog", "Sanna svarade", "Tom joined": someone taking part.
+_TOOK_PART = (("var", "med"), ("var", "ogsa", "med"), ("deltog",), ("deltok",), ("joined",), ("was", "there"),
+              ("svarade",), ("svarte",), ("answered",), ("was", "present"))  # fmt: skip
+
+
+def _took_part(run: list[Word]) -> bool:
+    """A person's name (capitalised, or a known first name) and nothing else but that they took part."""
+    end = next((k for k, w in enumerate(run) if w.low in {".", "!", "?"}), len(run))
+    run = run[:end]  # ("Petra Ek var med. Logga det": up to the end of the sentence)
+    for tail in _TOOK_PART:
+        n = len(tail)
+        if len(run) > n and tuple(w.low for w in run[-n:]) == tail:
+            head = run[:-n]
+            return len(head) <= 3 and (
+                head[0].low in FIRST_NAMES and all(w.text[:1].isupper() or w.low in FIRST_NAMES for w in head)
+            )
+    return False
+
+
 def _deal_name(words: list[Word], segment: Segment) -> str:
     """A deal's name is a thing, not a company: "Patient portal", "Visitor app" keep their lower-case words, up
     to a small verb ("Web relaunch er signert")."""
@@ -1750,7 +2019,9 @@ def _joined_names(words: list[Word], segments: list[Segment]) -> list[Segment]:
             if (
                 len(gap) == 1
                 and gap[0].low in _NAME_LINKS
-                and prev.words[0].text[:1].isupper()
+                and (
+                    prev.words[0].text[:1].isupper() or prev.words[0].text[:1].isdigit()
+                )  # ("3D-Tryckeriet i …")
                 and seg.words[0].text[:1].isupper()
             ):
                 joined[-1] = Segment(prev.words + gap + seg.words, prev.before)
@@ -1793,10 +2064,35 @@ def _person_words(segment: Segment) -> list[Word] | None:
     return run[: k + 1] if k < len(run) else run
 
 
+# "his name's Henrik Aasen", "hun heter Kari Dahl": the words that say a name comes.
+_NAME_LEADS = frozenset(fold(w) for w in (
+    "his", "her", "their", "name", "name's", "'s", "is", "hans", "hennes", "hun", "hon", "han", "heter", "navn",
+    "namn", "er", "är",
+))  # fmt: skip
+
+
+_MONTH_NAMES = frozenset({"jan", "june", "july", "april", "may", "august", "juni", "juli", "mai"})
+_TIME_PREPOSITIONS = frozenset(
+    fold(w) for w in ("in", "i", "by", "til", "till", "until", "from", "fra", "før", "innen")
+)
+
+
 def _person(segment: Segment) -> bool:
     run = segment.words
+    if (
+        len(run) == 1
+        and run[0].low in _MONTH_NAMES
+        and segment.before is not None
+        and segment.before.low in _TIME_PREPOSITIONS
+    ):
+        return False  # "they want a workshop in Jan": the month, not a person
     if any(w.low in FIRST_NAMES for w in run[:2]):
         return True
+    lead = 0
+    while lead < len(run) - 1 and run[lead].low in _NAME_LEADS:
+        lead += 1
+    if lead >= 2 and run[lead].low in FIRST_NAMES:
+        return True  # "his name's Henrik Aasen"
     # "daglig leder Anders Moe": a title, then the person
     return any(
         run[k].low in FIRST_NAMES and _looks_like_title(" ".join(w.text for w in run[:k]))
@@ -1921,8 +2217,12 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         return _prefixed_names(intent, words, prefix)
     if intent == "create_task":
         return _task_names(words)
+    story: set[int] = set()
     if intent in ACTIVITY_INTENTS or intent in SALES_INTENTS:
         subject_words, used = _subject(words, intent)
+        christened = _named_it(words) if intent in SALES_INTENTS else []
+        if christened:  # "… lägga upp en affär och kalla den Drönarinventering?"
+            subject_words, used = christened, {w.i for w in christened}
         if intent == "log_activity":
             clause = _comment_clause(words)
             talked = (
@@ -1937,6 +2237,25 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 # ("…, jeg ringte Vigdis hos X i dag, de vil vente …": the report is not its own topic)
                 # "…, hon återkommer om budgeten efter nyår": the whole comment, not only what follows "om"
                 subject_words, used = clause, {w.i for w in clause}
+        if (
+            intent == "log_activity"
+            and subject_words
+            and subject_words[0].labels & {"CALL", "MEETING"}
+            and len(subject_words) <= 4
+            and subject_words[-1].i + 1 < len(words)
+            and words[subject_words[-1].i + 1].low in _DASHES | {":"}
+        ):
+            # "…, snakket med Bente – vil flytte oppstarten til januar": who was talked to, then the comment
+            later, later_used = _subject(words, intent, subject_words[-1].i + 1)
+            if later:
+                subject_words, used = later, later_used
+        if intent == "log_activity" and subject_words and _took_part(subject_words):
+            # "…, Petra Ek var med", "Mikael Lindroos deltog": who was there is the contact, not the topic
+            rest = [w for w in words[subject_words[-1].i + 1 :] if not w.boundary or w.low == ","]
+            comma = bool(rest) and rest[0].low == "," and len(rest) > 1
+            clause = _comment_clause(words) if comma else []
+            clause = [w for w in clause if w.i > subject_words[-1].i]
+            subject_words, used = clause, {w.i for w in clause}
         if intent == "log_activity" and subject_words:
             subject_words = _comment_to_the_end(words, subject_words)
             used = used | {w.i for w in subject_words}
@@ -1960,11 +2279,26 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             asked, asked_used = _subject(words, intent, request)
             if asked:
                 subject_words, used = asked, asked_used
-            elif subject_words[0].low in _DEMONSTRATIVES:
+            elif subject_words[0].low in _DEMONSTRATIVES or (
+                intent == "schedule_meeting" and subject_words[0].low in _SUBJECT_PRONOUNS
+            ):  # ("…, dom verkade intresserade sist. kan du boka nåt …": a remark in the story, no topic)
                 subject_words, used = (
                     [],
                     set(),
                 )  # "vi pratade om det här …, så kan du boka ett möte": no topic
+        ends = [w.i for w in words[2:-1] if w.low in {".", "?", "!"} and w.text == w.low]
+        asking = ends[-1] + 1 if ends and words[ends[-1] + 1].labels & _IMPERATIVES else None
+        if (
+            request is None
+            and intent == "schedule_meeting"
+            and asking is not None
+            and subject_words
+            and subject_words[0].low in _SUBJECT_PRONOUNS
+            and subject_words[-1].i < asking
+        ):  # "bra samtal med X nyss, de vill träffas på plats. boka ett möte …": what they said, no topic
+            story = set(used)  # (the remark names no one either)
+            asked = _subject(words, intent, asking)[0]
+            subject_words, used = asked, {w.i for w in asked}
         if subject_words and request is not None and subject_words[0].i <= request <= subject_words[-1].i:
             subject_words = _trim_subject(
                 [w for w in subject_words if w.i < request]
@@ -1988,7 +2322,7 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             used = {w.i for w in subject_words} | ({subject_words[0].i - 1} if subject_words else set())
         if subject_words:
             found["subject"] = _subject_text(words, subject_words)
-    segments = _without_words(_segments(words, intent), used)
+    segments = _without_words(_segments(words, intent), used | story)
     if intent == "add_contact":
         for seg in list(segments):
             told = _after_copula(seg.words)  # "hon är ekonomichef": the title without "hon är"
@@ -1998,6 +2332,16 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 continue
             text = seg.text(words)
             if _looks_like_title(text) and _person_words(seg) is None:
+                k = seg.words[0].i - 1
+                if (
+                    k >= 0
+                    and words[k].labels
+                    and not words[k].boundary
+                    and words[k].text[:1].isupper()
+                    and text[:1].isupper()
+                    and _looks_like_title(f"{words[k].text} {text}")
+                ):  # "Account Director": a capitalised cue word that starts the title
+                    text = _span_text(words, words[k], seg.words[-1])
                 found.setdefault("title", text)
                 segments.remove(seg)
                 continue
@@ -2027,7 +2371,14 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                     if not keep:
                         segments.remove(seg)
                     break
-    quoted = _DEAL_QUOTED.search(words[0].source if words else "") if intent in SALES_INTENTS else None
+    quoted = (
+        next(
+            (q for q in _DEAL_QUOTED.finditer(words[0].source if words else "") if _name_like(q.group(1))),
+            None,
+        )
+        if intent in SALES_INTENTS
+        else None
+    )  # (not a pasted sentence: '"Thanks, but we have decided to go with another vendor." … set that to lost')
     if quoted is not None:
         # "create deal 'Substation study 2027' for Odda Kraftlag": the quotes name the deal
         found["subject"] = quoted.group(1).strip()
@@ -2081,7 +2432,11 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             found["customer"] = _name(words, workplace[0])
             return found
         free = [s for s in free if not all(w.low in _TALK_VERBS for w in s.words)]  # ("pratade i telefon …")
-        people = [s for s in with_prep + free if _person(s) and not _introduces_self(words, s)]
+        people = [
+            s
+            for s in with_prep + free
+            if _person(s) and not _introduces_self(words, s) and not _signs_off(words, s)
+        ]
         if not people and workplace:  # "ringte Bergfrid på Hadeland Glassverk": someone at the workplace
             people = [s for s in free if any(_at_workplace(words, s, place) for place in workplace)]
         others = _names_first(words, [s for s in with_prep + free if not _person(s) and s not in people])
@@ -2124,6 +2479,13 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             segments = [s for s in segments if s is not titled]
             free = [s for s in free if s is not titled]
             with_prep = [s for s in with_prep if s is not titled]
+        owned = _deal_of(words, segments) if "subject" not in found else None
+        if (
+            owned is not None
+        ):  # "beløpet på Nettverksløft-saken for Sørli IKT", "the Smart metering deal with X"
+            found["subject"] = _deal_name(words, owned[0])
+            found["customer"] = _name(words, owned[1])
+            return found
         dashed = _dashed_deal(words, _segments(words, intent))
         if dashed is not None and found.get("subject", "") in _span_text(
             words, dashed[1][0], dashed[1][-1]
@@ -2187,9 +2549,11 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 segments = [s for s in segments if s is not numbered[0]]
                 free = [s for s in free if s is not numbered[0]]
                 with_prep = [s for s in with_prep if s is not numbered[0]]
-            named = next(iter(deal_named or before_colon or _names_first(words, with_prep + free)), None)
+            named = next(
+                iter(deal_named or before_colon or _people_last(_names_first(words, with_prep + free))), None
+            )
         else:
-            named = next(iter(_names_first(words, with_prep + deal_named + free)), None)
+            named = next(iter(_people_last(_names_first(words, with_prep + deal_named + free))), None)
         split_at = (
             next(
                 (
@@ -2206,7 +2570,9 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             # "a deal for the Bodø Havnevesen crane telemetry": the customer, then its deal in lower case
             split_at = _cased_split(words, named)
             if split_at is not None:
-                tail = _deal_tail(named.words[split_at + 1 :])
+                tail = _deal_tail(
+                    named.words[split_at + 1 :], acronyms=named.words[split_at].text in _WRITTEN_FORMS
+                )
                 head_at = next(
                     k for k in range(split_at, -1, -1) if k == 0 or not named.words[k - 1].text[:1].isupper()
                 )
@@ -2236,6 +2602,29 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             if owner is not None and "subject" not in found:  # "3sixty media's brand refresh"
                 found["customer"] = _span_text(words, named.words[0], named.words[owner - 1])
                 found["subject"] = _span_text(words, named.words[owner + 1], named.words[-1])
+                return found
+            last = named.words[-1]
+            if (
+                named in deal_named
+                and "subject" not in found
+                and len(named.words) >= 3
+                and not _hyphen_before(words, named)  # ("Sundbyberg IT-dealen": the customer's deal)
+                and 2 <= len(last.text) <= 5
+                and last.text.isalpha()
+                and last.text.isupper()
+                and last.low not in _LEGAL_FORMS
+                and all(w.text[:1].isupper() and not w.text.isupper() for w in named.words[:-1])
+            ):  # "move the Atlas Foods ERP deal to negotiation": the customer, then the deal's acronym
+                found["customer"] = _span_text(words, named.words[0], named.words[-2])
+                found["subject"] = last.text
+                return found
+            glued = next(
+                (k for k, w in enumerate(named.words) if len(w.text) > 2 and w.low.endswith(":s")), None
+            )
+            if glued is not None:  # "Datavärdet AB:s molnflytt": the genitive after an abbreviation
+                found["customer"] = _span_text(words, named.words[0], named.words[glued])[:-2]
+                if glued + 1 < len(named.words) and "subject" not in found:
+                    found["subject"] = _span_text(words, named.words[glued + 1], named.words[-1])
                 return found
             first_item = next(
                 (s for s in free if s.words[0].i == 0 and s is not named and _item(words, s)), None
@@ -2339,6 +2728,11 @@ _DEAL_AT = frozenset({"hos", "at", "vid", "ved"})
 _DEAL_FOR = frozenset({"for", "för", "til", "till"})
 
 
+def _name_like(quoted: str) -> bool:
+    """Whether quoted text can be what a deal is called: a few words, not a sentence."""
+    return len(quoted.split()) <= 6 and not quoted.rstrip().endswith((".", "!", "?"))
+
+
 def _new_deal_heading(words: list[Word], opener: Word) -> bool:
     """A message that opens with the deal noun, indefinite, as a heading ("opportunity Acme – …, 250k")."""
     return opener.labels == {"DEAL"} and not _definite(opener)
@@ -2409,6 +2803,30 @@ def _dashed_deal(words: list[Word], segments: list[Segment]) -> tuple[Segment, l
             and not any(w.labels & {"UPDATE", "SALES_FIELD", "CREATE", "LOG", "TASK"} for w in name)
         ):
             return seg, name
+    return None
+
+
+def _people_last(segments: list[Segment]) -> list[Segment]:
+    """ "jag pratade med Henrik igår … Stensö Energi har valt …": a deal is a company's, not a person's."""
+    return [s for s in segments if not _person(s)] + [s for s in segments if _person(s)]
+
+
+def _deal_of(words: list[Word], segments: list[Segment]) -> tuple[Segment, Segment] | None:
+    """A deal's name, the deal noun, then "for/hos/with" and a capitalised customer: the deal and whose it is."""
+    for deal, owner in zip(segments, segments[1:], strict=False):
+        k = deal.words[-1].i + 1
+        if (
+            owner.before is not None
+            and owner.before.i == k + 1
+            and owner.before.low in _DEAL_FOR | _DEAL_AT | {"with", "med"}
+            and k < len(words)
+            and "DEAL" in words[k].labels
+            and (_glued(words[k]) or deal.words[0].text[:1].isupper())
+            and owner.words[0].text[:1].isupper()
+            and not _not_a_deal_name(deal.words)
+            and not _person(owner)
+        ):
+            return deal, owner
     return None
 
 
@@ -2488,8 +2906,8 @@ def _parts(words: list[Word]) -> list[list[Word]]:
     parts: list[list[Word]] = [[]]
     for w in words:
         if (
-            w.low == "," or w.boundary and w.low in _DASHES and parts[-1]
-        ):  # (a spaced dash separates items too)
+            w.low == "," or w.text == "|" or w.boundary and w.low in _DASHES and parts[-1]
+        ):  # (a spaced dash and a pipe separate items too)
             parts.append([])
         elif not (w.boundary and (BLANK in w.low or not any(ch.isalnum() for ch in w.low))):
             parts[-1].append(w)
@@ -2562,10 +2980,20 @@ def _form_names(intent: str, words: list[Word]) -> dict[str, Any] | None:
     rest = content[1:]
     people = [p for p in rest if p[0].low in FIRST_NAMES and len(p) <= 3]
     if people and intent in ACTIVITY_INTENTS:
-        found["contact_name"] = _span_text(words, people[0][0], people[0][-1])
+        person = people[0]
+        if len(person) > 1 and _took_part(person):  # "Emily Ward answered": the person
+            person = next(
+                person[: -len(t)] for t in _TOOK_PART if tuple(w.low for w in person[-len(t) :]) == t
+            )
+        found["contact_name"] = _span_text(words, person[0], person[-1])
         rest = [p for p in rest if p is not people[0]]
     if rest:
         chosen = rest[0] if intent in SALES_INTENTS else rest[-1]
+        if (
+            intent in SALES_INTENTS
+        ):  # "Hydraulic service 2027 is now in negotiation": the name, not the change
+            verb = next((k for k, w in enumerate(chosen[1:], 1) if w.labels or w.low in _SMALL_VERBS), None)
+            chosen = chosen[:verb] if verb is not None else chosen
         found["subject"] = _span_text(words, chosen[0], chosen[-1])
     return found
 
@@ -2603,7 +3031,14 @@ def _fielded_names(
         found["customer"] = text(fields["customer"])
     if "person" in fields:
         person = fields["person"]
-        if person[0].low in FIRST_NAMES or intent == "add_contact":
+        source = words[0].source
+        aside = next(
+            (k for k in range(1, len(person)) if "(" in source[person[k - 1].end : person[k].start]), None
+        )
+        if aside is not None:  # "with: Ylva Strand (Björkö Design AB)": the person, and where they work
+            found["contact_name"] = text(person[:aside])
+            found.setdefault("customer", text(person[aside:]))
+        elif person[0].low in FIRST_NAMES or intent == "add_contact":
             found["contact_name"] = text(person)
         elif "customer" not in found:
             found["customer"] = text(person)
@@ -2614,10 +3049,25 @@ def _fielded_names(
         if all(w.cue is not None or w.low in FILLERS for w in part):
             continue
         if "customer" not in found and not (part[0].low in FIRST_NAMES and "contact_name" not in found):
-            found["customer"] = text(part)
+            found["customer"] = text(_without_title(words, part))
         elif part[0].low in FIRST_NAMES and "contact_name" not in found:
             found["contact_name"] = text(part)
     return found
+
+
+def _without_title(words: list[Word], part: list[Word]) -> list[Word]:
+    """ "CFO @ Moltke Revisjon", "daglig leder hos X": the workplace after a title and its preposition."""
+    source = words[0].source
+    for k in range(1, min(4, len(part))):
+        at = "@" in source[part[k - 1].end : part[k].start]
+        if not (at or part[k].low in WORKPLACE_PREPOSITIONS) or not _looks_like_title(
+            _span_text(words, part[0], part[k - 1])
+        ):
+            continue
+        place = part[k:] if at else part[k + 1 :]
+        if place:
+            return place
+    return part
 
 
 def _prefixed_names(intent: str, words: list[Word], prefix: list[Word]) -> dict[str, Any]:
@@ -2641,8 +3091,39 @@ def _prefixed_names(intent: str, words: list[Word], prefix: list[Word]) -> dict[
                 found["contact_name"] = own["contact_name"]
             return found
     subject, _ = _subject(rest, intent) if rest and intent != "create_task" else ([], set())
+    if intent == "log_activity" and opening is not None and opening.labels == {"NOTE"}:
+        # "#fjellnett 📝 CFO leaving at new year, new contact TBD. log pls": the note's text follows its word
+        note: list[Word] = []
+        for w in rest[opening.i + 1 :]:
+            if (
+                w.low in {".", "?", "!"}
+                or w.labels & {"LOG", "POLITE"}
+                or w.boundary
+                and w.low not in {",", "-"}
+            ):
+                break
+            note.append(w)
+        note = _trim_subject(note)
+        if len(note) >= 3 and note[0].low not in _MEETING_WITH and note[0].low not in SUBJECT_MARKERS:
+            subject = note
     if not subject and intent == "schedule_meeting":
         subject = _booked_topic(rest)  # "#holmvik-auto book kickoff tue 9am"
+    if intent == "log_activity":
+        clause = _comment_clause(rest)
+        if clause and (not subject or subject[0].i > clause[0].i):
+            subject = (
+                clause  # "Fjord Data AS: ringte i dag, de vil ha et møte om lisenser": the whole comment
+            )
+        if not subject and opening is not None and not opening.labels and opening.text.islower():
+            # "Lofoten Reiseliv: vil ha demo i januar, logg det": the comment up to the request
+            comment: list[Word] = []
+            for w in rest[opening.i :]:
+                if w.low in {".", "?", "!"} or w.labels & {"LOG", "POLITE"} or w.boundary and BLANK in w.low:
+                    break
+                comment.append(w)
+            comment = _trim_subject(comment)
+            if len(comment) >= 2:
+                subject = comment
     if subject:  # (a task's subject is its whole to-do: "Kungsbacka Plåt – ring om garantin nästa vecka")
         found["subject"] = _span_text(words, subject[0], subject[-1])
     elif intent == "create_task":
@@ -2688,6 +3169,7 @@ def _task_names(words: list[Word]) -> dict[str, Any]:
             if s.before is not None
             and s.before.low in CUSTOMER_PREPOSITIONS
             and s.before.low not in SUBJECT_MARKERS
+            and not _definite_thing(s)  # ("gjennomgang av konsulentavtalen": a thing)
             and (
                 words[s.words[0].i - 1].low not in {"the", "a", "an"}  # "for the unpaid invoice": a thing
                 or _capitalised(words, s.words[0])
@@ -2706,6 +3188,14 @@ def _task_names(words: list[Word]) -> dict[str, Any]:
         ):
             rest = first.words[1:]  # the to-do's verb ("ringe", "send") is not a name
             first = Segment(rest, first.before) if rest and rest[0].low not in _POSSESSIVES else None
+        if (
+            first is not None
+            and first.words[0].text.islower()
+            and first.words[0].i > 0
+            and words[first.words[0].i - 1].low in _DETERMINERS
+            and not (first.words[-1].i + 1 < len(words) and words[first.words[-1].i + 1].labels)
+        ):  # (but "update the quayside foods forecast": a name before the noun it qualifies)
+            first = None  # "update the resource plan": a thing after its article, not a name
         # The verb's object is the name when nothing else is ("send Oakridge Dental the pack"), or a person
         # ("følge opp Ane på Nordmøre Energi").
         at_work = bool(candidates) and first is not None and _at_workplace(words, first, candidates[0])
@@ -2724,7 +3214,10 @@ def _task_names(words: list[Word]) -> dict[str, Any]:
     else:
         at_work = False
     for n, seg in enumerate(candidates[:2]):
-        if _person(seg) or at_work and n == 0:
+        works_at = n + 1 < len(candidates) and _at_workplace(
+            words, seg, candidates[n + 1]
+        )  # "Dale at Keswick Ltd"
+        if _person(seg) or at_work and n == 0 or works_at:
             found.setdefault("contact_name", _person_name(words, seg))
         else:
             found.setdefault("customer", _name(words, seg))

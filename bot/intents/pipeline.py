@@ -81,6 +81,8 @@ class CueMarker:
             label = (
                 self._near(token.text) if len(token.text) >= FUZZY_MIN_LENGTH else self._swapped(token.text)
             )
+            if label is None and len(token.text) == FUZZY_MIN_LENGTH - 1:
+                label = self._dropped(token.text)  # "samtl", "kontkt": one letter of a longer cue left out
             if label is not None:
                 spans.append(Span(doc, token.i, token.i + 1, label=label))
         doc.spans["cues"] = sorted(_longest_first(spans), key=lambda s: s.start)
@@ -92,6 +94,14 @@ class CueMarker:
             if label is not None:
                 return label
         return None
+
+    def _dropped(self, word: str) -> str | None:
+        """The label of a one-word cue one letter longer than `word` that has all its letters, in order."""
+        candidates = [
+            c for c in self.by_length.get(len(word) + 1, []) if c[0] == word[0]
+        ]  # ("under", "kunder")
+        hit = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=1)
+        return self.single[hit[0]] if hit is not None else None
 
     def _near(self, word: str) -> str | None:
         """The label of a one-word cue within one edit (insert, delete, substitute, swap) of `word`."""

@@ -67,9 +67,11 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 _DAY_AFTER_TOMORROW = _rx(r"\b(?:the\s+)?day\s+after\s+tomorrow\b|\bi\s*overmorg[eo]n\b|\bovermorg[eo]n\b")
-_TOMORROW = _rx(r"\b(?:tomorrow|tmrw|tmr|i\s*morgen|i\s*morgon|i\s*morn|i\s*morron|i\s*morra|i\s*mora)\b")
+_TOMORROW = _rx(
+    r"\b(?:tomorrow|tmrw|tmr|i\s*morgen|i\s*morgon|i\s*morn|i\s*morron|i\s*morra|i\s*mora)(?:\b|(?=bitti\b))"
+)  # ("imorgonbitti": the part of the day written on)
 _TODAY = _rx(
-    r"\b(?:today|i\s*dag|tonight|i\s*kveld|i\s*kvall|i\s*eftermiddags?|i\s*ettermiddag|i\s*formiddag|i\s*morges"
+    r"\b(?:today|i\s*dag|tonight|i\s*kveld|i\s*kvall|i\s*eftermiddags?|i\s*ettermiddag|i\s*formiddag|i\s*morges|i\s*morse"
     r"|this\s+(?:afternoon|morning|evening))\b"
 )
 _YESTERDAY = _rx(r"\b(?:yesterday|i\s*gar|igar)\b")
@@ -101,7 +103,7 @@ _LAST_WORD_WEEKDAY = _rx(r"(?<=\s)()(wed)\.?()[\s.!]*$")
 _WEEK_NUMBER = _rx(
     r"\b(?:i\s+|in\s+|by\s+|til\s+|till\s+|innen\s+)?(?:week|wk|uke|veke|vecka|v\.)\s*(\d{1,2})\b"
 )
-_PAST_WEEKDAY_SV = _rx(r"\bi\s+(mandags|tisdags|onsdags|torsdags|fredags|lordags|sondags)\b")
+_PAST_WEEKDAY_SV = _rx(r"\bi\s*(mandags|tisdags|onsdags|torsdags|fredags|lordags|sondags)\b")
 _ORDINAL_DATE = re.compile(r"\b(" + "|".join(_ORDINALS) + r")(?=\s+(?:of\s+)?(?:" + _MONTHS + r")\b)")
 # "den 18:e", "den 3." with no month: that day of this month.
 _DAY_ALONE = _rx(r"\bden\s+(\d{1,2})(?::e|:a|\.)(?![\d./:]|\s*(?:" + _MONTHS + r")\b)")
@@ -116,8 +118,9 @@ _MONTH_DATE = _rx(
 _TIME = _rx(
     r"(?:\b(?:kl|klokka|klokken|klockan|klocka|at|@)\.?\s*(\d{1,2})(?!\d|[.,]\d{3}|\s*k\b)(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
     r"|\b(\d{1,2}):(\d{2})\s*(am|pm)?|\b(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)"
-    r"|(?<![\d.,/])\b(\d{1,2})\.(\d{2})\b(?![.,/]\d))(?:\s*-\s*\d{1,2}(?:[:.]\d{2})?)?"
-)
+    r"|(?<![\d.,/])\b(\d{1,2})\.(\d{2})\b(?![.,/]\d)"
+    r"|\b(?:kl|klokka|klokken|klockan|klocka)\.?\s*([01]\d|2[0-3])([0-5]\d)\b)(?:\s*-\s*\d{1,2}(?:[:.]\d{2})?)?"
+)  # (the last: "kl1430", the hour and minutes written together)
 _BARE_HOUR = re.compile(r"\s+(\d{1,2})(?![\d.:/,]|\s*(?:%|k\b|kr|nok|sek|eur|min|dag|day|uke|week))")
 # Times of day in words: alone they are today ("this afternoon", "i ettermiddag"), after a day that day
 # ("tomorrow morning", "i går ettermiddag", "imorgon bitti", "på fredag förmiddag").
@@ -214,10 +217,14 @@ def _time_of(match: re.Match[str]) -> time | None:
         hour, minute, ampm = int(g[3]), int(g[4]), g[5]
     elif g[6] is not None:
         hour, minute, ampm = int(g[6]), 0, g[7]
+    elif g[10] is not None:
+        hour, minute, ampm = int(g[10]), int(g[11]), None
     else:
         hour, minute, ampm = int(g[8]), int(g[9]), None
         if 1 <= hour <= 31 and 1 <= minute <= 12:
             return None  # "15.12" without "kl." is a date (15 December), not 15:12
+    if not ampm and g[0] is not None and 1 <= hour <= 6 and match.group(0).lstrip().startswith(("at", "@")):
+        hour += 12  # "next wednesday at 2": in working hours, the afternoon
     if ampm:
         pm = ampm.lower().startswith("p")
         if hour > 12:

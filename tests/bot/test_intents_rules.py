@@ -440,3 +440,78 @@ def test_a_lower_case_deal_after_the_customer_in_a_noun_phrase_is_the_deal() -> 
     }
     got = slots("Bergen Bygg signed today, mark the intranet deal as won", "en")
     assert got == {"customer": "Bergen Bygg", "subject": "intranet", "stage": "won"}
+
+
+def test_hour_and_minutes_written_together_after_kl_are_a_time() -> None:
+    assert slots("møte m/ Lysaker Rådgivning imorgen kl1430", "nb")["when"] == "2026-11-24T14:30:00+01:00"
+
+
+def test_a_stage_word_with_one_slip_is_still_the_stage() -> None:
+    assert slots("flytt Skymigrering for Ringsaker Bilsenter til forhandlnig", "nb")["stage"] == "negotiation"
+
+
+def test_a_quoted_sentence_is_no_deal_name() -> None:
+    got = slots('"Thanks, but we went with another vendor." Ørnes Havn AS – set that one to lost', "en")
+    assert "subject" not in got and got["stage"] == "lost"
+
+
+def test_a_pipe_separates_items_like_commas() -> None:
+    got = slots("möte | Österlen Cider | fre 15:00 | prisdiskussion", "sv")
+    assert got["customer"] == "Österlen Cider" and got["subject"] == "prisdiskussion"
+
+
+def test_someone_who_took_part_is_the_contact_not_the_topic() -> None:
+    got = slots("i fredags hade vi möte med Hallonbergen Bygg, Petra Ek var med. Logga det", "sv")
+    assert got["contact_name"] == "Petra Ek" and "subject" not in got
+
+
+def test_a_passive_trigger_is_no_part_of_the_to_do() -> None:
+    got = slots(
+        "a reminder should be set to renew the SSL certificates for Pinewood Systems Ltd, end of the month",
+        "en",
+    )
+    assert got["subject"] == "renew the SSL certificates for Pinewood Systems Ltd"
+
+
+def test_a_company_item_after_the_person_is_their_workplace_not_the_comment() -> None:
+    got = slots("log call with Per Holm, Trondheim Betong AS, 19/11, he wants a site visit", "en")
+    assert got["customer"] == "Trondheim Betong AS" and got["subject"] == "he wants a site visit"
+
+
+def test_a_deal_named_before_its_noun_and_the_customer_after_for() -> None:
+    got = slots("beløpet på Nettverksløft-saken for Sørli IKT er nå 640 000 kr", "nb")
+    assert got["subject"] == "Nettverksløft" and got["customer"] == "Sørli IKT"
+
+
+def test_a_request_by_someone_after_a_full_stop_decides_the_intent() -> None:
+    got = parse(
+        "after the workshop with Dovre Analyse I think there's something there, maybe 1.5m NOK, I'd say 50%. "
+        "Can somebody open a sales case for them?",
+        lang="en",
+        now=NOW,
+    )
+    assert got.intent == "create_sales_case" and got.slots["customer"] == "Dovre Analyse"
+
+
+def test_a_kind_word_inside_a_customer_first_note_does_not_make_it_that_kind() -> None:
+    got = slots("Lofoten Reiseliv: vil ha demo i januar, logg det", "nb")
+    assert got["activity_kind"] == "note" and got["subject"] == "vil ha demo i januar"
+
+
+def test_a_log_with_a_bare_weekday_is_about_the_last_such_day() -> None:
+    got = parse("met with the team at Orchard Labs on thursday, they'll decide by xmas", lang="en", now=NOW)
+    assert got.intent == "log_activity" and got.slots["when"] == "2026-11-19T09:00:00+01:00"
+
+
+def test_booking_a_call_is_a_meeting_not_a_call_to_make() -> None:
+    assert parse("book a call with Drake & Co monday 3pm", lang="en", now=NOW).intent == "schedule_meeting"
+
+
+def test_an_acronym_before_the_deal_noun_is_the_deal() -> None:
+    got = slots("move the Atlas Foods ERP deal to negotiation", "en")
+    assert got["customer"] == "Atlas Foods" and got["subject"] == "ERP"
+
+
+def test_a_new_value_is_an_update_not_a_new_deal() -> None:
+    got = parse("the Brookfield deal slipped, new close date 31/1", lang="en", now=NOW)
+    assert got.intent == "update_sales_case" and got.slots["when"] == "2027-01-31T09:00:00+01:00"
