@@ -347,7 +347,7 @@ async def _require_user(session: AsyncSession, user_id: int) -> User:
 @functools.cache
 def _customer_statement(is_admin: bool) -> Select[Customer]:
     # One statement: a customer has a handful of addresses, keywords and groupings, so joining them costs
-    # fewer rows than three more round trips (each several thread hops on SQLite) cost time. Built once per
+    # fewer rows than three more round trips (each a thread hop on SQLite) cost time. Built once per
     # kind of viewer (as the card's other statements): building it cost about as much as running it.
     return (
         select(Customer)
