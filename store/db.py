@@ -56,8 +56,8 @@ class Store:
 
     def __init__(self, url: str | None = None, *, echo: bool = False) -> None:
         self.url = async_url(url) if url else database_url()
-        url = make_url(self.url)
-        self.dialect = url.get_backend_name()
+        parsed = make_url(self.url)
+        self.dialect = parsed.get_backend_name()
         kwargs: dict[str, Any] = {"echo": echo}
         if self.dialect == "postgresql":
             kwargs.update(pool_size=POOL_SIZE, max_overflow=POOL_SIZE, pool_pre_ping=True)
@@ -66,7 +66,7 @@ class Store:
             # costs a thread, the PRAGMAs and a read of the schema, and a burst of chat commands that needed
             # more than five opened and closed the extra ones again and again.
             kwargs.update(module=OneHopSQLite())
-            if url.database not in (None, "", ":memory:"):  # one shared connection otherwise
+            if parsed.database not in (None, "", ":memory:"):  # one shared connection otherwise
                 kwargs.update(pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
         self.engine = create_async_engine(self.url, **kwargs)
         if self.dialect == "sqlite":
