@@ -952,3 +952,12 @@ CUES["POLITE"] = CUES["POLITE"] + ("long story short", "kort fortalt", "kort sag
 CUES["EMAIL"] = CUES["EMAIL"] + ("mailen", "e-posten", "eposten", "mejlet", "mejlen", "mailet", "the email")
 # "spoke w Jane at X", "talked w/ Tom": "with" shortened, as in "mtg w/ …".
 CUES["CALL"] = CUES["CALL"] + ("spoke w", "spoke w/", "talked w", "talked w/")
+# dev10: a rambler's opener ("hey, quick one - can u …", "quick question:"): no name, no topic.
+CUES["POLITE"] = CUES["POLITE"] + ("quick one", "quick question", "quick q", "one more thing")
+# "call w/ Jonas today abt pricing": "about" shortened on a phone.
+SUBJECT_MARKERS = SUBJECT_MARKERS | {"abt"}
+SUBJECT_WORD_MARKERS = SUBJECT_WORD_MARKERS | {"abt"}
+# "new lead: Brattli Energi, smart metering, ~500k": a new deal at the lead stage.
+CUES["DEAL"] = CUES["DEAL"] + ("new lead", "ny lead", "nytt lead", "nytt lead")
+# "call Lisa @ Vest Data", "Kjell Aune @ Aune Elektro": "@" spaced before a company, like "at".
+CUSTOMER_PREPOSITIONS = CUSTOMER_PREPOSITIONS | {"@"}

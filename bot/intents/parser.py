@@ -20,6 +20,7 @@ from bot.intents import entities
 from bot.intents.classifier import MIN_CONFIDENCE, classify
 from bot.intents.language import detect_language
 from bot.intents.lexicon import (
+    CUES,
     CUSTOMER_PREPOSITIONS,
     FILLERS,
     FIRST_NAMES,
@@ -64,7 +65,7 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     """The intent and slots of one message. `lang` is the user's language: the prior for detection."""
     zone = ZoneInfo(tz or DEFAULT_TZ)
     now = now.astimezone(zone) if now is not None else datetime.now(zone)
-    original = clean(text)
+    original = _unglued(clean(text))
     folded = fold(original)
     language = detect_language(original, folded, lang)
     if not folded.strip():
@@ -84,11 +85,19 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
         guess = classify(_placeholders(folded, ex))
         if guess is not None and guess[0] != "unknown" and guess[1] >= MIN_CONFIDENCE:
             intent = guess[0]
-    if intent == "log_activity" and when is not None and when.value > now and _said_later(words, when):
+    if intent == "log_activity" and when is not None and when.value > now:
         # "snakket med Per i dag, han ringer tilbake neste uke": what happened is logged; the later date is
-        # part of what they said
-        ex, when = _extract(folded, language, now, keep=when)
-        words = _searched_names_uncued(_message_words(ex.text, original, language))
+        # part of what they said ("mtg w/ X ystd - want proposal by eom": so is one beside a past date)
+        past = _extract(folded, language, now, keep=when)
+        if _said_later(words, when) or past[1] is not None:
+            ex, when = past
+            words = _searched_names_uncued(_message_words(ex.text, original, language))
+    if intent in ("create_task", "schedule_meeting") and when is not None and when.value.date() < now.date():
+        # "thx for yesterday!! btw can u remind me to follow up … on fri": a to-do or a booking is ahead
+        ahead = _extract(folded, language, now, keep=when, ahead=True)
+        if ahead[1] is not None:
+            ex, when = ahead
+            words = _searched_names_uncued(_message_words(ex.text, original, language))
     if intent == "log_activity" and when is not None and _bare_weekday_ahead(folded, when, now):
         # "met with the team at Orchard Labs on thursday": what happened was on the last such day
         when = replace(when, value=when.value - timedelta(days=7))
@@ -122,26 +131,47 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     if quote is not None and intent in ACTIVITY_INTENTS and "\n" in text[quote.end() - 1 :]:
         # "> We'd like … from January.\nlog that as an email from Mari at Skarvik Data": who it is from is
         # named in the request; the quote only names the customer when the request does not
-        quoted_end = len(clean(quote.group(1)))
-        request_names = _names(
-            intent, [replace(w, boundary=True) if w.end <= quoted_end else w for w in words], language
-        )
+        quoted_end = len(_unglued(clean(quote.group(1))))
+        request_words = [w for w in words if w.end > quoted_end]
+        while request_words and request_words[0].boundary:
+            request_words = request_words[1:]
+        request_names = (
+            _names(intent, [replace(w, i=k) for k, w in enumerate(request_words)], language)
+            if request_words
+            else {}
+        )  # (the request's own words: "from Hanne at Solvang Kjøkken, log as note")
         if request_names.get("customer"):
             for slot in ("customer", "contact_name"):
                 slots.pop(slot, None)
                 if slot in request_names:
                     slots[slot] = request_names[slot]
+    if intent in SALES_INTENTS or intent in ACTIVITY_INTENTS:
+        _fuller_customer(slots, words)
     if intent == "show_customer" and "org_number" in slots:
         slots.pop("customer", None)  # "show me the customer with org no …": the number says which one
     if "customer" in INTENT_SLOTS.get(intent, ()) and intent != "find_customer" and not original.isupper():
         _anchor_customer(slots, _legal_names(words, language))  # (in ALL CAPS "AS" is as often the word "as")
     if intent in ACTIVITY_INTENTS:
         slots["activity_kind"] = _activity_kind(intent, words)
+    named = slots.get("customer")
+    if (
+        intent in SALES_INTENTS
+        and "subject" not in slots
+        and isinstance(named, str)
+        and len(named.split()) >= 2
+        and fold(named.split()[0]) in _PROJECT_WORDS
+        and named.split()[1][:1].isupper()
+    ):  # "move Project Polaris to negotiation": a project's name is the deal's, not a company's
+        slots["subject"] = slots.pop("customer")
     said = slots.get("subject")
     if intent in SALES_INTENTS and isinstance(said, str) and said.startswith(("the ", "our ", "their ")):
         # "set the fleet portal deal to lost": the deal's name without its article
         said = slots["subject"] = said.split(" ", 1)[1]
-    if intent in SALES_INTENTS and isinstance(said, str) and fold(said) in _PASSIVE_CHANGES | _SMALL_VERBS:
+    if (
+        intent in SALES_INTENTS
+        and isinstance(said, str)
+        and fold(said) in _PASSIVE_CHANGES | _SMALL_VERBS | _PAST_VERBS
+    ):
         del slots[
             "subject"
         ]  # "… Hamnservice-dealen flyttas till 15 januari": the change, not the deal's name
@@ -187,6 +217,16 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     ):
         if "contact_name" in slots and len(said.split()) <= 3:
             del slots["subject"]  # "a meeting with Astrid Voll, CFO at Bakkeli Shipping": her title, no topic
+    person = slots.get("contact_name")
+    if intent in ACTIVITY_INTENTS and isinstance(person, str) and _looks_like_title(person):
+        del slots["contact_name"]  # "set up a call with the CFO at Aker Bio": a role, not a name
+    said = slots.get("subject")
+    if isinstance(said, str) and len(said) > 2 and said[0] in _QUOTES and said[-1] in _QUOTES + "’":
+        said = slots["subject"] = said[
+            1:-1
+        ].strip()  # "X - 'Fleet Tracking' - 400 000 NOK": without its quotes
+    if intent in ("log_activity", "schedule_meeting") and isinstance(said, str) and _only_the_request(said):
+        del slots["subject"]  # "met Acme today - pls log it": the request, not a topic
     if intent == "log_activity" and quote is not None and "\n" in text[quote.end() - 1 :]:
         # "> We'd like to add 12 more licences from January.\nlog that as an email from …": the quote is logged
         slots["subject"] = clean(quote.group(1)).strip().rstrip(".!?,;: ").strip("\"“”«»'")
@@ -196,6 +236,96 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     )  # (no "" slot)
 
 
+# Words typed without their spaces ("hadameeting w/ X", "addcontact …", "meetingwith X"): a key word of a request
+# with small words glued before or after it. Only these small words: a compound of two nouns ("kundmøte") stays.
+_GLUED_BEFORE = ("had", "hada", "hadde", "new", "add", "log", "book", "remind", "create", "set", "ny", "nytt", "nya",
+                 "logg", "boka", "skapa")  # fmt: skip
+_GLUED_AFTER = ("with", "w", "me", "to", "for", "about", "med", "hos", "meg", "mig", "til", "till", "om")
+_GLUED_LABELS = frozenset({"CUSTOMER", "CONTACT", "MEETING", "CALL", "TASK", "DEAL", "EMAIL", "NOTE", "LOG",
+                           "CREATE", "SCHEDULE"})  # fmt: skip
+_KEY_WORDS = frozenset(
+    fold(p)
+    for label, phrases in CUES.items()
+    if label in _GLUED_LABELS
+    for p in phrases
+    if " " not in p and len(p) >= 4 and p.isalpha()
+)
+_GLUED = re.compile(
+    r"(?<![\w'-])("
+    + "|".join(sorted(_GLUED_BEFORE, key=len, reverse=True))
+    + r")?([a-zæøåäö]{4,}?)("
+    + "|".join(sorted(_GLUED_AFTER, key=len, reverse=True))
+    + r")?(?![\w'-]|:\S)"
+)  # (not "mailto:…")
+
+
+def _unglued(text: str) -> str:
+    """The message with glued small words spaced off a key word ("hadameeting" -> "had a meeting")."""
+
+    def spaced(m: re.Match[str]) -> str:
+        before, key, after = m.group(1), m.group(2), m.group(3)
+        if not (before or after) or fold(m.group(0)) in _KEY_WORDS or fold(key) not in _KEY_WORDS:
+            return m.group(0)
+        if before and fold(before) in ("hada",):
+            before = before[:-1] + " " + before[-1]
+        return " ".join(part for part in (before, key, after) if part)
+
+    return _GLUED.sub(spaced, text) if len(text) < 2000 else text
+
+
+def _fuller_customer(slots: dict[str, Any], words: list[Word]) -> None:
+    """A customer named twice, once in short ("the Nordhavn guys …, mark Nordhavn Shipping as won"): the full
+    name, the short one followed by capitalised words of its own."""
+    name = slots.get("customer")
+    if not isinstance(name, str) or not name[:1].isupper() or len(name.split()) > 2:
+        return
+    parts = name.split()
+    longer: list[tuple[int, int]] = []
+    for w in words:
+        if w.text != parts[0] or w.i + len(parts) > len(words):
+            continue
+        if [x.text for x in words[w.i : w.i + len(parts)]] != parts:
+            continue
+        k = w.i + len(parts)
+        while (
+            k < len(words)
+            and not words[k].boundary
+            and not words[k].labels
+            and words[k].text[:1].isupper()
+            and words[k].text.isalpha()
+            and words[k].low not in FIRST_NAMES
+        ):
+            k += 1
+        longer.append((k - w.i - len(parts), w.i))
+    extra = [n for n, _ in longer]
+    if len(longer) >= 2 and 0 in extra and max(extra) > 0:
+        n, at = max(longer)
+        full = _span_text(words, words[at], words[at + len(parts) + n - 1])
+        if full not in (slots.get("subject"), slots.get("contact_name")):
+            slots["customer"] = full
+
+
+_REQUEST_VERBS_WORDS = frozenset(
+    {"log", "logg", "logga", "book", "boka", "add", "save", "register", "schedule", "put", "record", "note"}
+)
+_REQUEST_FRAME = _REQUEST_VERBS_WORDS | frozenset({
+    "it", "that", "this", "them", "down", "in", "pls", "please", "plz", "thanks", "thx", "ty", "can", "you", "u",
+    "could", "would", "as", "a", "an", "the", "meeting", "call", "email", "calendar", "diary", "for", "me", "too",
+    "also", "takk", "tack", "det", "den", "inn", "kan", "du",
+})  # fmt: skip
+
+
+def _only_the_request(said: str) -> bool:
+    """ "pls book it", "can you log that as a call": a request written where a topic would be."""
+    tokens = re.findall(r"[a-z]+", fold(said))
+    return (
+        bool(tokens)
+        and all(t in _REQUEST_FRAME for t in tokens)
+        and any(t in _REQUEST_VERBS_WORDS for t in tokens)
+    )
+
+
+_PROJECT_WORDS = frozenset({"project", "prosjekt", "projekt", "prosjektet", "projektet"})
 _LEADING_QUOTE = re.compile(r"\s*>\s*([^\n]+)\n")  # a pasted line quoted first, then the request
 _BEFORE = frozenset({"before", "før", "innan", "före"})
 
@@ -237,11 +367,40 @@ def _said_later(words: list[Word], when: WhenResult) -> bool:
 
 def _message_words(text: str, original: str, language: str) -> list[Word]:
     """The words of the message (its shaped slots blanked), without a date that heads it ("by friday: …")."""
-    return _without_date_header(
-        _colleague_uncued(
-            _company_names_uncued(_words(pipeline(language)(split_compounds(text)), original), language)
+    return _without_signature(
+        _without_date_header(
+            _colleague_uncued(
+                _company_names_uncued(_words(pipeline(language)(split_compounds(text)), original), language)
+            )
         )
     )
+
+
+_CLOSINGS = frozenset(fold(w) for w in (
+    "thx", "thanks", "ty", "cheers", "regards", "br", "takk", "tack", "mvh", "hilsen", "hälsningar",
+))  # fmt: skip
+
+
+def _without_signature(words: list[Word]) -> list[Word]:
+    """ "…, can u log it? thx, Marte": the writer's name after a closing thanks ends the message and fills no
+    slot (it is read as a boundary)."""
+    content = [w for w in words if not w.boundary]
+    if len(content) < 4:
+        return words
+    name = content[-2:] if content[-3].low in _CLOSINGS else content[-1:]
+    k = name[0].i - 1
+    while k >= 0 and words[k].boundary and words[k].text in {",", "/", "-", "–", "—"}:
+        k -= 1
+    if (
+        k <= 0
+        or words[k].low not in _CLOSINGS
+        or not words[k - 1].boundary
+        or name[0].i - k != 2  # (a comma between: "thx, Marte", not "thanks Acme")
+        or not all(w.text.isalpha() and w.text[:1].isupper() and not w.text.isupper() for w in name)
+        or any(w.cue for w in name)
+    ):
+        return words
+    return [replace(w, boundary=True) if w in name else w for w in words]
 
 
 # What a colleague did, says or wants ("Henrik met …", "Tormod ringte …", "Sara säger att …", "Tuva wants …").
@@ -262,6 +421,14 @@ _FROM_TEAM = frozenset(fold(w) for w in ("from", "fra", "från", "in", "i", "on"
 def _colleague_uncued(words: list[Word]) -> list[Word]:
     """ "Henrik met Solberg Maskin AS last friday, can you log it?", "Line from finance wants us to send …": a
     colleague who did, reports or asks for something opens the message; they fill no slot."""
+    opener = _after_aside(words)
+    if opener:  # "ugh totally forgot, Camilla from marketing wants us to …": after a short lower-case aside
+        rest = _colleague_uncued([replace(w, i=w.i - opener) for w in words[opener:]])
+        if rest[0].boundary:
+            return [replace(w, boundary=True, cue=None, labels=frozenset()) for w in words[:opener]] + [
+                replace(w, i=w.i + opener) for w in rest
+            ]
+        return words
     if len(words) < 3 or not words[0].text[:1].isupper() or words[0].low not in FIRST_NAMES or words[0].cue:
         return words
     verb = 1
@@ -283,6 +450,16 @@ def _colleague_uncued(words: list[Word]) -> list[Word]:
             framing.add(k)
             k += 1
     return [replace(w, boundary=True, cue=None, labels=frozenset()) if w.i in framing else w for w in words]
+
+
+def _after_aside(words: list[Word]) -> int:
+    """Where a message goes on after a short lower-case aside and its comma ("ugh totally forgot, …"), or 0."""
+    for k, w in enumerate(words[:5]):
+        if w.boundary:
+            return k + 1 if w.text == "," and k >= 1 and k + 3 < len(words) else 0
+        if not w.text.isalpha() or not w.text.islower() or w.cue and w.cue != "POLITE":
+            return 0
+    return 0
 
 
 _ADVERBS = frozenset(
@@ -342,10 +519,10 @@ _TICKET_WORDS = frozenset(
 
 
 def _extract(
-    folded: str, language: str, now: datetime, keep: WhenResult | None = None
+    folded: str, language: str, now: datetime, keep: WhenResult | None = None, ahead: bool = False
 ) -> tuple[entities.Extraction, WhenResult | None]:
     """The slots with a shape of their own, each blanked out of the text once found. A date in `keep` stays
-    text (another date of the message, if any, is the when)."""
+    text (another date of the message, if any, is the when: one in the past, or with `ahead` one to come)."""
     ex = entities.Extraction(folded)
     entities.find_emails(ex)
     entities.find_org_numbers(ex)
@@ -359,8 +536,8 @@ def _extract(
         if len(quoted.group(1).split()) >= 3 and folded[: quoted.start()].strip(" :,-"):
             probe = probe[: quoted.start()] + "#" * (quoted.end() - quoted.start()) + probe[quoted.end() :]
     when = find_when(probe, language, now)
-    if when is not None and keep is not None and when.value > now:
-        when = None  # (only a date of what happened)
+    if when is not None and keep is not None and (when.value <= now if ahead else when.value > now):
+        when = None  # (only a date of what happened, or with `ahead` of what is to come)
     if when is not None:
         for span in when.spans:
             ex.text = ex.text[: span.start] + BLANK * (span.end - span.start) + ex.text[span.end :]
@@ -428,7 +605,7 @@ def _placeholders(folded: str, ex: entities.Extraction) -> str:
 
 def blanked_text(text: str, lang: str, now: datetime | None = None) -> str:
     """The classifier's input for a message (used to train it on exactly what it sees when parsing)."""
-    original = clean(text)
+    original = _unglued(clean(text))
     folded = fold(original)
     ex, _ = _extract(folded, lang, now or datetime.now(ZoneInfo(DEFAULT_TZ)))
     return _placeholders(folded, ex)
@@ -495,6 +672,16 @@ def _words(doc: Doc, original: str) -> list[Word]:
             w.labels = w.labels - {"DEAL"}
             w.cue = min(w.labels) if w.labels else None
             w.boundary = True  # (and no name either)
+        elif (
+            w.labels == {"UPDATE"}
+            and prev.low in _DETERMINERS
+            and w.low.endswith("ed")
+            and w.i + 1 < len(words)
+            and words[w.i + 1].text.isalpha()
+            and not words[w.i + 1].labels & {"UPDATE"}
+        ):  # "re the revised offer", "the updated price list": a changed thing, not a change asked for
+            w.labels = frozenset()
+            w.cue = None
         elif w.cue in ("SCHEDULE", "TASK") and _in_noun_phrase(words, w):
             # "we went through the Q1 staffing plan", "send X a payment reminder": a noun of the comment or the
             # to-do, not a request to book or a reminder's trigger
@@ -630,17 +817,26 @@ def _company_names_uncued(words: list[Word], lang: str) -> list[Word]:
     message, "Vis Acme AS", stays a cue)."""
     if words and words[0].source.isupper():
         return words  # in ALL CAPS every word is capitalised and "AS" is as often the word "as"
-    freed = {
-        k
-        for first, form in _legal_spans(words, lang)
-        if not form.text.islower()
-        for k in range(first, form.i)
-    } | _titled_prefix(words)
+    freed = (
+        {
+            k
+            for first, form in _legal_spans(words, lang)
+            if not form.text.islower()
+            for k in range(first, form.i)
+        }
+        | _titled_prefix(words)
+        | _named_before_deal(words)
+    )
     # "Tindvik Hotell", "Grand Kino": an errand's word written with a capital inside a name is name
     freed |= {
         w.i
         for w in words[1:]
-        if w.labels == {"OFFTOPIC"}
+        if (
+            w.labels == {"OFFTOPIC"}
+            or len(w.labels) == 1
+            and w.labels <= _NAME_LIKE_CUES
+            and not w.text.isupper()
+        )
         and w.text[:1].isupper()
         and not words[w.i - 1].boundary
         and words[w.i - 1].text[:1].isupper()
@@ -649,6 +845,33 @@ def _company_names_uncued(words: list[Word], lang: str) -> list[Word]:
     if not freed:
         return words
     return [replace(w, cue=None, labels=frozenset()) if w.i in freed else w for w in words]
+
+
+# Cue words that, capitalised after a capitalised word, are part of a company's name ("send Tromsø Kaffe …").
+_NAME_LIKE_CUES = frozenset(
+    {"MEETING", "CALL", "NOTE", "TASK", "CONTACT", "KPI", "PIPELINE", "WHICH", "UPDATE"}
+)
+
+
+def _named_before_deal(words: list[Word]) -> set[int]:
+    """ "Pipeline Partners deal is won": a run of capitalised words right before a lower-case deal noun is the
+    customer's name, cue words and all (not a request written in capitals: "Show Acme deal")."""
+    freed: set[int] = set()
+    for noun in words[2:]:
+        if noun.labels != {"DEAL"} or not noun.text.islower():
+            continue
+        k = noun.i
+        while k > 0 and words[k - 1].text[:1].isupper() and not words[k - 1].text.isupper():
+            k -= 1
+        run = words[k : noun.i]
+        if (
+            len(run) >= 2
+            and any(w.labels for w in run)
+            and not all(w.labels for w in run)
+            and not run[0].labels & _REQUEST_VERBS
+        ):
+            freed |= {w.i for w in run}
+    return freed
 
 
 def _titled_prefix(words: list[Word]) -> set[int]:
@@ -874,7 +1097,8 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         has("CREATE")
         and not has("CUSTOMER")
         and ("email" in slots or "phone" in slots or _title_present(words))
-    ):
+        and not ("email" not in slots and "phone" not in slots and future and cues & {"MEETING", "CALL"})
+    ):  # (not "set up a meeting with the CFO at X next week": a booking with someone by their title)
         return "add_contact"
     happened = any(w.low in _PAST_CALLS or w.low in _PAST_MEETINGS for w in words)  # "met X on thursday"
     if has("MEETING") and (
@@ -885,7 +1109,12 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     reported = any(w.low in _PAST_CALLS and "CALL" in w.labels for w in words) and any(
         w.low in _CLAUSE_SUBJECTS and w.i > 0 and words[w.i - 1].boundary for w in words
     )
-    booked = opener is not None and "SCHEDULE" in opener.labels  # "book a call with X monday 3pm": a meeting
+    booked = opener is not None and (
+        "SCHEDULE" in opener.labels
+        or opener.low in {"set", "sett", "satt"}
+        and opener.i + 1 < len(words)
+        and words[opener.i + 1].low in {"up", "opp", "upp"}
+    )  # "book a call with X monday 3pm", "set up a call with X next week": a meeting
     if (
         has("CALL")
         and future
@@ -901,7 +1130,7 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         and "when" not in slots
     ):
         return "create_task"  # "ring Acme om fornyelsen": the imperative is a call to make, with or without a day
-    if has("SCHEDULE") and future and not has("LOG"):
+    if (has("SCHEDULE") or booked and cues & {"CALL", "MEETING"}) and future and not has("LOG"):
         return "schedule_meeting"
     if cues & {"LOG", "CALL", "MEETING", "EMAIL", "NOTE"} and not (has("CREATE") and has("CUSTOMER")):
         return "log_activity"
@@ -1061,8 +1290,27 @@ def _title_present(words: list[Word]) -> bool:
     )
 
 
+_TOPIC_CONNECTORS = frozenset({"re", "about", "abt", "regarding", "angaende", "ang", "vedrorende"})
+_OFFER_WORDS = frozenset({"offer", "quote", "proposal", "tilbud", "tilbudet", "offert", "offerten"})
+
+
+def _topic_offer(words: list[Word], at: int) -> bool:
+    """ "sent an email … re the revised offer": an offer that is what the activity was about, not a stage
+    (`at` is the word's place in `words`, which may be a part of the message)."""
+    if words[at].low not in _OFFER_WORDS:
+        return False
+    for k in range(at - 1, max(-1, at - 4), -1):
+        if words[k].low in _TOPIC_CONNECTORS:
+            return True
+        if words[k].boundary or words[k].labels - {"UPDATE"}:
+            return False
+    return False
+
+
 def _stage_word(words: list[Word]) -> bool:
-    probe = entities.Extraction(" ".join(w.low for w in words))
+    probe = entities.Extraction(
+        " ".join("_" if _topic_offer(words, k) else w.low for k, w in enumerate(words))
+    )
     entities.find_stage(probe)
     return "stage" in probe.slots
 
@@ -1078,10 +1326,36 @@ def _activity_kind(intent: str, words: list[Word]) -> str:
         return "meeting"
     if _note_heading(words) or _logged_comment(words) or _kinds_in_comment_only(words):
         return "note"  # "anteckning Acme: ring tilbake i januar", "logg pa X: vil ha demo": a note's text
+    done = _done_kind(words)
+    if done is not None:
+        return done
     for label, kind in (("CALL", "call"), ("MEETING", "meeting"), ("EMAIL", "email"), ("NOTE", "note")):
         if _has(words, label):
             return kind
     return "note"
+
+
+_PAST_EMAILS = frozenset(
+    fold(w) for w in ("emailed", "mailed", "mejlade", "mailade", "mailet", "mejlat", "mailat")
+)
+_AS_KIND = frozenset({"as", "som"})
+
+
+def _done_kind(words: list[Word]) -> str | None:
+    """The kind a past activity verb names ("Elin … emailed back? she said yes to the workshop dates": an email),
+    when it is the only such verb and no kind is named after "as"/"som" ("log that as a note")."""
+    if any(
+        w.labels & _KIND_LABELS and (words[k - 1].low in _AS_KIND or words[k - 2].low in _AS_KIND)
+        for k, w in enumerate(words)
+        if k >= 2
+    ):
+        return None
+    done = {
+        "call" if w.low in _PAST_CALLS else "meeting" if w.low in _PAST_MEETINGS else "email"
+        for w in words
+        if w.low in _PAST_CALLS | _PAST_MEETINGS | _PAST_EMAILS and w.labels & {"CALL", "MEETING", "EMAIL"}
+    }
+    return done.pop() if len(done) == 1 else None
 
 
 # --- names and subjects ---------------------------------------------------------------------------------------
@@ -1327,7 +1601,7 @@ _SUBJECT_PRONOUNS = frozenset(
     {"de", "dom", "hun", "hon", "vi", "they", "theyre", "they're", "we", "she", "he"}
 )
 _NOT_A_DEAL = _CLAUSE_SUBJECTS | frozenset(
-    {"og", "and", "och", "men", "but", "jeg", "jag", "i", "so", "sa", "den"}
+    {"og", "and", "och", "men", "but", "jeg", "jag", "i", "so", "sa", "den", "its"}
 )  # ("…, den är större nu": a remark about the deal)
 
 
@@ -1434,6 +1708,24 @@ _PASSIVE_CHANGES = frozenset(fold(w) for w in (
 ))  # fmt: skip
 
 
+_VAGUE_NOUNS = frozenset(
+    {
+        "thing",
+        "things",
+        "stuff",
+        "matter",
+        "greia",
+        "greie",
+        "grejen",
+        "grejer",
+        "guys",
+        "folks",
+        "people",
+        "team",
+    }
+)
+
+
 def _not_a_deal_name(run: list[Word]) -> bool:
     """A remark ("de gikk for en konkurrent"), a count ("12 konsulter", "24 months") or a lone small word is not
     what a deal is called."""
@@ -1441,6 +1733,8 @@ def _not_a_deal_name(run: list[Word]) -> bool:
         return True  # (a name never ends in a conjunction: "tråkigt men …")
     if _count(run):
         return True
+    if len(run) == 1 and run[0].low in _VAGUE_NOUNS:
+        return True  # ("the Kvitfjell Resorts thing is dead": the customer's deal, not a name of its own)
     small = (
         run[0].low in FILLERS
         or run[0].low in _CLOSE_WORDS
@@ -1657,7 +1951,7 @@ def _subject_text(words: list[Word], run: list[Word]) -> str:
 
 # A topic's own lead-in: "agenda: budsjett 2027", "det gäller underhållsplanen", "it's about the renewal".
 _TOPIC_LEAD = re.compile(
-    r"^(?:(?:agenda|tema|topic|emne|ämne|subject|theme)\s*(?::|\s(?:was|is|er|var|är|blir)\b)\s*|(?:det|it)\s*(?:'s|is|er|är)?\s*(?:gjelder|gäller|"
+    r"^(?:(?:agenda|tema|topic|emne|ämne|subject|theme)\s*(?::|\s(?:was|is|er|var|är|blir)\b)\s*|(?:det|it)\s*(?:'s|s|is|er|är)?\s*(?:gjelder|gäller|"
     r"handler om|handlar om|about)\s+)",
     re.IGNORECASE,
 )
@@ -1844,6 +2138,18 @@ def _cased_split(words: list[Word], named: Segment) -> int | None:
     caps = start
     formed = False  # "the Greystone Ltd CRM rollout": a legal form ends the name, whatever the deal's case
     while caps < len(named.words) and named.words[caps].text[:1].isupper():
+        w = named.words[caps]
+        if (
+            caps > start
+            and w.text.isupper()
+            and len(w.text) > 1
+            and w.text not in _WRITTEN_FORMS
+            and not named.words[start].text.isupper()
+            and caps + 1 < len(named.words)
+            and named.words[caps + 1].text.islower()
+        ):  # "the Lysaker Gruppen ERP rollout": an acronym between a Title-case name and a lower-case deal
+            formed = True
+            break
         caps += 1
         if caps > start + 1 and named.words[caps - 1].text in _WRITTEN_FORMS:
             formed = True
@@ -1875,6 +2181,7 @@ def _deal_tail(run: list[Word], acronyms: bool = False) -> list[Word]:
             and not (acronyms and w.text.isupper() and len(w.text) > 1)  # ("CRM rollout")
             or w.low in _NOT_A_DEAL
             or w.low in {"yet", "enno", "annu", "now", "na", "nu"}
+            or w.text in {"as", "som"}  # ("mark the Bergen Bygg rollout as won")
         ):
             break
         out.append(w)
@@ -1921,7 +2228,18 @@ _SMALL_VERBS = frozenset(fold(w) for w in (
     "har", "hadde", "hade", "er", "är", "var", "blir", "blev", "vil", "vill", "skal", "ska", "kan", "må", "måste",
     "has", "have", "had", "is", "are", "was", "were", "will", "wants", "want", "can", "must",
     "went", "chose", "decided", "gikk", "gick", "valgte", "valde", "bestemte", "bestämde", "takket", "tackade",
+    "said", "says", "sier", "sade", "säger",
 ))  # fmt: skip
+
+
+def _small_verb(w: Word) -> bool:
+    """One of the small verbs, also with two neighbouring letters swapped ("ranvik tekstil siad yes")."""
+    if w.low in _SMALL_VERBS:
+        return True
+    low = w.low
+    return len(low) >= 4 and any(
+        low[:k] + low[k + 1] + low[k] + low[k + 2 :] in _SMALL_VERBS for k in range(len(low) - 1)
+    )
 
 
 def _name_words(words: list[Word], segment: Segment) -> list[Word]:
@@ -1938,7 +2256,7 @@ def _name_words(words: list[Word], segment: Segment) -> list[Word]:
         ]  # "hvor står Rognan Energi-saken": the words before the capitalised name are not it
     if not run[0].text[:1].isupper():
         # "oppdal skiheis har betalt fakturaen": a small verb ends a name written in lower case
-        verb = next((k for k, w in enumerate(run[1:], 1) if w.low in _SMALL_VERBS), None)
+        verb = next((k for k, w in enumerate(run[1:], 1) if _small_verb(w)), None)
         return run[:verb] if verb is not None else run
     for k, w in enumerate(run[1:], start=1):
         if (
@@ -1980,6 +2298,8 @@ def _took_part(run: list[Word]) -> bool:
     """A person's name (capitalised, or a known first name) and nothing else but that they took part."""
     end = next((k for k, w in enumerate(run) if w.low in {".", "!", "?"}), len(run))
     run = run[:end]  # ("Petra Ek var med. Logga det": up to the end of the sentence)
+    while len(run) > 2 and run[-1].low in {"too", "also", "ogsa", "ocksa"}:
+        run = run[:-1]  # ("Jonas Eide was there too")
     for tail in _TOOK_PART:
         n = len(tail)
         if len(run) > n and tuple(w.low for w in run[-n:]) == tail:
@@ -2197,6 +2517,18 @@ def _names_first(words: list[Word], segments: list[Segment]) -> list[Segment]:
     return sorted(segments, key=lambda s: not any(_capitalised(words, w) for w in s.words))
 
 
+def _last_comma(run: list[Word], k: int) -> int:
+    """The message place of the last comma in run[:k], or -1."""
+    return max((w.i for w in run[:k] if w.low == ","), default=-1)
+
+
+def _past_blanks(words: list[Word], k: int) -> int:
+    """The first word from k on that is not a blanked slot (a date, a number)."""
+    while k < len(words) and words[k].boundary and BLANK in words[k].low:
+        k += 1
+    return k
+
+
 def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
     if intent not in INTENT_SLOTS or intent == "lookup_org":
         return {}
@@ -2230,7 +2562,9 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 and subject_words[0].i >= 2
                 and words[subject_words[0].i - 2].low in _TALK_VERBS
             )
-            reported = any(w.labels & {"CALL", "MEETING", "EMAIL", "LOG"} for w in subject_words) or bool(
+            reported = any(
+                w.labels & {"CALL", "MEETING", "EMAIL", "LOG", "NOTE"} for w in subject_words
+            ) or bool(
                 subject_words and subject_words[0].low in {"jeg", "jag"}  # ("jag sitter i bilen, …")
             )
             if clause and (not subject_words or subject_words[0].i > clause[0].i or reported) and not talked:
@@ -2241,10 +2575,10 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             intent == "log_activity"
             and subject_words
             and subject_words[0].labels & {"CALL", "MEETING"}
-            and len(subject_words) <= 4
-            and subject_words[-1].i + 1 < len(words)
-            and words[subject_words[-1].i + 1].low in _DASHES | {":"}
-        ):
+            and (len(subject_words) <= 4 or subject_words[0].low in _PAST_CALLS | _PAST_MEETINGS)
+            and (next_at := _past_blanks(words, subject_words[-1].i + 1)) < len(words)
+            and words[next_at].low in _DASHES | {":"}
+        ):  # ("called Kjell @ Aune Elektro this morning – wants …": past the blanked date too)
             # "…, snakket med Bente – vil flytte oppstarten til januar": who was talked to, then the comment
             later, later_used = _subject(words, intent, subject_words[-1].i + 1)
             if later:
@@ -2254,13 +2588,36 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             rest = [w for w in words[subject_words[-1].i + 1 :] if not w.boundary or w.low == ","]
             comma = bool(rest) and rest[0].low == "," and len(rest) > 1
             clause = _comment_clause(words) if comma else []
-            clause = [w for w in clause if w.i > subject_words[-1].i]
+            asked_at = _request_start(words)
+            clause = [w for w in clause if w.i > subject_words[-1].i and (asked_at is None or w.i < asked_at)]
+            while clause and clause[-1].boundary:  # ("…, they want to pilot it - can someone log that")
+                clause = clause[:-1]
             subject_words, used = clause, {w.i for w in clause}
         if intent == "log_activity" and subject_words:
             subject_words = _comment_to_the_end(words, subject_words)
             used = used | {w.i for w in subject_words}
         if intent in SALES_INTENTS and subject_words and _not_a_deal_name(subject_words):
             subject_words, used = [], set()  # "…, de gikk for en konkurrent": a remark, not the deal's name
+        if intent == "log_activity" and subject_words and not subject_words[0].labels & _REQUEST_CUES:
+            # "…, he wants a demo of the app, pls log as meeting": the comment, up to the request after it
+            asked_at = next(
+                (
+                    k
+                    for k, w in enumerate(subject_words[1:], 1)
+                    if w.labels & {"SCHEDULE", "LOG"}
+                    and all(
+                        x.labels & {"POLITE"} or x.low in _POLITE
+                        for x in subject_words[1:k]
+                        if x.i > _last_comma(subject_words, k)
+                    )
+                    and _last_comma(subject_words, k) > subject_words[0].i
+                ),
+                None,
+            )
+            if asked_at is not None:
+                comment = [w for w in subject_words[:asked_at] if w.i < _last_comma(subject_words, asked_at)]
+                if len(comment) >= 2:
+                    subject_words, used = comment, {w.i for w in comment}
         if subject_words and (
             subject_words[0].labels & _REQUEST_CUES
             or subject_words[0].i > 0
@@ -2423,7 +2780,8 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             for s in with_prep
             if s.before is not None
             and s.before.low not in WORKPLACE_PREPOSITIONS
-            and not all(w.low in _GROUP_NOUNS for w in s.words)  # "with the team at Vardø Havbruk"
+            and not all(w.low in _GROUP_NOUNS | {"over", "down", "up", "there"} for w in s.words)
+            # "with the team at Vardø Havbruk", "the folks over at Nordic Foods"
         ]
         if workplace and companions:
             found["contact_name"] = (
@@ -2571,13 +2929,16 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             split_at = _cased_split(words, named)
             if split_at is not None:
                 tail = _deal_tail(
-                    named.words[split_at + 1 :], acronyms=named.words[split_at].text in _WRITTEN_FORMS
+                    named.words[split_at + 1 :],
+                    acronyms=named.words[split_at].text in _WRITTEN_FORMS
+                    or named.words[split_at + 1].text.isupper(),
                 )
                 head_at = next(
                     k for k in range(split_at, -1, -1) if k == 0 or not named.words[k - 1].text[:1].isupper()
                 )
                 found["customer"] = _span_text(words, named.words[head_at], named.words[split_at])
-                found["subject"] = _span_text(words, tail[0], tail[-1])
+                if tail and not _not_a_deal_name(tail):  # ("the Kvitfjell Resorts thing is dead")
+                    found["subject"] = _span_text(words, tail[0], tail[-1])
                 return found
         if named is not None and split_at is not None:
             # "bump the skybase ab cloud move to 80%": a lower-case customer ends at its legal form, the deal follows
@@ -2890,7 +3251,9 @@ def _after_heading(parts: list[list[Word]]) -> list[list[Word]]:
     """The first part split after a heading of cues and a colon when a bare item follows ("ny deal: Acme")."""
     first = parts[0]
     source = first[0].source
-    colon = next((k for k, w in enumerate(first[:-1]) if source[w.end : w.end + 1] == ":"), None)
+    colon = next(
+        (k for k, w in enumerate(first[:-1]) if ":" in source[w.end : first[k + 1].start]), None
+    )  # (also past a blanked stage: "new lead: Brattli Energi, …")
     if colon is None:
         return parts[:1]
     head, item = first[: colon + 1], first[colon + 1 :]
@@ -2904,10 +3267,11 @@ def _after_heading(parts: list[list[Word]]) -> list[list[Word]]:
 def _parts(words: list[Word]) -> list[list[Word]]:
     """The message split at commas (blanked slots and punctuation inside a part are dropped)."""
     parts: list[list[Word]] = [[]]
+    piped = sum(w.text == "|" for w in words) >= 2  # ("note | X AS | price list too high, will revert")
     for w in words:
         if (
-            w.low == "," or w.text == "|" or w.boundary and w.low in _DASHES and parts[-1]
-        ):  # (a spaced dash and a pipe separate items too)
+            w.low == "," and not piped or w.text == "|" or w.boundary and w.low in _DASHES and parts[-1]
+        ):  # (a spaced dash and a pipe separate items too; in a pipe list a comma is inside an item)
             parts.append([])
         elif not (w.boundary and (BLANK in w.low or not any(ch.isalnum() for ch in w.low))):
             parts[-1].append(w)
@@ -3324,6 +3688,8 @@ def _name_start(words: list[Word], form: Word) -> int:
                 break
             if prev.low == "of" and k >= 2 and words[k - 2].low in FIRST_NAMES:
                 break  # "Pekka Virtanen of Turun Ohjelmistotalo Oy": a person, then where they work
+            if prev.low == "of" and k >= 1 and _looks_like_title(words[k - 1].text):
+                break  # "met the CTO of Kraftlag AS": a role, then where it is held
             start = k  # "Tromsø Fisk og Vilt AS"
             continue
         capital = prev.text[:1].isupper() or prev.text[:1].isdigit() or _glued(prev)  # ("Region-konsulterna")

@@ -3,6 +3,7 @@ phrases of `lexicon.CUES` on the (folded) text. Blank pipelines only: nothing is
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import spacy
@@ -41,6 +42,11 @@ FUZZY_LABELS = frozenset(
 # Shorter cues are still found with two neighbouring letters swapped ("kudne", "tsak"), the commonest slip of
 # fast thumbs, which rarely makes another word.
 SWAP_MIN_LENGTH = 4
+# ("moev X to negotiation": a swap in a short update verb; a longer one within one edit is often another word,
+# "marker" and "market")
+SWAP_LABELS = FUZZY_LABELS | {"UPDATE"}
+# A letter typed three times or more ("calll", "meetinggg") is one or two of it.
+_TRIPLED = re.compile(r"(\w)\1{2,}")
 
 
 class CueMarker:
@@ -65,9 +71,10 @@ class CueMarker:
                     len(d) == 1
                     and SWAP_MIN_LENGTH <= len(d.text) < FUZZY_MIN_LENGTH
                     and d.text.isalpha()
-                    and label in FUZZY_LABELS
+                    and label in SWAP_LABELS
                 ):
                     self.short.setdefault(d.text, label)
+        self.words = {**self.short, **self.single}  # every one-word cue of FUZZY_LABELS, for stuck keys
         self.by_length: dict[int, list[str]] = {}
         for word in self.single:
             self.by_length.setdefault(len(word), []).append(word)
@@ -78,15 +85,25 @@ class CueMarker:
         for token in doc:
             if token.i in covered or len(token.text) < SWAP_MIN_LENGTH or not token.is_alpha:
                 continue
-            label = (
-                self._near(token.text) if len(token.text) >= FUZZY_MIN_LENGTH else self._swapped(token.text)
-            )
+            label = self._stuck(token.text)
+            if label is None:
+                label = (
+                    self._near(token.text)
+                    if len(token.text) >= FUZZY_MIN_LENGTH
+                    else self._swapped(token.text)
+                )
             if label is None and len(token.text) == FUZZY_MIN_LENGTH - 1:
                 label = self._dropped(token.text)  # "samtl", "kontkt": one letter of a longer cue left out
             if label is not None:
                 spans.append(Span(doc, token.i, token.i + 1, label=label))
         doc.spans["cues"] = sorted(_longest_first(spans), key=lambda s: s.start)
         return doc
+
+    def _stuck(self, word: str) -> str | None:
+        """The label of a one-word cue typed with a key held too long ("calll", "meetinggg")."""
+        if _TRIPLED.search(word) is None:
+            return None
+        return self.words.get(_TRIPLED.sub(r"\1\1", word)) or self.words.get(_TRIPLED.sub(r"\1", word))
 
     def _swapped(self, word: str) -> str | None:
         for k in range(len(word) - 1):

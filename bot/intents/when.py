@@ -74,7 +74,7 @@ _TODAY = _rx(
     r"\b(?:today|i\s*dag|tonight|i\s*kveld|i\s*kvall|i\s*eftermiddags?|i\s*ettermiddag|i\s*formiddag|i\s*morges|i\s*morse"
     r"|this\s+(?:afternoon|morning|evening))\b"
 )
-_YESTERDAY = _rx(r"\b(?:yesterday|i\s*gar|igar)\b")
+_YESTERDAY = _rx(r"\b(?:yesterday|yday|ystd|yest|i\s*gar|igar)\b")  # ("met w/ X yday": shortened)
 _NEXT_WEEK = _rx(r"\b(?:next\s*week|neste\s*uke|neste\s*veke|nasta\s*vecka|i\s+neste\s*uke|nesta\s*uke)\b")
 _NEXT_MONTH = _rx(r"\b(?:next\s+month|neste\s+maned|nasta\s+manad)\b")
 _END_OF_MONTH = _rx(
@@ -100,6 +100,10 @@ _WORDLIKE_WEEKDAY = _rx(
 )
 # "chase signed engagement letter wed": the one word-like abbreviation that closes a to-do as its day.
 _LAST_WORD_WEEKDAY = _rx(r"(?<=\s)()(wed)\.?()[\s.!]*$")
+# "book kickoff w/ X wed 9:30": an English word-like abbreviation followed by a clock time is that day.
+_TIMED_WEEKDAY = _rx(
+    r"(?<=\s)()(wed|sat|sun)\.?()(?=\s+(?:\d{1,2}[:.]\d{2}\b|\d{1,2}\s*(?:am|pm)\b|at\s+\d))"
+)
 _WEEK_NUMBER = _rx(
     r"\b(?:i\s+|in\s+|by\s+|til\s+|till\s+|innen\s+)?(?:week|wk|uke|veke|vecka|v\.)\s*(\d{1,2})\b"
 )
@@ -275,6 +279,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         (_WEEKDAY, _weekday(today)),
         (_WORDLIKE_WEEKDAY, _weekday(today)),
         (_LAST_WORD_WEEKDAY, _weekday(today)),
+        (_TIMED_WEEKDAY, _weekday(today)),
         (_TODAY, lambda m: today),
         (_DAY_ALONE, lambda m: _day_this_month(int(m[1]), today)),
     ]
@@ -289,7 +294,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         if pattern is _TODAY:  # "this afternoon", "i kveld" ("this morning" is nine, like "i formiddag")
             part = match.group(0).split()[-1]
             clock = time(9) if part in ("morning", "morges") else _PART_OF_DAY.get(part.removeprefix("i"))
-        if pattern in (_WEEKDAY, _WORDLIKE_WEEKDAY, _LAST_WORD_WEEKDAY):
+        if pattern in (_WEEKDAY, _WORDLIKE_WEEKDAY, _LAST_WORD_WEEKDAY, _TIMED_WEEKDAY):
             weekday_end = match.end()
         part_after = _PART_AFTER_DAY.match(text, match.end())
         if part_after is not None:  # "tomorrow afternoon", "i går ettermiddag", "imorgon bitti"

@@ -162,9 +162,9 @@ def test_chat_shaped_garbage_never_raises(words: list[str]) -> None:
 # --- accuracy on the labelled data --------------------------------------------------------------------------
 # The targets of the issue are 95 % intent accuracy and 90 % exact slot match per language on the held-out
 # split. The floors below are a little under what the parser reaches today on every language (see bench/nlu.py:
-# held-out 95.1-98.3 % / 89.3-91.0 % over 1,068 lines, dev 98.9-99.7 % / 97.1-98.4 % over 3,111); they guard
+# held-out 95.1-98.3 % / 89.9-91.0 % over 1,068 lines, dev 99.1-99.7 % / 98.0-98.4 % over 3,193); they guard
 # against regressions, they are not the targets.
-HELDOUT_FLOORS = {"intent": 0.945, "slots": 0.885}
+HELDOUT_FLOORS = {"intent": 0.945, "slots": 0.89}
 DEV_FLOORS = {"intent": 0.985, "slots": 0.965}
 
 

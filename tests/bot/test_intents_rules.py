@@ -515,3 +515,89 @@ def test_an_acronym_before_the_deal_noun_is_the_deal() -> None:
 def test_a_new_value_is_an_update_not_a_new_deal() -> None:
     got = parse("the Brookfield deal slipped, new close date 31/1", lang="en", now=NOW)
     assert got.intent == "update_sales_case" and got.slots["when"] == "2027-01-31T09:00:00+01:00"
+
+
+def test_a_key_held_too_long_or_two_letters_swapped_still_name_the_kind_and_the_change() -> None:
+    assert (
+        parse("had a calll w/ Tove at Skarvik Marine AS", lang="en", now=NOW).slots["activity_kind"] == "call"
+    )
+    assert slots("moev halden hydro deal to negotiaton", "en") == {
+        "customer": "halden hydro",
+        "stage": "negotiation",
+    }
+
+
+def test_small_words_glued_to_a_key_word_are_read_apart() -> None:
+    got = parse("hadameeting w/ Sandvik Bygg AS yesterday", lang="en", now=NOW)
+    assert got.intent == "log_activity" and got.slots["activity_kind"] == "meeting"
+    assert slots("addcontact Per Olsen at Acme AS", "en") == {
+        "contact_name": "Per Olsen",
+        "customer": "Acme AS",
+    }
+    assert slots("kan du finne kundene som matcher bygg og anlegg", "nb") == {"customer": "bygg og anlegg"}
+
+
+def test_an_english_word_like_weekday_before_a_clock_time_is_that_day() -> None:
+    assert slots("book a meeting with acme wed 9:30", "en")["when"] == "2026-11-25T09:30:00+01:00"
+
+
+def test_an_acronym_between_a_customer_and_a_lower_case_deal_starts_the_deal() -> None:
+    got = slots("pls bump the Lysaker Gruppen ERP rollout to 70%", "en")
+    assert got["customer"] == "Lysaker Gruppen" and got["subject"] == "ERP rollout"
+
+
+def test_a_vague_noun_after_a_customer_is_no_deal_name() -> None:
+    assert slots("the Kvitfjell Resorts thing is dead, mark it as lost", "en") == {
+        "customer": "Kvitfjell Resorts",
+        "stage": "lost",
+    }
+
+
+def test_the_writers_name_after_a_closing_thanks_fills_no_slot() -> None:
+    got = slots("emailed Polaris Byrå today re the onboarding checklist, can u log it? thx, Marte", "en")
+    assert got["subject"] == "the onboarding checklist" and "contact_name" not in got
+
+
+def test_an_offer_the_activity_was_about_is_no_stage() -> None:
+    got = parse("sent an email to Trond at Mørk & Sønn AS re the revised offer", lang="en", now=NOW)
+    assert got.intent == "log_activity" and got.slots["subject"] == "the revised offer"
+
+
+def test_a_past_activity_verb_decides_the_kind_over_a_kind_word_in_the_comment() -> None:
+    got = slots(
+        "maybe we should log that Elin from Kragerø Kystmuseum emailed back? she said yes to the workshop",
+        "en",
+    )
+    assert got["activity_kind"] == "email"
+
+
+def test_a_future_date_beside_a_past_one_in_a_log_is_part_of_the_comment() -> None:
+    got = slots("pls log mtg w/ Brekke AS ystd - went well, want proposal by eom", "en")
+    assert got["when"] == "2026-11-22T09:00:00+01:00"
+
+
+def test_a_request_where_a_topic_would_be_is_no_subject() -> None:
+    assert "subject" not in slots("met Acme today - pls log it", "en")
+
+
+def test_a_pipe_list_item_keeps_its_commas() -> None:
+    got = slots("note | Vargfjell Bygg AS | price list too high, will revert", "en")
+    assert got["subject"] == "price list too high, will revert"
+
+
+def test_setting_up_a_call_with_someone_by_their_title_is_a_booking() -> None:
+    got = parse("could u set up a call with the CFO at Aker Bio next week", lang="en", now=NOW)
+    assert got.intent == "schedule_meeting" and got.slots["customer"] == "Aker Bio"
+    assert "contact_name" not in got.slots
+
+
+def test_a_to_do_takes_the_date_ahead_over_one_in_a_thanks() -> None:
+    got = slots("thx for yesterday!! btw can u remind me to follow up w/ Lisa @ Vest Data on fri", "en")
+    assert got["when"] == "2026-11-27T09:00:00+01:00" and got["customer"] == "Vest Data"
+
+
+def test_a_log_comment_ends_where_the_request_after_it_starts() -> None:
+    got = slots(
+        "i just had coffee w/ Ole from Fjord AS, he wants a demo of the app, pls log as meeting", "en"
+    )
+    assert got["subject"] == "he wants a demo of the app"
