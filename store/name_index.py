@@ -7,13 +7,17 @@ migrations create both (customers: `customer_names` / `ix_customers_name_trgm`; 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
 
 from rapidfuzz.distance import OSA
-from sqlalchemy import ColumnElement, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, Executable, TextClause, and_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 CANDIDATES = 300
+EMPTY_VALUES: Mapping[str, Any] = MappingProxyType({})
 MIN_KEY = 3  # trigram indexes cannot find anything shorter
 MAX_EDITS = 2  # a word this far from every known word is taken as written
 _FTS_SAFE = re.compile(r'["]')
@@ -46,15 +50,33 @@ def fts_queries(key: str) -> list[str]:
     return steps
 
 
-async def sqlite_candidates(session: AsyncSession, fts_table: str, key: str) -> dict[int, str]:
+def sqlite_matches(fts_table: str) -> TextClause:
+    """The rowids of `fts_table` matching the FTS5 query `:q`, at most `:n` of them."""
+    return text(f"SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH :q LIMIT :n")
+
+
+async def sqlite_candidates(
+    session: AsyncSession,
+    fts_table: str,
+    key: str,
+    *,
+    among: Executable | None = None,
+    values: Mapping[str, Any] = EMPTY_VALUES,
+) -> dict[int, str]:
     """rowid -> name key; each step runs only while the earlier ones found too little, so common words
-    never flood the candidates."""
+    never flood the candidates. `among` selects (id, name key) of the rows whose id is in
+    `sqlite_matches(fts_table)`, with `values` for its other parameters: a filter (such as visibility) in
+    the same statement, and the steps then count only the rows that pass it."""
     found: dict[int, str] = {}
-    statement = text(f"SELECT rowid, name_key FROM {fts_table} WHERE {fts_table} MATCH :q LIMIT :n")
+    statement = (
+        among
+        if among is not None
+        else text(f"SELECT rowid, name_key FROM {fts_table} WHERE {fts_table} MATCH :q LIMIT :n")
+    )
     for match in fts_queries(key):
         if len(found) >= CANDIDATES // 3:
             break
-        rows = await session.execute(statement, {"q": match, "n": CANDIDATES})
+        rows = await session.execute(statement, {**values, "q": match, "n": CANDIDATES})
         found.update((int(r[0]), str(r[1])) for r in rows)
     return found
 
