@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import re
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,7 +54,7 @@ from store.services.customers import (
 )
 from store.services.dashboard import my_pipeline
 from store.services.digest import build_digest
-from store.services.users import user_for_slack
+from store.services.users import user_by_id, user_for_slack
 from store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,9 @@ class HandledEvents:
             await deliveries.forget_old_deliveries(session, now=now)
 
 
+ACTOR_FRESH_S = 60.0  # how long a Slack user's settings are used before they are read again
+
+
 class SlackSessions:
     """Maps Slack users to kundebot actors (users.info on first contact) and keeps one conversation per
     user and channel, so a follow-up question is answered where it was asked."""
@@ -120,36 +124,51 @@ class SlackSessions:
     def __init__(self, store: Store, registers: Registers) -> None:
         self.store = store
         self.registers = registers
-        self._actors: dict[str, Actor] = {}
+        self._actors: dict[str, tuple[Actor, float]] = {}  # with when it was read
         self._conversations: dict[tuple[str, str], Conversation] = {}
+        self._synced: dict[tuple[str, str], float] = {}  # conversation -> the read of its actor it has
 
     async def actor(self, client: AsyncWebClient, slack_user_id: str) -> Actor:
-        if slack_user_id not in self._actors:
-            info = (await client.users_info(user=slack_user_id, include_locale=True)).get("user") or {}
-            profile = info.get("profile") or {}
-            async with self.store.transaction() as session:
-                user = await user_for_slack(
-                    session,
-                    slack_user_id=slack_user_id,
-                    name=info.get("real_name")
-                    or profile.get("real_name")
-                    or info.get("name")
-                    or slack_user_id,
-                    email=profile.get("email"),
-                    time_zone=info.get("tz"),
-                    locale=info.get("locale"),
-                )
-                self._actors[slack_user_id] = Actor.of(user)
-        return self._actors[slack_user_id]
+        """The user's actor, read again from the store once it is ACTOR_FRESH_S old: a `settings` change
+        (language, time zone) made in another channel or on another replica reaches every conversation."""
+        if slack_user_id in self._actors:
+            actor, read_at = self._actors[slack_user_id]
+            if time.monotonic() - read_at < ACTOR_FRESH_S:
+                return actor
+            async with self.store.reading() as session:
+                fresh = Actor.of(await user_by_id(session, actor.user_id))
+            self._actors[slack_user_id] = (fresh, time.monotonic())
+            return fresh
+        # First contact: who this is (users.info), then the store.
+        info = (await client.users_info(user=slack_user_id, include_locale=True)).get("user") or {}
+        profile = info.get("profile") or {}
+        async with self.store.transaction() as session:
+            user = await user_for_slack(
+                session,
+                slack_user_id=slack_user_id,
+                name=info.get("real_name") or profile.get("real_name") or info.get("name") or slack_user_id,
+                email=profile.get("email"),
+                time_zone=info.get("tz"),
+                locale=info.get("locale"),
+            )
+            self._actors[slack_user_id] = (Actor.of(user), time.monotonic())
+        return self._actors[slack_user_id][0]
 
     async def conversation(self, client: AsyncWebClient, slack_user_id: str, channel: str) -> Conversation:
+        actor = await self.actor(client, slack_user_id)
+        read_at = self._actors[slack_user_id][1]
         key = (slack_user_id, channel)
         if key not in self._conversations:
-            actor = await self.actor(client, slack_user_id)
             # The dialogue's state is kept in the store per user and channel, so another replica (or this one
             # after a restart) continues a half-filled request where it was left.
             self._conversations[key] = Conversation(self.store, actor, self.registers, key=f"slack:{channel}")
-        return self._conversations[key]
+            self._synced[key] = read_at
+        conversation = self._conversations[key]
+        # A newer read of the user reaches the conversation; a `settings` change made in it is already there.
+        if self._synced[key] < read_at:
+            conversation.context.actor = actor
+            self._synced[key] = read_at
+        return conversation
 
 
 def _payload(message: Message) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from bot.commands import Command
 from bot.context import Context
 from bot.i18n import say
 from bot.replies import DigestReply, Reply, Text, Tone
+from store.actor import Actor
 from store.services import digest, users
 
 _SETTING = re.compile(
@@ -43,6 +44,7 @@ async def settings(ctx: Context, command: Command) -> list[Reply]:
         changes["time_zone"] = value
     async with ctx.store.transaction() as s:
         user = await users.update_settings(s, ctx.actor, **changes)  # type: ignore[arg-type]
+    ctx.actor = Actor.of(user)  # the rest of this conversation speaks the new language, in the new time zone
     return [
         Text(
             say(user.language.value, "settings.saved", summary=_summary(user.language.value, user)),

@@ -108,6 +108,18 @@ async def test_a_swedish_users_help_describes_the_commands_in_swedish_with_their
     assert len(shown.entries) == len(COMMANDS)
 
 
+async def test_after_changing_the_language_the_conversation_answers_in_the_new_one(store: Store) -> None:
+    talk = Conversation(store, await user_speaking(store, "nb"))
+    assert await said(talk, "customer show #99999") == [
+        "Jeg finner ingen kunde som passer til '#99999' blant kundene du kan se."
+    ]
+    await talk.handle("settings language en")
+    assert talk.context.lang == "en"
+    assert await said(talk, "customer show #99999") == [
+        "I can't find a customer matching '#99999' among the customers you can see."
+    ]
+
+
 # --- the catalogue ------------------------------------------------------------------------------------
 
 

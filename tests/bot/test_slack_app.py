@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
+from bot import app as app_module
 from bot.app import SlackSettings
 from bot.server import web_app
 from store.db import Store
@@ -155,6 +156,20 @@ async def test_a_direct_message_is_answered_in_the_dm(slack: Slack) -> None:
     (posted,) = await slack.api.wait_for("chat.postMessage")
     assert posted.params["channel"] == DM_CHANNEL_ID
     assert "Opprettet Fjordlys AS" in text_of(posted.params)
+
+
+async def test_a_language_changed_in_one_channel_reaches_the_users_other_conversations(
+    slack: Slack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert await slack.send(direct_message("customer add Fjordlys AS")) == 200  # the DM's conversation
+    await slack.api.wait_for("chat.postMessage")
+    assert await slack.command("settings language en") == 200  # in a channel
+    (saved,) = await slack.replies()
+    assert "Saved." in text_of(saved)
+    monkeypatch.setattr(app_module, "ACTOR_FRESH_S", 0.0)  # the user's settings are read again now
+    assert await slack.send(direct_message("customer add Havblikk AS", ts="1700000001.000200")) == 200
+    posted = (await slack.api.wait_for("chat.postMessage", count=2))[-1]
+    assert "Created Havblikk AS" in text_of(posted.params)
 
 
 async def test_a_natural_language_dm_is_confirmed_with_a_button_before_it_writes(slack: Slack) -> None:
