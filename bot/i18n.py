@@ -6,6 +6,9 @@ shows up as a bare key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 CATALOGUE: dict[str, dict[str, str]] = {
     "en": {
         "command.unknown": "I don't know the command {text!r}.{hint}",
@@ -1463,13 +1466,34 @@ def quoted(lang: str, text: str) -> str:
 DETAIL_VALUES = frozenset({"reason"})
 
 
+def keyed_text(
+    lang: str, key: str, values: Mapping[str, Any], fallback: str, words: Mapping[str, str] | None = None
+) -> str:
+    """The catalogue's `key` in `lang` filled with `values`, for a message the store gave as a key and values.
+    A value named in `words` is an English word, translated through the catalogue's `words[name] + "." +
+    word` when it has one. `fallback` (the English message) when the key is unknown or a value is missing."""
+    if key not in CATALOGUE["en"]:
+        return fallback
+    filled = dict(values)
+    for name, prefix in (words or {}).items():
+        word = filled.get(name)
+        if isinstance(word, str):
+            filled[name] = CATALOGUE.get(str(lang), {}).get(f"{prefix}.{word}", word)
+    try:
+        return template(lang, key).format(**filled)
+    except (KeyError, IndexError, ValueError):  # a value the message's maker did not give
+        return fallback
+
+
 def error_text(lang: str, exc: BaseException) -> str:
     """What to tell a chat user about `exc` in `lang`: the catalogue's `"error." + exc.key` filled with the
     error's values (its field word `what` translated too), or `str(exc)` for an error without a key (the
     handlers' own InvalidInput already says it in the user's language)."""
     key = getattr(exc, "key", None)
-    if not key or f"error.{key}" not in CATALOGUE["en"]:
+    if not key:
         return str(exc)
+    values = getattr(exc, "values", None) or {}
+    return keyed_text(lang, f"error.{key}", values, str(exc), {"what": "error.what"})
     values = dict(getattr(exc, "values", None) or {})
     what = values.get("what")
     if isinstance(what, str):

@@ -46,7 +46,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import CATALOGUE, error_text, say, template, value_name
+from bot.i18n import error_text, keyed_text, say, value_name
 from bot.render.blocks import (
     BUTTON_VALUE,
     CONTEXT_TEXT,
@@ -333,7 +333,7 @@ def rejections_csv(report: ImportReport, lang: str = "en") -> bytes:
 # --- why a row was rejected ------------------------------------------------------------------------------------
 
 # Values of a rejection reason that are English words, named in the catalogue too ("import.reason.what.employees").
-WORD_VALUES = ("what", "delimiter")
+WORD_VALUES = {name: f"import.reason.{name}" for name in ("what", "delimiter")}
 
 
 def reason_text(lang: str, problem: RowProblem) -> str:
@@ -344,22 +344,14 @@ def reason_text(lang: str, problem: RowProblem) -> str:
 
 def _reason_part(lang: str, reason: Reason) -> str:
     key = reason.key
-    if not key or key not in CATALOGUE["en"]:
+    if not key:
         return reason.text
     # A store error's message, as the import words it: first letter lowered, no full stop ("the city is ...").
     if key.startswith("error."):
         error = StoreError(reason.text, key=key.removeprefix("error."), **reason.values)
         text = error_text(lang, error).rstrip(".")
         return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
-    values = dict(reason.values)
-    for name in WORD_VALUES:
-        word = values.get(name)
-        if isinstance(word, str):
-            values[name] = CATALOGUE.get(lang, {}).get(f"import.reason.{name}.{word}", word)
-    try:
-        return template(lang, key).format(**values)
-    except (KeyError, IndexError, ValueError):  # a value the import did not give: its English words
-        return reason.text
+    return keyed_text(lang, key, reason.values, reason.text, WORD_VALUES)
 
 
 # --- Block Kit -------------------------------------------------------------------------------------------------

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-_NO_VALUES: Mapping[str, Any] = MappingProxyType({})
+NO_VALUES: Mapping[str, Any] = MappingProxyType({})  # a message's values when it has none
 
 
 class StoreError(Exception):
     """Base class; `str(error)` is the English message, `key` and `values` the message for the catalogue."""
 
     key: str | None = None
-    values: Mapping[str, Any] = _NO_VALUES
+    values: Mapping[str, Any] = NO_VALUES
 
     def __init__(self, message: str = "", *, key: str | None = None, **values: Any) -> None:
         super().__init__(message)

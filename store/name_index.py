@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Any
 
 from rapidfuzz.distance import OSA
@@ -17,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 CANDIDATES = 300
-EMPTY_VALUES: Mapping[str, Any] = MappingProxyType({})
 MIN_KEY = 3  # trigram indexes cannot find anything shorter
 MAX_EDITS = 2  # a word this far from every known word is taken as written
 _FTS_SAFE = re.compile(r'["]')
@@ -61,7 +59,7 @@ async def sqlite_candidates(
     key: str,
     *,
     among: Executable | None = None,
-    values: Mapping[str, Any] = EMPTY_VALUES,
+    values: Mapping[str, Any] | None = None,
 ) -> dict[int, str]:
     """rowid -> name key; each step runs only while the earlier ones found too little, so common words
     never flood the candidates. `among` selects (id, name key) of the rows whose id is in
@@ -76,7 +74,7 @@ async def sqlite_candidates(
     for match in fts_queries(key):
         if len(found) >= CANDIDATES // 3:
             break
-        rows = await session.execute(statement, {**values, "q": match, "n": CANDIDATES})
+        rows = await session.execute(statement, {**(values or {}), "q": match, "n": CANDIDATES})
         found.update((int(r[0]), str(r[1])) for r in rows)
     return found
 

@@ -77,7 +77,7 @@ from store import validation
 from store.actor import Actor
 from store.db import Store
 from store.domains import email_domain, website_domain
-from store.errors import ChangedMeanwhile, InvalidInput, StoreError
+from store.errors import NO_VALUES, ChangedMeanwhile, InvalidInput, StoreError
 from store.models import (
     Address,
     Contact,
@@ -127,9 +127,6 @@ class ImportOptions:
     allow_similar: bool = False  # create customers even when a similar name exists
 
 
-_NO_VALUES: Mapping[str, Any] = MappingProxyType({})
-
-
 @dataclass(frozen=True)
 class Reason:
     """One problem with a row: `text` in English, and the catalogue's message for it (bot/i18n.py): `key` is
@@ -139,7 +136,7 @@ class Reason:
 
     text: str
     key: str | None = None
-    values: Mapping[str, Any] = field(default_factory=lambda: _NO_VALUES)
+    values: Mapping[str, Any] = field(default_factory=lambda: NO_VALUES)
 
 
 # Reasons of rows rejected for a name close to another customer's: importing with `allow_similar` creates them.
@@ -156,7 +153,7 @@ class RowProblem:
     reason: str
     label: str = ""  # what the row is about (a name, an email), for the report
     key: str | None = None
-    values: Mapping[str, Any] = field(default_factory=lambda: _NO_VALUES)
+    values: Mapping[str, Any] = field(default_factory=lambda: NO_VALUES)
     parts: tuple[Reason, ...] = ()
 
     @property
