@@ -27,6 +27,7 @@ from bot.i18n import template
 from bot.render.formats import DEFAULT_CURRENCY, compact, money, month_label
 from store.actor import Actor
 from store.db import Store
+from store.errors import InvalidInput
 from store.services import dashboard, listing
 from store.services.dashboard import StageTotal
 from store.services.listing import MonthTotal
@@ -188,6 +189,8 @@ async def build_chart(store: Store, actor: Actor, which: str, *, now: datetime |
         elif which == "invoicing":
             data = invoicing_png(await listing.invoicing_by_month(s, actor, now=now), lang)
         else:
-            raise ValueError(f"Unknown chart {which!r}; use {' or '.join(CHARTS)}.")
+            raise InvalidInput(
+                f"Unknown chart {which!r}; use {' or '.join(CHARTS)}.", key="chart.unknown", which=which
+            )
     day = now.astimezone(actor.tz).date().isoformat()
     return ChartFile(f"{_word(lang, 'file_' + which)}-{day}.png", data, _word(lang, which))

@@ -39,6 +39,7 @@ from bot.render.formats import decimal_separator, month_label
 from registry.orgnr import format_number
 from store.actor import Actor
 from store.db import Store
+from store.errors import InvalidInput
 from store.periods import Period
 from store.services import dashboard, kpi, listing
 from store.services.contacts import find_contacts
@@ -436,8 +437,8 @@ class ExportRequest:
     query: str = ""
 
 
-class ExportUsage(ValueError):
-    """An export request that cannot be understood; the message says how to ask."""
+class ExportUsage(InvalidInput):
+    """An export request that cannot be understood; the message says how to ask (keys "error.export.*")."""
 
 
 USAGE = "export customers|contacts|activities|kpi [csv|xlsx] [SEARCH]"
@@ -450,7 +451,7 @@ def parse_export_args(text: str) -> ExportRequest:
     """
     words = text.split()
     if not words or words[0].lower() not in KINDS:
-        raise ExportUsage(f"Use `{USAGE}`.")
+        raise ExportUsage(f"Use `{USAGE}`.", key="export.usage", usage=USAGE)
     kind, rest = words[0].lower(), words[1:]
     fmt = "xlsx"
     if rest and rest[0].lower().lstrip("-") in FORMATS:
@@ -459,7 +460,7 @@ def parse_export_args(text: str) -> ExportRequest:
         fmt, rest = rest[-1].lower().lstrip("-"), rest[:-1]
     query = " ".join(rest)
     if kind == "kpi" and query:
-        raise ExportUsage("The key figures take no search: `export kpi [csv|xlsx]`.")
+        raise ExportUsage("The key figures take no search: `export kpi [csv|xlsx]`.", key="export.kpi_search")
     return ExportRequest(kind, fmt, query)
 
 
@@ -502,7 +503,9 @@ async def export_tables(
             return [
                 activities_table(await listing.activity_rows(s, actor, customer_id=customer_id), lang, tz)
             ]
-    raise ExportUsage(f"Nothing called {kind!r} to export; use `{USAGE}`.")
+    raise ExportUsage(
+        f"Nothing called {kind!r} to export; use `{USAGE}`.", key="export.unknown", kind=kind, usage=USAGE
+    )
 
 
 def filename_for(kind: str, fmt: str, lang: str, day: date) -> str:
@@ -515,7 +518,7 @@ def encode(tables: Sequence[Table], fmt: str, lang: str, *, title: str | None = 
         return to_csv(tables[0], lang)
     if fmt == "xlsx":
         return to_xlsx(tables, title=title)
-    raise ExportUsage(f"Unknown format {fmt!r}; use csv or xlsx.")
+    raise ExportUsage(f"Unknown format {fmt!r}; use csv or xlsx.", key="export.format", fmt=fmt)
 
 
 async def build_export(
@@ -529,7 +532,7 @@ async def build_export(
 ) -> ExportFile:
     """One export as a file: name, bytes, title, MIME type and how many rows it holds."""
     if fmt not in FORMATS:
-        raise ExportUsage(f"Unknown format {fmt!r}; use csv or xlsx.")
+        raise ExportUsage(f"Unknown format {fmt!r}; use csv or xlsx.", key="export.format", fmt=fmt)
     now = now or utcnow()
     lang = str(actor.language)
     tables = await export_tables(store, actor, kind, query, now=now)

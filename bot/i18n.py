@@ -580,6 +580,12 @@ _ERRORS: dict[str, dict[str, str]] = {
         "register.unreachable": "{what} could not be reached.",
         "register.http_error": "{what} answered with an error (HTTP {status}).",
         "register.unreadable": "{what} sent an answer kundebot could not read.",
+        # bot/export.py and bot/charts.py: what `export` and `chart` cannot understand
+        "export.usage": "Use `{usage}`.",
+        "export.kpi_search": "The key figures take no search: `export kpi [csv|xlsx]`.",
+        "export.unknown": "Nothing called {kind!r} to export; use `{usage}`.",
+        "export.format": "Unknown format {fmt!r}; use csv or xlsx.",
+        "chart.unknown": "Unknown chart {which!r}; use pipeline or invoicing.",
     },
     "nb": {
         "input.empty": "Skriv inn {what}.",
@@ -667,6 +673,11 @@ _ERRORS: dict[str, dict[str, str]] = {
         "register.unreachable": "{what} kunne ikke nås.",
         "register.http_error": "{what} svarte med en feil (HTTP {status}).",
         "register.unreadable": "{what} sendte et svar kundebot ikke kunne lese.",
+        "export.usage": "Skriv `{usage}`.",
+        "export.kpi_search": "Nøkkeltallene tar ikke noe søk: `export kpi [csv|xlsx]`.",
+        "export.unknown": "Det finnes ikke noe {kind!r} å eksportere; skriv `{usage}`.",
+        "export.format": "Ukjent format {fmt!r}; bruk csv eller xlsx.",
+        "chart.unknown": "Ukjent diagram {which!r}; bruk pipeline eller invoicing.",
     },
     "sv": {
         "input.empty": "Ange {what}.",
@@ -754,6 +765,11 @@ _ERRORS: dict[str, dict[str, str]] = {
         "register.unreachable": "{what} gick inte att nå.",
         "register.http_error": "{what} svarade med ett fel (HTTP {status}).",
         "register.unreadable": "{what} skickade ett svar som kundebot inte kunde läsa.",
+        "export.usage": "Skriv `{usage}`.",
+        "export.kpi_search": "Nyckeltalen tar ingen sökning: `export kpi [csv|xlsx]`.",
+        "export.unknown": "Det finns inget {kind!r} att exportera; skriv `{usage}`.",
+        "export.format": "Okänt format {fmt!r}; använd csv eller xlsx.",
+        "chart.unknown": "Okänt diagram {which!r}; använd pipeline eller invoicing.",
     },
 }  # fmt: skip
 
@@ -856,6 +872,10 @@ _SURFACES: dict[str, dict[str, str]] = {
         "pipeline.fallback": "Pipeline: {count} open sales cases, {total}",
         "home.try": "Try `/crm kpi`, `/crm pipeline`, `/crm link` or just write to me in the Messages tab.",
         "slack.shortened": "Shortened to fit in a Slack message.",
+        "files.sent": "Sent {name} ({rows}){where}.", "files.rows": "{n} rows", "files.one_row": "1 row",
+        "files.chart_sent": "Sent the chart {name}{where}.", "files.in_dm": " in our direct messages",
+        "files.upload_failed": "I could not upload {name} (Slack said {error}); try again.",
+        "files.chart_upload_failed": "I could not upload the chart (Slack said {error}); try again.",
         "capture.rule.plus_address": "the capture address named the customer",
         "capture.rule.contact_email": "a contact's address", "capture.rule.thread": "the thread it belongs to",
         "capture.rule.domain": "the sender's domain", "capture.rule.manual": "your choice",
@@ -1059,6 +1079,10 @@ _SURFACES: dict[str, dict[str, str]] = {
         "pipeline.fallback": "Pipeline: {count} åpne salgsmuligheter, {total}",
         "home.try": "Prøv `/crm kpi`, `/crm pipeline`, `/crm link` eller bare skriv til meg i Meldinger-fanen.",
         "slack.shortened": "Forkortet for å passe i en Slack-melding.",
+        "files.sent": "Sendte {name} ({rows}){where}.", "files.rows": "{n} rader", "files.one_row": "1 rad",
+        "files.chart_sent": "Sendte diagrammet {name}{where}.", "files.in_dm": " i direktemeldingene våre",
+        "files.upload_failed": "Jeg fikk ikke lastet opp {name} (Slack sa {error}); prøv igjen.",
+        "files.chart_upload_failed": "Jeg fikk ikke lastet opp diagrammet (Slack sa {error}); prøv igjen.",
         "capture.rule.plus_address": "innfangingsadressen nevnte kunden",
         "capture.rule.contact_email": "adressen til en kontaktperson",
         "capture.rule.thread": "tråden den hører til", "capture.rule.domain": "avsenderens domene",
@@ -1263,6 +1287,10 @@ _SURFACES: dict[str, dict[str, str]] = {
         "pipeline.fallback": "Pipeline: {count} öppna affärsmöjligheter, {total}",
         "home.try": "Prova `/crm kpi`, `/crm pipeline`, `/crm link` eller skriv bara till mig på fliken Meddelanden.",
         "slack.shortened": "Förkortat för att rymmas i ett Slack-meddelande.",
+        "files.sent": "Skickade {name} ({rows}){where}.", "files.rows": "{n} rader", "files.one_row": "1 rad",
+        "files.chart_sent": "Skickade diagrammet {name}{where}.", "files.in_dm": " i våra direktmeddelanden",
+        "files.upload_failed": "Jag kunde inte ladda upp {name} (Slack svarade {error}); försök igen.",
+        "files.chart_upload_failed": "Jag kunde inte ladda upp diagrammet (Slack svarade {error}); försök igen.",
         "capture.rule.plus_address": "insamlingsadressen angav kunden",
         "capture.rule.contact_email": "en kontaktpersons adress", "capture.rule.thread": "tråden det hör till",
         "capture.rule.domain": "avsändarens domän", "capture.rule.manual": "ditt val",
@@ -1494,11 +1522,3 @@ def error_text(lang: str, exc: BaseException) -> str:
         return str(exc)
     values = getattr(exc, "values", None) or {}
     return keyed_text(lang, f"error.{key}", values, str(exc), {"what": "error.what"})
-    values = dict(getattr(exc, "values", None) or {})
-    what = values.get("what")
-    if isinstance(what, str):
-        values["what"] = CATALOGUE.get(str(lang), {}).get(f"error.what.{what}", what)
-    try:
-        return template(lang, f"error.{key}").format(**values)
-    except (KeyError, IndexError, ValueError):  # a value the raise site did not give: its English message
-        return str(exc)

@@ -18,8 +18,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.export import ExportUsage, build_export, parse_export_args
-from bot.i18n import error_text
+from bot.export import build_export, parse_export_args
+from bot.i18n import error_text, say
 from bot.render.blocks import file_actions
 from store.actor import Actor
 from store.db import Store
@@ -95,18 +95,19 @@ async def export_to_slack(
 ) -> str:
     """`/crm export TEXT` from start to end: build the export for `actor`, upload it to the user's DM, and
     return what to tell the user (ephemeral). Errors become that text too, never an exception."""
+    lang = actor.language.value
     try:
         request = parse_export_args(text)
         export = await build_export(store, actor, request.kind, request.fmt, request.query)
-    except (ExportUsage, StoreError) as exc:
-        return error_text(actor.language.value, exc)
+    except StoreError as exc:  # ExportUsage too
+        return error_text(lang, exc)
     try:
         sent = await send_export(client, user_id, channel, export.filename, export.data, export.title)
     except SlackApiError as exc:
         log.warning("export upload failed: %s", exc.response.get("error"))
-        return f"I could not upload {export.filename} (Slack said {exc.response.get('error')}); try again."
-    where = " in our direct messages" if sent_elsewhere(channel, sent) else ""
-    return f"Sent {export.filename} ({export.rows} rows){where}."
+        return say(lang, "files.upload_failed", name=export.filename, error=exc.response.get("error"))
+    rows = say(lang, "files.one_row") if export.rows == 1 else say(lang, "files.rows", n=export.rows)
+    return say(lang, "files.sent", name=export.filename, rows=rows, where=_where(lang, channel, sent))
 
 
 async def chart_to_slack(
@@ -115,17 +116,22 @@ async def chart_to_slack(
     """A chart ("pipeline" or "invoicing") as an image in the user's DM; what to tell the user."""
     from bot.charts import build_chart  # matplotlib loads in about a second: only when a chart is wanted
 
+    lang = actor.language.value
     try:
         chart = await build_chart(store, actor, which)
-    except ValueError as exc:
-        return str(exc)
+    except StoreError as exc:
+        return error_text(lang, exc)
     try:
         sent = await send_file(client, user_id, chart.filename, chart.data, chart.title, alt_text=chart.title)
     except SlackApiError as exc:
         log.warning("chart upload failed: %s", exc.response.get("error"))
-        return f"I could not upload the chart (Slack said {exc.response.get('error')}); try again."
-    where = " in our direct messages" if sent_elsewhere(channel, sent) else ""
-    return f"Sent the chart {chart.filename}{where}."
+        return say(lang, "files.chart_upload_failed", error=exc.response.get("error"))
+    return say(lang, "files.chart_sent", name=chart.filename, where=_where(lang, channel, sent))
+
+
+def _where(lang: str, asked_in: str | None, sent: SentFile) -> str:
+    """ " in our direct messages" when the file went elsewhere than where the user asked."""
+    return say(lang, "files.in_dm") if sent_elsewhere(asked_in, sent) else ""
 
 
 def file_buttons(kind: str) -> dict[str, Any]:

@@ -6,15 +6,16 @@ from __future__ import annotations
 from bot.commands import Command
 from bot.context import Context
 from bot.export import ExportUsage, build_export, parse_export_args
-from bot.i18n import say
+from bot.i18n import error_text, say
 from bot.replies import Reply, Text, Tone
+from store.errors import InvalidInput
 
 
 async def export(ctx: Context, command: Command) -> list[Reply]:
     try:
         request = parse_export_args(command.rest)
     except ExportUsage as exc:
-        return [Text(str(exc), Tone.ERROR)]
+        return [Text(error_text(ctx.lang, exc), Tone.ERROR)]
     made = await build_export(ctx.store, ctx.actor, request.kind, request.fmt, request.query)
     path = made.save()
     if made.rows == 1:
@@ -27,6 +28,6 @@ async def chart(ctx: Context, command: Command) -> list[Reply]:
 
     try:
         made = await build_chart(ctx.store, ctx.actor, command.rest.strip().lower() or "pipeline")
-    except ValueError as exc:
-        return [Text(str(exc), Tone.ERROR)]
+    except InvalidInput as exc:
+        return [Text(error_text(ctx.lang, exc), Tone.ERROR)]
     return [Text(say(ctx.lang, "chart.saved", path=made.save()), Tone.SUCCESS)]

@@ -19,6 +19,7 @@ from bot.charts import DPI, SIZE, build_chart, invoicing_png, pipeline_png
 from bot.export_cli import chart_app
 from store.actor import Actor
 from store.db import Store
+from store.errors import InvalidInput
 from store.models import InvoiceStatus, Role
 from store.services import customers
 from store.services.dashboard import StageTotal
@@ -170,7 +171,7 @@ async def test_build_chart_for_a_user_in_their_language(store: Store, bob: Actor
     saved = pipeline.save(tmp_path / "charts")  # what the console does, then prints the path
     assert saved == (tmp_path / "charts" / "pipeline-2025-03-10.png").resolve()
     assert saved.read_bytes() == pipeline.data
-    with pytest.raises(ValueError, match="Unknown chart"):
+    with pytest.raises(InvalidInput, match="Unknown chart"):
         await build_chart(store, kari, "pie")
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import bot.export
 import store.demo
 import store.services.importing
 from bot.conversation import Conversation
@@ -27,8 +28,13 @@ from store.services import customers
 from store.services.users import create_user
 
 ROOT = Path(__file__).parents[2]
-# Where errors a chat user can meet are raised: the store, and the Slack forms' own checks.
-SCANNED = sorted([*(ROOT / "store").rglob("*.py"), ROOT / "bot" / "modals.py"])
+# Where errors a chat user can meet are raised: the store, the Slack forms' own checks, exports and charts.
+SCANNED = sorted(
+    [
+        *(ROOT / "store").rglob("*.py"),
+        *(ROOT / "bot" / name for name in ("modals.py", "export.py", "charts.py")),
+    ]
+)
 LANGUAGES = ("en", "nb", "sv")
 NOT_VALUES = frozenset({"key", "field_name", "existing_id", "existing_number"})  # constructor arguments
 
@@ -37,9 +43,13 @@ def _subclasses(cls: type) -> set[type]:
     return {cls} | {sub for direct in cls.__subclasses__() for sub in _subclasses(direct)}
 
 
-# store.demo and store.services.importing are imported above for their own subclasses.
+# bot.export, store.demo and store.services.importing are imported above for their own subclasses.
 ERROR_NAMES = frozenset(cls.__name__ for cls in _subclasses(StoreError))
-assert {"DemoDataExists", "ImportFileError"} <= ERROR_NAMES, (store.demo, store.services.importing)
+assert {"DemoDataExists", "ImportFileError", "ExportUsage"} <= ERROR_NAMES, (
+    bot.export,
+    store.demo,
+    store.services.importing,
+)
 
 
 def _fields(template: str) -> set[str]:

@@ -507,7 +507,7 @@ async def test_export_to_slack_builds_uploads_and_answers(
 ) -> None:
     client = client_for(api)
     answer = await export_to_slack(client, store, book.kari, USER_ID, CHANNEL_ID, "customers csv")
-    assert answer.startswith("Sent kunder-") and answer.endswith(".csv (2 rows) in our direct messages.")
+    assert answer.startswith("Sendte kunder-") and answer.endswith(".csv (2 rader) i direktemeldingene våre.")
     [uploaded] = api.uploads.values()
     assert column(read_csv(uploaded, ";"), "Navn") == ["Acme AS", "Beta AS"]
 
@@ -515,13 +515,13 @@ async def test_export_to_slack_builds_uploads_and_answers(
     answer = await export_to_slack(client, store, book.kari, USER_ID, api.dm_channel(USER_ID), "kpi xlsx")
     assert "not_in_channel" in answer
 
-    assert "Use `export" in await export_to_slack(client, store, book.kari, USER_ID, CHANNEL_ID, "invoices")
+    assert "Skriv `export" in await export_to_slack(client, store, book.kari, USER_ID, CHANNEL_ID, "invoices")
     assert "Hemmelig" in await export_to_slack(
         client, store, book.kari, USER_ID, CHANNEL_ID, "activities Hemmelig AB"
     )
 
     answer = await chart_to_slack(client, store, book.kari, USER_ID, api.dm_channel(USER_ID), "invoicing")
-    assert answer.startswith("Sent the chart fakturering-") and "direct messages" not in answer
+    assert answer.startswith("Sendte diagrammet fakturering-") and "direktemeldingene" not in answer
     png = list(api.uploads.values())[-1]
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     [*_, completed] = api.calls("files.completeUploadExternal")

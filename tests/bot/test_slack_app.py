@@ -192,7 +192,7 @@ async def test_crm_chart_uploads_the_picture_to_the_users_dm(slack: Slack) -> No
     (completed,) = await slack.api.wait_for("files.completeUploadExternal", timeout=30)
     assert completed.params["channel_id"] == slack.api.dm_channel(USER_ID)  # the DM, never the channel
     (said,) = await slack.replies()
-    assert "Sent the chart" in text_of(said)
+    assert "Sendte diagrammet" in text_of(said)  # in the user's language (nb)
 
 
 async def test_opening_the_home_tab_publishes_the_users_day_and_pipeline(slack: Slack) -> None:
