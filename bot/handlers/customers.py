@@ -83,9 +83,8 @@ async def find(ctx: Context, command: Command, *, offset: int = 0) -> list[Reply
             for u in await register.search_local(s, command.rest, limit=5)
             if (u.country, u.number) not in known
         ]
-        units = [
-            u for u in units if not (await customers.check_duplicates(s, ctx.actor, None, _org(u))).existing
-        ]
+        taken = await customers.orgs_of_visible_customers(s, ctx.actor, [_org(u) for u in units])
+        units = [u for u in units if _org(u) not in taken]
     if not hits and not units:
         return [Text(say(ctx.lang, "customer.none_found", query=command.rest))]
     return [

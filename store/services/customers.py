@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Integer, Select, String, bindparam, column, func, or_, select, update
+from sqlalchemy import Integer, Select, String, bindparam, column, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
@@ -123,6 +123,25 @@ async def check_duplicates(
     if name:
         check.similar = [s for s in await similar_names(session, actor, name) if s.customer_id != exclude_id]
     return check
+
+
+async def orgs_of_visible_customers(
+    session: AsyncSession, actor: Actor, orgs: list[OrgNumber]
+) -> set[OrgNumber]:
+    """Which of `orgs` a customer the actor may see already has (one statement for a whole list of register
+    units; a hidden customer's number is not reported, as in `check_duplicates`)."""
+    if not orgs:
+        return set()
+    rows = await session.execute(
+        select(Customer.org_country, Customer.org_number).where(
+            tuple_(Customer.org_country, Customer.org_number).in_(
+                [(Country(o.country), o.number) for o in orgs]
+            ),
+            Customer.deleted_at.is_(None),
+            customer_visible(actor),
+        )
+    )
+    return {OrgNumber(str(country), str(number)) for country, number in rows}
 
 
 async def similar_names(session: AsyncSession, actor: Actor, name: str, limit: int = 5) -> list[SimilarName]:

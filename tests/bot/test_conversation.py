@@ -5,16 +5,39 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.conversation import Conversation
-from bot.replies import Choice, Confirm, CustomerCardReply, Help, Text, Tone
+from bot.replies import Choice, Confirm, CustomerCardReply, CustomerList, Help, Text, Tone
+from registry.model import RegisterUnit
 from store.actor import Actor
 from store.db import Store
 from store.models import Contact, Customer
-from store.services import customers
+from store.services import customers, register
 
 
 async def count(store: Store, model: type) -> int:
     async with store.reading() as s:
         return int((await s.execute(select(func.count(model.id)))).scalar_one())  # type: ignore[attr-defined]
+
+
+async def test_find_lists_register_units_that_are_not_customers_the_user_can_see(
+    store: Store, alice: Actor, bob: Actor
+) -> None:
+    async with store.transaction() as s:
+        await register.upsert_units(
+            s,
+            [
+                RegisterUnit("NO", "923609016", "Fjellrev Bygg AS"),
+                RegisterUnit("NO", "974760673", "Fjellrev Drift AS"),
+                RegisterUnit("NO", "982463718", "Fjellrev Eiendom AS"),
+            ],
+            source="api",
+        )
+        await customers.create_customer(s, alice, "Fjellrev Bygg Holding AS", org_number="923609016")
+        await customers.create_customer(s, bob, "Skjult AS", org_number="974760673", visibility="owner")
+    [listing] = await Conversation(store, alice).handle("customer find fjellrev")
+    assert isinstance(listing, CustomerList)
+    assert [h.customer.name for h in listing.hits] == ["Fjellrev Bygg Holding AS"]
+    # Bob's owner-only customer has the second number: Alice sees the unit, not that it is taken.
+    assert sorted(u.number for u in listing.register_hits) == ["974760673", "982463718"]
 
 
 async def test_a_similar_name_is_created_only_after_yes(store: Store, alice: Actor) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
+from registry.orgnr import OrgNumber
 from store.actor import Actor
 from store.db import Store
 from store.errors import (
@@ -126,6 +127,29 @@ async def test_a_hidden_duplicate_is_refused_without_revealing_its_name(
     assert err.value.existing_id is None
     assert "Hemmelige" not in str(err.value)
     assert "cannot see" in str(err.value)
+
+
+async def test_only_the_org_numbers_of_customers_the_user_may_see_are_reported_as_taken(
+    store: Store, alice: Actor, bob: Actor
+) -> None:
+    async with store.transaction() as s:
+        await customers.create_customer(s, alice, "Acme AS", org_number=ACME_ORG)
+        await customers.create_customer(
+            s, bob, "Bobs Hemmelige AS", org_number="974760673", visibility="owner"
+        )
+        gone = await customers.create_customer(s, alice, "Borte AS", org_number="982463718")
+    async with store.transaction() as s:
+        await customers.delete_customer(s, alice, gone.id)
+    asked = [OrgNumber("NO", n) for n in (ACME_ORG, "974760673", "982463718", "915786995")] + [
+        OrgNumber("SE", ACME_ORG)
+    ]
+    async with store.reading() as s:
+        assert await customers.orgs_of_visible_customers(s, alice, asked) == {OrgNumber("NO", ACME_ORG)}
+        assert await customers.orgs_of_visible_customers(s, bob, asked) == {
+            OrgNumber("NO", ACME_ORG),
+            OrgNumber("NO", "974760673"),
+        }
+        assert await customers.orgs_of_visible_customers(s, alice, []) == set()
 
 
 @pytest.mark.parametrize(
