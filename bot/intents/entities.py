@@ -25,6 +25,7 @@ class Extraction:
     text: str
     slots: dict[str, Any] = field(default_factory=dict)
     spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, slot)
+    written: str = ""  # the message as written (same length), where case tells a name from a sum
 
     def take(self, start: int, end: int, slot: str, value: Any) -> None:
         while end > start and self.text[end - 1].isspace():
@@ -42,7 +43,7 @@ _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
 _ORG_GROUPED = re.compile(r"(?<![\d+])(\d{3})[ .-]?(\d{3})[ .-]?(\d{3})(?![\d])")
 _ORG_SE = re.compile(r"(?<![\d+])(\d{6})-?(\d{4})(?![\d])")
 _ORG_FI = re.compile(r"(?<![\d+])(\d{7})-(\d)(?![\d])")
-_ORG_WORD = re.compile(r"\b(?:org\.?\s*(?:nr|nummer|number|no)?\.?|orgnr|org\.nr|cvr(?:-?nr)?|y-?tunnus|business\s+id)"
+_ORG_WORD = re.compile(r"\b(?:org\.?\s*(?:nr|nummer|number|no)?\.?|orgnr|org\.nr|cvr(?:-?nr)?|y-?tunnus|business\s+id|fo-?(?:nr|nummer))"
                        r"[:.\s]*(?:(?:er|is|ar)\s+)?(\d[\d .-]{6,12}\d)", re.IGNORECASE)  # fmt: skip
 _DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}$")
 _VAT = re.compile(r"\bse\s?(\d{6}-?\d{4})\s?01\b|\bno\s?(\d{3}\s?\d{3}\s?\d{3})\s?mva\b", re.IGNORECASE)
@@ -84,7 +85,10 @@ _STAGES = {
     "lost": "lost", "tapt": "lost", "tapte": "lost", "forlorad": "lost", "forlorat": "lost",
     "forlorade": "lost", "tappad": "lost", "tappat": "lost", "closed lost": "lost",
 }  # fmt: skip
-_STAGE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _STAGES), key=len, reverse=True)) + r")\b")
+_STAGE = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, _STAGES), key=len, reverse=True)) + r")\b(?!'t\b)"
+)  # (not "it won't land this year")
+STAGE = _STAGE
 
 
 def _valid_org(digits: str) -> str | None:
@@ -116,13 +120,27 @@ def find_org_numbers(ex: Extraction) -> None:
                 ex.take(m.start(), m.end(), "org_number", re.sub(r"\D", "", number))
 
 
+# "+47 (0) 917 33 482": the trunk zero in parentheses after a country code is not dialled.
+_TRUNK_ZERO = re.compile(r"(?<=\+\d)(\d{0,2})(\s*\(0\))")
+# "sentralbord 22 86 40 00, mobil …": a company's main number; the contact's own number is the phone.
+_SWITCHBOARD = re.compile(
+    r"\b(?:sentralbord|sentralbordet|switchboard|main\s+(?:number|line)|vaxel|vaxeln|vaxelnummer|hovednummer|"
+    r"huvudnummer|reception|resepsjon|receptionen|sentralen)\b\W*$"
+)
+
+
 def find_phones(ex: Extraction, lang: str) -> None:
     region = REGION.get(lang, "NO")
-    for match in phonenumbers.PhoneNumberMatcher(ex.text, region, leniency=phonenumbers.Leniency.VALID):
+    text = _TRUNK_ZERO.sub(lambda m: m.group(1) + " " * len(m.group(2)), ex.text)
+    found = []
+    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
         if _DATE_LIKE.match(match.raw_string.strip()):
             continue  # "31.01.2027" is a date, not a Norwegian phone number
         number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-        ex.take(match.start, match.end, "phone", number)
+        switchboard = _SWITCHBOARD.search(text[max(0, match.start - 20) : match.start]) is not None
+        found.append((switchboard, match.start, match.end, number))
+    for _, start, end, number in sorted(found, key=lambda f: f[0]):  # (the contact's own number first)
+        ex.take(start, end, "phone", number)
 
 
 def find_probability(ex: Extraction) -> None:
@@ -145,9 +163,31 @@ def _number_value(raw: str) -> float:
 
 
 def find_amount(ex: Extraction, lang: str, *, bare_numbers: bool) -> None:
-    """The first sum of money: with a currency or multiplier always; a bare number only where a sum is expected."""
-    for m in _AMOUNT.finditer(ex.text):
+    """The first sum of money: with a currency or multiplier always; a bare number only where a sum is expected.
+    A range ("300-400k") is no sum; a total ("TCV 720k") beats a monthly figure; "fra 12k til 18k" is the new one."""
+    for span in list(
+        _RANGE.finditer(ex.text)
+    ):  # ("somewhere in the 300-400k range": no sum, and no deal name)
+        ex.text = blank_out(ex.text, span.start(), span.end())
+    found = [m for m in _AMOUNT.finditer(ex.text) if not _RANGE_BEFORE.search(ex.text, 0, m.start())]
+    found = [m for m in found if not _RANGE_AFTER.match(ex.text, m.end())]
+    found.sort(key=lambda m: _TOTAL_BEFORE.search(ex.text[max(0, m.start() - 25) : m.start()]) is None)
+    if found and found[0] is not min(found, key=lambda m: m.start()):
+        for m in found[
+            1:
+        ]:  # ("MRR 20k, TCV 720k": the monthly figure beside the total is no deal name either)
+            if _RECURRING.search(ex.text[max(0, m.start() - 8) : m.start()]) or _AMOUNT_TAIL.match(
+                ex.text, m.end()
+            ):
+                ex.text = blank_out(ex.text, m.start(), m.end())
+    for m in found:
+        if _CHANGED_FROM.search(ex.text[max(0, m.start() - 8) : m.start()]) and _CHANGED_TO.match(
+            ex.text, m.end()
+        ):
+            continue
         pre, mult, cur = m.group("pre"), m.group("mult"), m.group("cur")
+        if mult and not cur and _BRAND_DIGITS.match(ex.written[m.start("num") : m.end() + 30]):
+            continue  # "3M Norge": a company written with a capital M, not three million
         if not (pre or mult or cur):
             digits = re.sub(r"\D", "", m.group("num"))
             if not bare_numbers or len(digits) < 3 or re.fullmatch(r"(19|20)\d\d", digits):
@@ -159,7 +199,10 @@ def find_amount(ex: Extraction, lang: str, *, bare_numbers: bool) -> None:
         if mult:
             value *= _MULTIPLIER[mult.lower()]
         amount: int | float = int(value) if value == int(value) else value
-        ex.take(m.start(), m.end(), "amount", amount)
+        tail = _AMOUNT_TAIL.match(
+            ex.text, m.end()
+        )  # ("20k/mnd eks. mva", "2,5 MNOK over tre år": the same sum)
+        ex.take(m.start(), tail.end() if tail else m.end(), "amount", amount)
         code = None
         for word in (cur, pre, mult):
             if word:
@@ -172,6 +215,26 @@ def find_amount(ex: Extraction, lang: str, *, bare_numbers: bool) -> None:
         if code:
             ex.slots.setdefault("currency", code)
         return
+
+
+# What may follow a sum without changing it (folded): "/mnd", "per år", "eks. mva", "over tre år".
+_AMOUNT_TAIL = re.compile(
+    r"(?:\s*(?:/\s*|per\s+|pr\.?\s+|a\s+|i\s+|om\s+)(?:mnd|man|md|month|mo|maned|manad|manaden|ar|year|yr|aret)\b\.?"
+    r"|\s*,?\s*(?:excl\.?|ex\.?|eks\.?|exkl\.?|ekskl\.?|inkl\.?|incl\.?|plus|\+)\s*(?:mva|moms|vat)\b\.?"
+    r"|\s+(?:over|across)\s+(?:\d+|two|three|four|five|to|tre|fire|fem|tva|fyra)\s+(?:years|yrs|ar|aar)\b)+"
+)
+_BRAND_DIGITS = re.compile(r"\d+M\s+(?!(?:NOK|SEK|EUR|USD|DKK|kr)\b)[A-ZÆØÅÄÖ]")
+_RECURRING = re.compile(r"\b(?:mrr|arr)\W*$")
+_RANGE = re.compile(
+    r"(?<![\w.,])\d+(?:[.,]\d+)?\s*(?:k|m|mill)?[-–]\d+(?:[.,]\d+)?\s*(?:k|m|mill|mnok|msek|tkr)\b(?:\s+(?:range|spann|spenn|spannet))?"
+)
+_RANGE_BEFORE = re.compile(r"\d[kK]?[-–]$")  # ("300-400k": no spaces around the dash of a range)
+_RANGE_AFTER = re.compile(r"[kK]?[-–]\d")
+_TOTAL_BEFORE = re.compile(
+    r"\b(?:tcv|acv|total\s+contract\s+value|deal\s+value|totalverdi|totalvarde|total(?:t)?)\b\W*$"
+)
+_CHANGED_FROM = re.compile(r"\b(?:fra|fran|from)\s+$")
+_CHANGED_TO = re.compile(r"\s*(?:\S+\s*)?(?:til|till|to)\s+\d")
 
 
 # "they want us to quote …", "vil ha tilbud på …": an offer wished for is no stage.

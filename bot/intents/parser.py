@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,7 +34,7 @@ from bot.intents.lexicon import (
 from bot.intents.model import INTENT_SLOTS, Parse
 from bot.intents.pipeline import pipeline
 from bot.intents.text import BLANK, clean, fold, split_compounds
-from bot.intents.when import WhenResult, find_when
+from bot.intents.when import WhenResult, day_before, find_when
 
 DEFAULT_TZ = "Europe/Oslo"
 SALES_INTENTS = ("create_sales_case", "update_sales_case")
@@ -65,17 +65,31 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     """The intent and slots of one message. `lang` is the user's language: the prior for detection."""
     zone = ZoneInfo(tz or DEFAULT_TZ)
     now = now.astimezone(zone) if now is not None else datetime.now(zone)
-    original = _unglued(clean(text))
+    original = _without_corrections(_unglued(clean(text)), now)
     folded = fold(original)
     language = detect_language(original, folded, lang)
+    trimmed = _without_asides(original, language)
+    if trimmed != original:  # "crazy traffic this morning … anyway, log a call with …": only the request
+        original, folded = trimmed, fold(trimmed)
+    written = original
+    original = _title_case_lowered(
+        original, language
+    )  # "Search For Customers Named Aurora": "For" is no name
     if not folded.strip():
         return Parse("unknown", language)
 
-    ex, when = _extract(folded, language, now)
+    leading = _LEADING_QUOTE.match(text)
+    muted = len(_unglued(clean(leading.group(1)))) if leading is not None else 0
+    # ("> … before the board meets on the 10th\nfrom Hanne at X, log as note": a date in the quote is what was said)
+    ex, when = _extract(folded, language, now, written=original)
     words = _message_words(ex.text, original, language)
     words = _searched_names_uncued(words)
     future = when is not None and when.value > now
     intent = _intent(_without_before_clause(_others_needs_uncued(words)), ex.slots, future)
+    if future and when is not None and when.day_alone:
+        # "called Nordlys Data on the 20th": a day alone can be the one gone by; what happened is logged
+        if _intent(_without_before_clause(_others_needs_uncued(words)), ex.slots, False) == "log_activity":
+            intent, future = "log_activity", False
     request = _request_clause(words) or _closing_request(words)
     if request is not None:  # "…long story…, so could you log that as a meeting?": the request decides
         asked = _intent(request, ex.slots, future)
@@ -85,19 +99,28 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
         guess = classify(_placeholders(folded, ex))
         if guess is not None and guess[0] != "unknown" and guess[1] >= MIN_CONFIDENCE:
             intent = guess[0]
+    if intent != "log_activity" or when is None or when.spans[0].start >= muted:
+        muted = 0  # (a question quoted before its answer keeps its date: "> kan vi ta et møte uke 2?\nja, …")
+    if muted:
+        ex, when = _extract(folded, language, now, muted=muted, written=original)
+        words = _searched_names_uncued(_message_words(ex.text, original, language))
     if intent == "log_activity" and when is not None and when.value > now:
         # "snakket med Per i dag, han ringer tilbake neste uke": what happened is logged; the later date is
         # part of what they said ("mtg w/ X ystd - want proposal by eom": so is one beside a past date)
-        past = _extract(folded, language, now, keep=when)
+        past = _extract(folded, language, now, keep=when, muted=muted, written=original)
         if _said_later(words, when) or past[1] is not None:
             ex, when = past
             words = _searched_names_uncued(_message_words(ex.text, original, language))
     if intent in ("create_task", "schedule_meeting") and when is not None and when.value.date() < now.date():
         # "thx for yesterday!! btw can u remind me to follow up … on fri": a to-do or a booking is ahead
-        ahead = _extract(folded, language, now, keep=when, ahead=True)
+        ahead = _extract(folded, language, now, keep=when, ahead=True, muted=muted, written=original)
         if ahead[1] is not None:
             ex, when = ahead
             words = _searched_names_uncued(_message_words(ex.text, original, language))
+    if intent == "log_activity" and when is not None and when.day_alone and when.value.date() > now.date():
+        # "anteckning X den 3:e", "emailed … on the 19th": what happened was on the latest such day
+        when = replace(when, value=_same_clock(when.value, day_before(when.value.date(), now.date())))
+        ex.slots["when"] = when.value.isoformat()
     if intent == "log_activity" and when is not None and _bare_weekday_ahead(folded, when, now):
         # "met with the team at Orchard Labs on thursday": what happened was on the last such day
         when = replace(when, value=when.value - timedelta(days=7))
@@ -147,6 +170,8 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
                     slots[slot] = request_names[slot]
     if intent in SALES_INTENTS or intent in ACTIVITY_INTENTS:
         _fuller_customer(slots, words)
+    if intent in SALES_INTENTS and language != "en" and "subject" not in slots:
+        _genitive_deal(slots, words)
     if intent == "show_customer" and "org_number" in slots:
         slots.pop("customer", None)  # "show me the customer with org no …": the number says which one
     if "customer" in INTENT_SLOTS.get(intent, ()) and intent != "find_customer" and not original.isupper():
@@ -170,7 +195,10 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     if (
         intent in SALES_INTENTS
         and isinstance(said, str)
-        and fold(said) in _PASSIVE_CHANGES | _SMALL_VERBS | _PAST_VERBS
+        and (
+            fold(said) in _PASSIVE_CHANGES | _SMALL_VERBS | _PAST_VERBS
+            or all(part in _NO_DEAL_WORDS for part in fold(said).split())
+        )
     ):
         del slots[
             "subject"
@@ -227,10 +255,14 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
         ].strip()  # "X - 'Fleet Tracking' - 400 000 NOK": without its quotes
     if intent in ("log_activity", "schedule_meeting") and isinstance(said, str) and _only_the_request(said):
         del slots["subject"]  # "met Acme today - pls log it": the request, not a topic
+    elif isinstance(said, str) and fold(said) in _PERSONAL_PRONOUNS | {"dem", "them", "dom"}:
+        del slots["subject"]  # "fredag kl 13 passer bedre for dem": a pronoun is no topic
     if intent == "log_activity" and quote is not None and "\n" in text[quote.end() - 1 :]:
         # "> We'd like to add 12 more licences from January.\nlog that as an email from …": the quote is logged
         slots["subject"] = clean(quote.group(1)).strip().rstrip(".!?,;: ").strip("\"“”«»'")
     allowed = INTENT_SLOTS.get(intent, ())
+    if written != original:
+        slots = {k: _as_written(v, original, written) if k in _TEXT_SLOTS else v for k, v in slots.items()}
     return Parse(
         intent, language, {k: v for k, v in slots.items() if k in allowed and v != ""}
     )  # (no "" slot)
@@ -257,6 +289,217 @@ _GLUED = re.compile(
     + "|".join(sorted(_GLUED_AFTER, key=len, reverse=True))
     + r")?(?![\w'-]|:\S)"
 )  # (not "mailto:…")
+
+
+# A self-correction inside a message ("fjordkraft, nei sorry, fjordnett AS", "thursday, no wait, friday morning",
+# "150k, nei 180k mener jeg"): the words that take back what came just before, after a comma.
+_CORRECTION = re.compile(
+    r",\s*(?:no\s+sorry|sorry\s*,?\s*i\s+mean[t]?|no\s+wait|scratch\s+that|or\s+rather|i\s+mean[t]?|sorry|"
+    r"nei\s+sorry|nei\s+unnskyld|nei\s+vent|nei\s+feil|eller\s+nei|unnskyld|nej\s+sorry|nej\s+forlat|"
+    r"nej\s+vanta|nej\s+fel|eller\s+nej|forlat|nei|nej)\b\s*[,:-]?\s*"
+)
+_CORRECTION_END = re.compile(r"\s*(?:[,;:.!?]|\s-\s|$)")
+_MEANT = re.compile(r"\s+(?:mener\s+jeg|menar\s+jag|menade\s+jag|i\s+mean[t]?)(?=\s*(?:[,;:.!?]|\s-\s|$))")
+_FILLER_AFTER = re.compile(r"\s+(?:eller|or|el)\s.*$")
+_NUMERIC_VALUE = re.compile(
+    r"(?<![\w.,'-])(?:[€$£]\s*)?(?:\d{1,3}(?:[ .,']\d{3})+(?:[.,]\d+)?|\d[\d-]*(?:[.,]\d+)?)\s*(?:%|prosent|procent|percent|k|m|mill|mnok|msek|tkr|kr|"
+    r"nok|sek|eur|usd)?\s*$"
+)
+# Small words a taken-back name never runs past ("med fjordkraft, nei sorry, fjordnett AS": not "med").
+_NAME_STOPS = frozenset(
+    fold(w) for w in (
+        "med", "with", "w", "w/", "m/", "hos", "at", "på", "for", "för", "til", "till", "i", "called", "named", "kunde",
+        "kund", "kunden", "customer", "customers", "kunder", "opp", "upp", "etter", "efter", "om", "about", "to", "the",
+        "a", "an", "en", "et", "ett", "den", "det", "dem", "them", "it", "de", "and", "og", "och", "heter", "navn",
+        "namn", "search", "find", "søk", "sök", "finn", "hitta", "from", "fra", "från", "contact", "kontakt",
+    )
+)  # fmt: skip
+
+
+def _without_corrections(text: str, now: datetime) -> str:
+    """The message with a taken-back value and the words that take it back left out: only the corrected value
+    is meant. The value taken back is the one of the same kind (a number, a date, a stage, a name) just before."""
+    for _ in range(3):
+        folded = fold(text)
+        marker = _CORRECTION.search(folded)
+        if marker is None:
+            return text
+        end = _CORRECTION_END.search(folded, marker.end())
+        said = folded[marker.end() : end.start() if end is not None else len(folded)]
+        said = _FILLER_AFTER.sub("", _MEANT.sub("", said)).strip()
+        before = folded[: marker.start()]
+        named = text[marker.end() : marker.end() + 1].isupper()
+        start = _taken_back(before, said, now, named) if said and before.strip() else None
+        if start is None:
+            return text
+        rest = text[marker.end() :]
+        meant = _MEANT.search(fold(rest))
+        if meant is not None and (end is None or meant.start() <= end.start() - marker.end()):
+            rest = rest[: meant.start()] + rest[meant.end() :]
+        kept = text[:start].rstrip()
+        first = said.split()[0]
+        if kept and fold(kept).split()[-1] == first:  # "senast fredag, eller nej, senast onsdag"
+            kept = kept[: len(kept) - len(first)].rstrip()
+        text = f"{kept} {rest.lstrip()}".strip()
+    return text
+
+
+def _taken_back(before: str, said: str, now: datetime, named: bool) -> int | None:
+    """Where the value that `said` replaces starts at the end of `before` (folded), if there is one."""
+    if said[:1].isdigit() or said[:1] in "€$£":
+        value = _NUMERIC_VALUE.search(before)
+        return value.start() if value is not None and value.group(0).strip() else None
+    if find_when(said, "en", now) is not None:
+        when = find_when(before, "en", now)
+        if when is None or before[when.spans[-1].end :].strip(" ,"):
+            return None
+        joined = all(
+            not before[a.end : b.start].strip() for a, b in zip(when.spans, when.spans[1:], strict=False)
+        )
+        return when.spans[0].start if joined else when.spans[-1].start
+    if entities.STAGE.match(said):
+        stages = [m for m in entities.STAGE.finditer(before) if not before[m.end() :].strip(" ,")]
+        return stages[-1].start() if stages else None
+    count = len(said.split())
+    if count > 4 or said.split()[0] in _NAME_STOPS:
+        return None
+    start = len(before.rstrip())
+    for word in reversed(list(re.finditer(r"\S+", before))[-count:]):
+        if word.group(0) in _NAME_STOPS or not word.group(0)[:1].isalnum():
+            break
+        start = word.start()
+    if start >= len(before.rstrip()):
+        return None
+    # a name for a name: written as one ("Granvik Capital"), or the same name typed again ("heimdal" → "heimdall")
+    return start if named or before[start : start + 3] == said[:3] else None
+
+
+# Words that close an aside and turn to the request ("… took me an hour to get in. anyway, log a call …", "kaffemaskinen
+# är trasig igen iaf: skapa …", "sitter på Heathrow nå men: oppgave …").
+_TURN_TO_REQUEST = re.compile(
+    r"(?<![^\s.,!?])(?:(?:anyway|anyways|anyhow|uansett|hur\s+som\s+helst|iaf|i\s+alla\s+fall|i\s+hvert\s+fall|"
+    r"ihvertfall)\s*[:,]|(?:men|but)\s*:)\s*"
+)
+# A remark after the request that starts a new subject (". forresten, noen som vet …", ". btw, anyone seen …").
+_BY_THE_WAY = re.compile(r"(?<=[.!?])\s+(?:btw|by\s+the\s+way|forresten|forovrig|apropa|oh\s+and)\b")
+_SENTENCE_END = re.compile(r"(?<=[.!])\s+(?=\S)")
+# Labels that make a sentence a request to the CRM (a sentence without any is an aside).
+_REQUEST_LABELS = frozenset({
+    "CREATE", "CUSTOMER", "CONTACT", "AS_CONTACT", "SHOW", "FIND", "LOOKUP", "LOG", "CALL", "MEETING", "EMAIL",
+    "NOTE", "SCHEDULE", "TASK", "KPI", "PIPELINE", "DEAL", "UPDATE", "HELP", "CANCEL", "HOWTO", "SALES_FIELD",
+    "NEW_ROLE", "PAST",
+})  # fmt: skip
+# A request that points back to who the aside named ("… med 3M Svenska, … vi tar ett möte med dem"): keep the aside.
+_POINTS_BACK = re.compile(
+    r"\b(?:med|with|w/?|hos|til|till|to|at|pa|ringe|ringa|ring|call|mail|mejla|maile|email)\s+(?:dem|them|him|her|ham|"
+    r"henne|honom|dom)\b"
+)
+
+
+# A request that names its own customer: a preposition or a colon, then a capitalised name ("… med Revontuli Design
+# Oy", "ny opp: Vestby Logistikk").
+_OWN_NAME = re.compile(
+    r"(?:\b(?:med|with|w/|hos|at|på|for|för|til|till)|:)\s+(?!(?:I|Jeg|Jag|We|Vi|They|De|Dem|Them)\b)[A-ZÆØÅÄÖ][\w&.-]*"
+)
+
+
+def _labels(text: str, language: str) -> frozenset[str]:
+    words = _words(pipeline(language)(split_compounds(fold(text))), text)
+    return frozenset().union(*(w.labels for w in words))
+
+
+def _requests(text: str, language: str) -> bool:
+    return bool(_labels(text, language) & _REQUEST_LABELS)
+
+
+def _without_asides(text: str, language: str) -> str:
+    """The message without a sentence around the request that asks nothing of the CRM: an off-topic remark before
+    it (unless the request points back to someone it names) or one after it that starts with "also"/"forresten"."""
+    folded = fold(text)
+    turn = next(reversed(list(_TURN_TO_REQUEST.finditer(folded))), None)  # (the last turn)
+    if turn is not None and turn.start() > 0 and _requests(text[turn.end() :], language):
+        if not _POINTS_BACK.search(folded, turn.end()):
+            text, folded = text[turn.end() :], folded[turn.end() :]
+    aside = _BY_THE_WAY.search(folded)
+    if (
+        aside is not None
+        and aside.start() > 0
+        and (folded.rstrip().endswith("?") or not _requests(text[aside.start() :], language))
+    ):  # ("… gikk til en konkurrent. forresten, noen som vet om kantina er åpen i morgen?")
+        text, folded = text[: aside.start()], folded[: aside.start()]
+    ends = [m.end() for m in _SENTENCE_END.finditer(folded)]
+    if ends and not _POINTS_BACK.search(folded, ends[0]):
+        # ("sitting on the train to Heathrow, wifi is awful. book a meeting …", "happy monday all! we signed …")
+        said = _labels(text[: ends[0]], language)
+        remark = bool(said & {"OFFTOPIC", "SMALL_TALK"}) or _OWN_NAME.search(text, ends[0]) is not None
+        if remark and not said & _REQUEST_LABELS and _requests(text[ends[0] :], language):
+            # ("sitter i Helsingfors denne uka. sett opp et møte med Revontuli Design Oy …": the request names its own)
+            text = text[ends[0] :]
+    return text
+
+
+# Words that are not names when a phone or a writer capitalises every word ("Add Contact Heinrich Müller At
+# Rheinwerk Norge", "Finn Kunder Som Begynner På Vik"): the cue words and the small words of the three languages.
+_FUNCTION_WORDS = frozenset(fold(w) for w in (
+    "a", "an", "the", "to", "for", "of", "on", "in", "at", "with", "about", "and", "or", "me", "my", "i", "we", "us",
+    "named", "called", "from", "by", "next", "this", "that", "it", "is", "are", "do", "can", "you", "please", "new",
+    "en", "et", "ei", "ett", "den", "det", "til", "till", "på", "i", "med", "hos", "om", "og", "och", "meg", "mig",
+    "jeg", "jag", "vi", "oss", "du", "deg", "dig", "som", "å", "att", "for", "för", "fra", "från", "av", "ny", "nytt",
+    "nya", "nye", "neste", "nästa", "denne", "detta", "kan", "har", "er", "är", "starter", "begynner", "börjar",
+    "heter", "innen", "senast", "inn", "in", "opp", "upp", "vis", "visa", "show", "add", "legg", "lägg",
+))  # fmt: skip
+_CUE_WORDS = (
+    frozenset(fold(p) for phrases in CUES.values() for p in phrases if " " not in p and p.isalpha())
+    | CUSTOMER_PREPOSITIONS
+    | WORKPLACE_PREPOSITIONS
+)
+# Words that ask for a customer ("Legg Til Ny Kunde X AS"): never part of the name they ask for.
+_REQUEST_WORDS = _FUNCTION_WORDS | frozenset(
+    fold(p)
+    for label in ("CREATE", "CUSTOMER", "SHOW", "FIND", "CONTACT")
+    for p in CUES[label]
+    if " " not in p and p.isalpha()
+)
+_TITLE_WORD = re.compile(r"(?<![\w'&.-])([A-ZÆØÅÄÖÉ])([a-zæøåäöéü]+)(?![\w'&-])")
+
+
+def _title_case_lowered(text: str, language: str) -> str:
+    """In a message with every word capitalised, the cue and small words in lower case (same length); a company
+    name that ends in a legal form keeps its words ("Vis Task Force Consulting AS")."""
+    words = re.findall(r"[^\W\d_][\w'&.-]*", text)
+    if len(words) < 4 or text.isupper() or sum(w[0].isupper() for w in words) < 0.75 * len(words):
+        return text
+    lowerable = [m for m in _TITLE_WORD.finditer(text) if fold(m.group(0)) in _FUNCTION_WORDS | _CUE_WORDS]
+    if len(lowerable) < 2:
+        return text
+    parsed = _message_words(fold(text), text, language)
+    named = [(parsed[first].start, form.end) for first, form in _legal_spans(parsed, language)]
+    for m in lowerable:
+        if fold(m.group(0)) not in _REQUEST_WORDS and any(start <= m.start() < end for start, end in named):
+            continue
+        if fold(m.group(0)) not in FIRST_NAMES:
+            text = text[: m.start()] + m.group(1).lower() + text[m.start() + 1 :]
+    return text
+
+
+# Words around a changed figure that name no deal ("MRR går fra 12k til 18k", "ARR uppe i 480k", "up to 45k after …").
+_NO_DEAL_WORDS = (
+    _FUNCTION_WORDS
+    | CUSTOMER_PREPOSITIONS
+    | FILLERS
+    | frozenset(fold(w) for w in ("up", "down", "after", "går", "uppe", "oppe", "nede", "nere", "now", "nå", "nu",
+                                  "is", "er", "är", "ligger", "står", "increased", "økt", "ökat", "pris", "price", "budget",
+                                  "budsjett", "range", "around", "roughly"))
+)  # fmt: skip
+_TEXT_SLOTS = frozenset({"customer", "contact_name", "title", "subject"})
+
+
+def _as_written(value: Any, lowered: str, written: str) -> Any:
+    """A slot cut from the lowered message, with the casing it was written in."""
+    if not isinstance(value, str) or not value:
+        return value
+    at = lowered.find(value)
+    return written[at : at + len(value)] if at >= 0 else value
 
 
 def _unglued(text: str) -> str:
@@ -306,7 +549,33 @@ def _fuller_customer(slots: dict[str, Any], words: list[Word]) -> None:
 
 
 _REQUEST_VERBS_WORDS = frozenset(
-    {"log", "logg", "logga", "book", "boka", "add", "save", "register", "schedule", "put", "record", "note"}
+    {
+        "log",
+        "logg",
+        "logga",
+        "book",
+        "boka",
+        "add",
+        "save",
+        "register",
+        "schedule",
+        "put",
+        "record",
+        "note",
+        "legg",
+        "legge",
+        "lagg",
+        "lagga",
+        "lagre",
+        "spar",
+        "spara",
+        "registrer",
+        "registrera",
+        "noter",
+        "notera",
+        "booke",
+        "booka",
+    }
 )
 _REQUEST_FRAME = _REQUEST_VERBS_WORDS | frozenset({
     "it", "that", "this", "them", "down", "in", "pls", "please", "plz", "thanks", "thx", "ty", "can", "you", "u",
@@ -342,6 +611,13 @@ def _bare_weekday_ahead(folded: str, when: WhenResult, now: datetime) -> bool:
         return False
     span = when.spans[0]
     return _BARE_WEEKDAY.fullmatch(folded[span.start : span.end].strip()) is not None
+
+
+def _same_clock(value: datetime, day: date) -> datetime:
+    """`value`'s clock time on another day, with that day's offset (summer time)."""
+    moved = datetime.combine(day, value.timetz().replace(tzinfo=None))
+    zone = value.tzinfo
+    return moved.replace(tzinfo=zone)
 
 
 def _without_before_clause(words: list[Word]) -> list[Word]:
@@ -405,7 +681,8 @@ def _without_signature(words: list[Word]) -> list[Word]:
 
 # What a colleague did, says or wants ("Henrik met …", "Tormod ringte …", "Sara säger att …", "Tuva wants …").
 _COLLEAGUE_VERBS = frozenset(fold(w) for w in (
-    "met", "called", "rang", "phoned", "emailed", "mailed", "visited", "spoke", "talked", "had", "says", "said",
+    "met", "called", "rang", "phoned", "emailed", "mailed", "visited", "spoke", "talked", "had", "says", "said", "was",
+    "var",
     "wants", "asked", "told", "got", "sent", "needs",
     "traff", "møtte", "ringte", "hadde", "snakket", "snakka", "pratet", "mailet", "sendte", "besøkte", "sier", "sa",
     "vil", "ville", "ba", "spurte", "fikk", "skal", "mener",
@@ -519,15 +796,21 @@ _TICKET_WORDS = frozenset(
 
 
 def _extract(
-    folded: str, language: str, now: datetime, keep: WhenResult | None = None, ahead: bool = False
+    folded: str,
+    language: str,
+    now: datetime,
+    keep: WhenResult | None = None,
+    ahead: bool = False,
+    muted: int = 0,
+    written: str = "",
 ) -> tuple[entities.Extraction, WhenResult | None]:
     """The slots with a shape of their own, each blanked out of the text once found. A date in `keep` stays
     text (another date of the message, if any, is the when: one in the past, or with `ahead` one to come)."""
-    ex = entities.Extraction(folded)
+    ex = entities.Extraction(folded, written=written)
     entities.find_emails(ex)
     entities.find_org_numbers(ex)
     entities.find_phones(ex, language)
-    probe = ex.text
+    probe = "#" * muted + ex.text[muted:]
     for span in keep.spans if keep is not None else ():
         probe = probe[: span.start] + "#" * (span.end - span.start) + probe[span.end :]
     for quoted in _DEAL_QUOTED.finditer(folded):
@@ -557,6 +840,12 @@ _CLOSE_WORDS = frozenset(fold(w) for w in (
     "deadline", "klart", "ferdig", "decision", "beslut", "beslutning", "date", "dato", "datum", "stangas",
     "stanga", "avslutas", "lukkast", "vantas", "ventes", "signing", "sign", "stanger", "stenger", "closes",
     "beregnet", "avslutning", "avslutningsdato",
+    "flyttet", "flyttes", "flyttas", "flyttat", "flyttad", "moved", "pushed", "slipped", "utsatt", "skjøvet",
+))  # fmt: skip
+
+
+_CLOSING = frozenset(fold(w) for w in (
+    "close", "closes", "closing", "lukkes", "lukke", "signeres", "signere", "avslutas", "stängs", "stängas", "signas",
 ))  # fmt: skip
 
 
@@ -607,7 +896,7 @@ def blanked_text(text: str, lang: str, now: datetime | None = None) -> str:
     """The classifier's input for a message (used to train it on exactly what it sees when parsing)."""
     original = _unglued(clean(text))
     folded = fold(original)
-    ex, _ = _extract(folded, lang, now or datetime.now(ZoneInfo(DEFAULT_TZ)))
+    ex, _ = _extract(folded, lang, now or datetime.now(ZoneInfo(DEFAULT_TZ)), written=original)
     return _placeholders(folded, ex)
 
 
@@ -954,12 +1243,19 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     uncued = [w for w in content if not w.labels & {"CANCEL", "POLITE", "SMALL_TALK"}]
     if has("CANCEL") and (len(content) <= 4 or len(uncued) <= 2) and not (action - {"CREATE"}):
         return "cancel"
-    if has("OFFTOPIC") and "org_number" not in slots:
-        if not (cues & {"CUSTOMER", "CONTACT", "DEAL", "TASK", "LOG", "KPI", "PIPELINE", "SHOW", "FIND"}):
+    if (
+        has("OFFTOPIC") and "org_number" not in slots and not (has("UPDATE") and stage)
+    ):  # ("mark … closed won")
+        if not (
+            cues & {"CUSTOMER", "CONTACT", "DEAL", "TASK", "LOG", "KPI", "PIPELINE", "SHOW", "FIND"}
+            or {"SCHEDULE", "MEETING"} <= cues  # ("… nån måste ta tag i det. vi tar ett möte med dem …")
+        ):
             return "unknown"
     if (
         has("HOWTO")
+        and not _possible_request(words, slots)
         or _how_question(words)
+        or _asks_how_after(words)
         or has("HELP")
         and not (action & {"CREATE", "LOG", "TASK", "DEAL", "CALL", "MEETING"})
     ):
@@ -1077,10 +1373,21 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         and not cues & {"CALL", "MEETING", "EMAIL", "NOTE", "UPDATE"}
     ):
         return "create_sales_case"  # "maybe 120k for a new booking flow — log it as a lead?": a new deal
+    if (
+        has("KPI")
+        and not has("UPDATE")
+        and not slots.keys() & {"probability", "amount"}
+        and not cues & {"CREATE", "LOG", "TASK", "CALL", "MEETING", "NOTE", "EMAIL", "CUSTOMER"}
+    ):
+        return (
+            "kpi_summary"  # "what's our total ARR closed won so far this year": won to date is a key figure
+        )
     if (has("UPDATE") or has("SALES_FIELD")) and ("probability" in slots or stage):
         return "update_sales_case"
     if has("UPDATE") and has("SALES_FIELD") and ("amount" in slots or "when" in slots):
         return "update_sales_case"
+    if has("DEAL") and "when" in slots and any(w.low in _CLOSING for w in words) and not activity:
+        return "update_sales_case"  # "the deal with Acme should close by the 15th": its expected close
     if stage and not (cues & {"LOG", "CALL", "MEETING", "TASK", "CREATE", "SHOW", "FIND", "NEW_ROLE"}):
         return "update_sales_case"
     if stage and "probability" in slots and not cues & {"LOG", "TASK", "CREATE", "SHOW", "FIND"}:
@@ -1234,6 +1541,31 @@ _HOW = frozenset({"how", "hw", "hvordan", "hur", "korleis"})
 _GENERIC_PERSON = frozenset({"man", "jeg", "jag", "one"})
 
 
+_POSSIBLE = ("gar det an", "gar det att", "gar det a", "er det mulig", "ar det mojligt", "is it possible")
+
+
+def _possible_request(words: list[Word], slots: dict[str, Any]) -> bool:
+    """ "går det an å sette avtalen med Coop Norge SA til 90 prosent?": asking whether something can be done to a
+    named customer or deal is the request itself; "går det an å logge mail rett fra outlook?" asks for help."""
+    howto = " ".join(w.low for w in words if "HOWTO" in w.labels)
+    if not howto.startswith(_POSSIBLE):
+        return False
+    later = [
+        w
+        for w in words
+        if w.i > 0 and not w.boundary and not w.labels and words[w.i - 1].text not in {".", "?", "!"}
+    ]
+    named = any(w.text[:1].isupper() and w.text[1:2].islower() for w in later)
+    quoted = any(w.text in {"'", '"', "«", "»", "“", "”"} for w in words)
+    return named or quoted or bool(slots.keys() & {"probability", "amount", "org_number", "email", "phone"})
+
+
+def _asks_how_after(words: list[Word]) -> bool:
+    """ "can i attach pdfs to deals?? how": a lone "how" after the question asks how it is done."""
+    content = [w for w in words if w.text not in {"?", "!", "."}]
+    return len(content) > 2 and content[-1].low in _HOW and words[content[-1].i - 1].boundary
+
+
 def _how_question(words: list[Word]) -> bool:
     """ "hur skapar man en affär …?", "hvordan logger jeg …": how one does something, not a request to do it."""
     content = [w for w in words if not w.boundary and not w.labels & {"POLITE", "HELP"}]  # ("hjälp, hur …")
@@ -1383,6 +1715,10 @@ _POLITE = frozenset({"please", "pls", "plz", "takk", "tack", "thanks", "og", "an
 
 
 def _is_marker(words: list[Word], w: Word) -> bool:
+    if len(w.text) == 1 and w.low in CUSTOMER_PREPOSITIONS:
+        prev = next((x for x in words if x.i == w.i - 1), None)
+        if prev is not None and prev.end == w.start and prev.text[-1:].isdigit():
+            return False  # ("3M Norge": a letter glued to digits is part of the name, not "m" for "med")
     if w.low == _LEGAL_FORM_AS:
         # "Acme AS" (a legal form ending a name) or "as CTO" (introducing a title)?
         nxt = words[w.i + 1] if w.i + 1 < len(words) else None
@@ -1451,8 +1787,18 @@ def _segments(words: list[Word], intent: str) -> list[Segment]:
             breaks = (
                 False  # "sett Lista Flyplass Drift til …", "Fjellheim Hotell": a capitalised word of a name
             )
+        if w.low == "'" and current and w.start > current[-1].end:
+            close()  # an opening quote ends a name: "Halvorsen Marine 'Fleet Tracking'" (not "O'Brien")
+            last_marker = w
+            continue
         if w.low in _NAME_JOINERS and current and not w.boundary:  # (not "Kari / CFO", "X – 15", "X. Vi")
             current.append(w)
+            continue
+        if current and current[-1].text[:1].isupper() and _particle_before_name(words, w.i):
+            current.append(w)  # "Pieter van der Berg", "Karin af Klint": a particle inside a person's name
+            continue
+        if current and current[-1].text in _NAME_PARTICLES and w.text[:1].isupper() and not w.boundary:
+            current.append(w)  # (the name after its particle, even a cue word: "af Klint")
             continue
         if breaks:
             close()
@@ -2095,8 +2441,19 @@ def _trim_subject(run: list[Word]) -> list[Word]:
 
 
 # "head of data", "chief of staff", "leder for salg", "chef för inköp": a role over some area.
-_TITLE_PREFIXES = ("head of ", "chief ", "director of ", "vp of ", "leder for ", "chef for ", "ansvarlig for ",
-                   "ansvarig for ")  # fmt: skip
+_TITLE_PREFIXES = (
+    "head of ",
+    "chief ",
+    "director of ",
+    "vp of ",
+    "leder for ",
+    "chef for ",
+    "ansvarlig for ",
+    "ansvarig for ",
+    "vp ",
+    "svp ",
+    "evp ",
+)  # fmt: skip  ("VP Nordics", "SVP Sales")
 
 
 def _looks_like_title(text: str) -> bool:
@@ -2209,6 +2566,32 @@ _NUMBER_REF = re.compile(
 )
 
 
+def _genitive_deal(slots: dict[str, Any], words: list[Word]) -> None:
+    """ "Norrlandsfrakts lagersystem", "Eikeli Skolers skybytte": a capitalised customer in the genitive, then the
+    deal's own lower-case name (the customer without its -s, the deal as the subject)."""
+    named = slots.get("customer")
+    if (
+        not isinstance(named, str)
+        or not named.endswith("s")
+        or not named[:1].isupper()
+        or named.endswith("ss")
+    ):
+        return
+    last = next((w for w in words if w.source[: w.end].endswith(named)), None)
+    if last is None:
+        return
+    run: list[Word] = []
+    for w in words[last.i + 1 : last.i + 4]:
+        if w.boundary or w.labels or not w.text.isalpha() or not w.text.islower():
+            break
+        if w.low in _NO_DEAL_WORDS or w.low in _SMALL_VERBS or w.low in _VERBS_AFTER_NAME:
+            break
+        run.append(w)
+    if len(run) == 1:  # (one word: "skolprojekt"; more is a remark, "… gikk til en konkurrent")
+        slots["customer"] = named[:-1]
+        slots["subject"] = run[0].text
+
+
 def _without_genitive(name: str, lang: str, joined_by_hyphen: bool = False) -> str:
     """ "Uppsala Datas affär" names the customer "Uppsala Data" (Norwegian and Swedish genitive -s)."""
     if name.endswith(("'s", "’s")):
@@ -2264,6 +2647,7 @@ def _name_words(words: list[Word], segment: Segment) -> list[Word]:
             and w.text[:1].islower()
             and w.low not in _LEGAL_FORMS
             and w.low not in _NAME_LINKS
+            and not _particle_before_name(run, k)  # ("Joost van der Linden")
         ):
             return run[:k]
     return run
@@ -2408,6 +2792,16 @@ def _person(segment: Segment) -> bool:
         return False  # "they want a workshop in Jan": the month, not a person
     if any(w.low in FIRST_NAMES for w in run[:2]):
         return True
+    if (
+        len(run) >= 2
+        and run[0].text[:1].isupper()
+        and (
+            re.fullmatch(r"[A-ZÆØÅÄÖ]\.?", run[0].text) is not None  # "K. Nyström"
+            and (run[1].text == "." and run[2].text[:1].isupper() or run[0].text.endswith("."))
+            or _particle_before_name(run, 1)  # "Pieter van der Berg"
+        )
+    ):
+        return True
     lead = 0
     while lead < len(run) - 1 and run[lead].low in _NAME_LEADS:
         lead += 1
@@ -2465,17 +2859,39 @@ def _at_workplace(words: list[Word], segment: Segment, workplace: Segment) -> bo
     )
 
 
+# Particles inside a person's name ("Pieter van der Berg", "Karin af Klint", "Omar al-Hashimi").
+_NAME_PARTICLES = frozenset({"van", "von", "der", "den", "de", "af", "av", "da", "di", "du", "del", "della", "la", "le",
+                             "ter", "ten", "bin", "al", "el", "dos", "das", "zu", "op"})  # fmt: skip
+
+
+def _particle_before_name(run: list[Word], k: int) -> bool:
+    """Whether run[k] is a lower-case particle that a capitalised part of the same name follows."""
+    j = k
+    while j < len(run) and run[j].text in _NAME_PARTICLES:
+        j += 1
+    return j > k and j < len(run) and run[j].text[:1].isupper() and run[j].low not in _NAME_PARTICLES
+
+
 def _person_name(words: list[Word], segment: Segment) -> str:
     """The person in a segment: from the first first name, at most three words, capitalised ones if written so."""
     start = next((k for k, w in enumerate(segment.words) if w.low in FIRST_NAMES), 0)
+    ws = segment.words
+    while start >= 1 and ws[start].source[ws[start - 1].end : ws[start].start] in {"-", "–"}:
+        if not ws[start - 1].text[:1].isupper():
+            break
+        start -= 1  # "Ana-Maria López": the whole double first name
     run = segment.words[start : start + 3]
     if run[0].text[:1].isupper():
-        end = 1
-        while (
-            end < len(run)
-            and run[end].text[:1].isupper()
-            and "\n" not in run[0].source[run[end - 1].end : run[end].start]
-        ):
+        run = segment.words[start : start + 6]
+        end, names = 1, 1
+        while end < len(run) and "\n" not in run[0].source[run[end - 1].end : run[end].start]:
+            glued = run[0].source[run[end - 1].end : run[end].start] in {"-", "–"}  # ("López-Fernández")
+            if not (run[end].text[:1].isupper() or _particle_before_name(run, end)):
+                break
+            if run[end].text[:1].isupper() and not glued:
+                if names >= 3:
+                    break
+                names += 1
             end += 1  # (a signature puts the title on the next line)
         run = run[:end]
     else:  # lower case: first names and one surname ("per arne dahl", "tor-erik bakken")
@@ -2618,11 +3034,15 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 comment = [w for w in subject_words[:asked_at] if w.i < _last_comma(subject_words, asked_at)]
                 if len(comment) >= 2:
                     subject_words, used = comment, {w.i for w in comment}
-        if subject_words and (
-            subject_words[0].labels & _REQUEST_CUES
-            or subject_words[0].i > 0
-            and words[subject_words[0].i - 1].low == ","
-            and any(w.labels & {"SCHEDULE", "LOG"} for w in subject_words)
+        if (
+            subject_words
+            and subject_words != christened
+            and (  # (a name given: "call it Open Banking API")
+                subject_words[0].labels & _REQUEST_CUES
+                or subject_words[0].i > 0
+                and words[subject_words[0].i - 1].low == ","
+                and any(w.labels & {"SCHEDULE", "LOG"} for w in subject_words)
+            )
         ):
             subject_words, used = [], set()  # "…, put it in the calendar!": the request, not the topic
         request = _request_start(words)

@@ -20,8 +20,9 @@ _FOLD = str.maketrans(
 
 # Slack's <@U123|name>, <#C123|channel>, <mailto:a@b|a@b>, <https://x|x>; :emoji_codes:; pictographs.
 _SLACK_MENTION = re.compile(r"<[@#!][^>]*>")
+_MENTION_FOR = re.compile(r"\s+(?:for|för|til|till|to)\s+<[@#!][^>]*>\s*(?=:)", re.IGNORECASE)
 _SLACK_LINK = re.compile(r"<(?:mailto:)?([^|>]+)\|([^>]*)>|<(?:mailto:)?([^>]+)>")
-_EMOJI_CODE = re.compile(r":[a-z0-9_+\-]+:")
+_EMOJI_CODE = re.compile(r"(?<!\d):[a-z0-9_+\-]+:")  # (not "den 3:e:", a Swedish ordinal before a colon)
 _PICTOGRAPH = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\ufe0f\u200d]")
 
 
@@ -38,6 +39,11 @@ _FIRST_BULLET = re.compile(r"^\s*(?:[-•*]\s+|>\s*)")
 _PLAIN_MENTION = re.compile(r"(?<![\w.@])@[A-Za-z][\w.\-]*")  # "@kundebot" typed, not picked: not an email
 # A pasted link, with a label of its own before it ("link: https://…", ", agenda her: https://…").
 _URL = re.compile(r"(?:(?<=,)\s*(?:[^\W\d]+\s)?[^\W\d]+:\s*)?\b(?:https?://|www\.)[^\s<>|]+", re.IGNORECASE)
+# "se tråden https://…slack.com/archives/…", "see thread <link>": a pointer to another message, no slot.
+_SEE_LINK = re.compile(
+    r"(?:,\s*)?\b(?:see|se|sjå|kolla|check)\s+(?:the\s+|this\s+)?[^\W\d]+:?\s+(?=(?:https?://|www\.))",
+    re.IGNORECASE,
+)
 _URL_NUMBER = re.compile(r"/(\d{5,})/?(?:[?#]\S*)?$")  # ".../kund/10877", "allabolag.se/5569013484"
 # A pasted Slack timestamp ("[09:41]", "[9:41 AM]"): when the line was posted, not a time the message gives.
 _TIMESTAMP = re.compile(r"\[\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?\]")
@@ -58,13 +64,21 @@ _EMOJI_WORD = re.compile(
 )  # (not twice: "✅ vann Kolmården Event")
 # Arrows between items ("oppgave -> fjordlys media -> fredag", "ny deal 👉 X") and a spaced slash ("X / Warehouse
 # WMS / 2.5m") separate them like commas.
-_ARROW = re.compile(r"\s*(?:-+>|=+>|→|›|⇒|➡\ufe0f?|👉)\s*|\s+/\s+")
+_ARROW = re.compile(r"\s*(?:-+>|=+>|→|›|⇒|➡\ufe0f?|👉)\s*|\s+[/•·]\s+")  # (and a spaced bullet "X • Y")
 # A hashtag names a customer ("#tindefjell", "#holmvik-auto"); "#10457" is a customer number and stays.
 _HASHTAG = re.compile(r"(?<![\w&#])#(?=[^\W\d_])")
 
 
+# Slack artefacts around a message: a slash command before it ("/crm logg …"), the "(edited)" mark after it, and
+# the bot addressed by name ("hey kundebot, …").
+_SLASH_COMMAND = re.compile(r"^\s*/(?:crm|kundebot)\b[\s,:]*", re.IGNORECASE)
+_EDITED = re.compile(r"\s*\((?:edited|redigert|redigerad|endret|ändrad)\)", re.IGNORECASE)
+_BOT_ADDRESSED = re.compile(r"^\s*(?:(?:hey|hei|hej|hi|hallo|yo)\s+)?kundebot\b\s*[,:!]\s*", re.IGNORECASE)
+
+
 def clean(text: str) -> str:
     """The message without Slack markup, emoji and doubled spaces, keeping everything the user wrote."""
+    text = _BOT_ADDRESSED.sub("", _EDITED.sub(" ", _SLASH_COMMAND.sub("", text)))
     text = re.sub(r"^\s*(?:[-*•]\s*)?\[ ?\]\s*", "todo: ", text)  # "- [ ] oppdatere …": a checkbox is a to-do
     text = _EMOJI_WORD.sub(lambda m: f" {_EMOJI_WORDS[m[1]]} ", text)
     text = _ARROW.sub(", ", text)
@@ -72,11 +86,13 @@ def clean(text: str) -> str:
         r"^\s*#([^\W\d_][\w\-&]*)\s+(?=[^\W\d_])(?![^\s:]*:)", r"\1: ", text
     )  # "#kaldvell todo …": who
     text = _HASHTAG.sub("", text)
+    text = _MENTION_FOR.sub("", text)  # "todo för <!subteam^…|@sales>: …": for a group, no customer
     text = _SLACK_MENTION.sub(" ", text)
     text = _PLAIN_MENTION.sub(" ", text)
     text = _HESITATION.sub(" ", text)
     text = re.sub(r"^[\s,]+|(?<=[,.:;!?])[\s,]+,", " ", text)  # (the comma a hesitation leaves alone)
     text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1) or m.group(3) or "", text)
+    text = _SEE_LINK.sub(" ", text)
     text = _URL.sub(_link, text)
     text = _TIMESTAMP.sub(" ", text)
     text = re.sub(
@@ -115,8 +131,10 @@ def blank_out(text: str, start: int, end: int) -> str:
     return text[:start] + BLANK * (end - start) + text[end:]
 
 
-# (not "PoC-en", "CV-ene": a definite ending after an abbreviation stays on it)
-_COMPOUND_HYPHEN = re.compile(r"(?<=[^\W\d])(?<![A-Z])-(?=[^\W\d])|(?<=[A-Z])-(?![a-zæøå]{1,3}\b)(?=[^\W\d])")
+# (not "PoC-en", "CV-ene": a definite ending after an abbreviation stays on it; nor "e-Boks": one letter is no word)
+_COMPOUND_HYPHEN = re.compile(
+    r"(?<=[^\W\d])(?<![A-Z])(?<!\s[^\W\d])(?<!^[^\W\d])-(?=[^\W\d])|(?<=[A-Z])-(?![a-zæøå]{1,3}\b)(?=[^\W\d])"
+)
 
 
 def split_compounds(text: str) -> str:

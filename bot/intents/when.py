@@ -72,10 +72,14 @@ _TOMORROW = _rx(
 )  # ("imorgonbitti": the part of the day written on)
 _TODAY = _rx(
     r"\b(?:today|i\s*dag|tonight|i\s*kveld|i\s*kvall|i\s*eftermiddags?|i\s*ettermiddag|i\s*formiddag|i\s*morges|i\s*morse"
-    r"|this\s+(?:afternoon|morning|evening))\b"
+    r"|i\s*formiddags|this\s+(?:afternoon|morning|evening))\b"
 )
 _YESTERDAY = _rx(r"\b(?:yesterday|yday|ystd|yest|i\s*gar|igar)\b")  # ("met w/ X yday": shortened)
-_NEXT_WEEK = _rx(r"\b(?:next\s*week|neste\s*uke|neste\s*veke|nasta\s*vecka|i\s+neste\s*uke|nesta\s*uke)\b")
+_NEXT_WEEK = _rx(
+    r"\b(?:(?:early\s+|earlier\s+in\s+|(?:at\s+)?the\s+(?:beginning|start)\s+of\s+|tidlig\s+|i\s+starten\s+av\s+|"
+    r"(?:i\s+)?begynnelsen\s+av\s+|(?:i\s+)?borjan\s+(?:av|pa)\s+)?"  # ("early next week": its Monday)
+    r"(?:next\s*week|neste\s*uke|neste\s*veke|nasta\s*vecka|i\s+neste\s*uke|nesta\s*uke))\b"
+)
 _NEXT_MONTH = _rx(r"\b(?:next\s+month|neste\s+maned|nasta\s+manad)\b")
 _END_OF_MONTH = _rx(
     r"\b(?:(?:by\s+|at\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|eom|(?:i\s+|innen\s+)?slutten\s+av\s+"
@@ -91,12 +95,12 @@ _IN_N = _rx(
 )
 _WEEKDAY = _rx(
     r"\b(?:(next|neste|nasta|this|denne|kommende|kommande|on|pa|til|till|last|forrige|forra|sist)\s+)?"
-    r"(?:(?<=\s)(" + "|".join(_WEEKDAY_ABBR) + r")\.?(?=\s|$|,)|(" + "|".join(_WEEKDAY_FULL) + r"))"
+    r"(?:(?<=\s)(" + "|".join(_WEEKDAY_ABBR) + r")\.?(?=\s|$|[,:])|(" + "|".join(_WEEKDAY_FULL) + r"))"
     r"(?:\s+(?:next\s+week|neste\s+uke|nasta\s+vecka))?\b"
 )
 _WORDLIKE_WEEKDAY = _rx(
     r"\b(next|neste|nasta|this|denne|kommende|kommande|on|pa|til|till|last|forrige|forra|sist|by|innen|senast|"
-    r"fore|for|until|due)\s+(" + "|".join(_WEEKDAY_WORDLIKE) + r")\.?(?=\s|$|,)()"
+    r"fore|for|until|due)\s+(" + "|".join(_WEEKDAY_WORDLIKE) + r")\.?(?=\s|$|[,:])()"
 )
 # "chase signed engagement letter wed": the one word-like abbreviation that closes a to-do as its day.
 _LAST_WORD_WEEKDAY = _rx(r"(?<=\s)()(wed)\.?()[\s.!]*$")
@@ -109,14 +113,47 @@ _WEEK_NUMBER = _rx(
 )
 _PAST_WEEKDAY_SV = _rx(r"\bi\s*(mandags|tisdags|onsdags|torsdags|fredags|lordags|sondags)\b")
 _ORDINAL_DATE = re.compile(r"\b(" + "|".join(_ORDINALS) + r")(?=\s+(?:of\s+)?(?:" + _MONTHS + r")\b)")
-# "den 18:e", "den 3." with no month: that day of this month.
-_DAY_ALONE = _rx(r"\bden\s+(\d{1,2})(?::e|:a|\.)(?![\d./:]|\s*(?:" + _MONTHS + r")\b)")
+# Words that may follow "the 3rd" as a date ("the 3rd at 11", "on the 1st about the renewal").
+_AFTER_A_DAY = (
+    r"(?:at|about|re|regarding|to|for|with|and|or|then|pls|please|plz|if|so|but|is|would|works|around|by|before|"
+    r"after|morning|afternoon|evening|in|on|instead|latest|kl|from|when|as|ok|thanks|thx)"
+)
+# "den 18:e", "den 3.", "den 3de", "the 3rd" with no month: that day's next occurrence (this month or next).
+_DAY_ALONE = _rx(
+    r"\b(?:den|the)\s+(\d{1,2})(?::e|:a|:de|:te|\.|de|te|st|nd|rd|th)(?!\d|[./:]\d|\s*(?:of\s+)?(?:"
+    + _MONTHS
+    + r")\b)(?!(?<=st|nd|rd|th)\s+(?!"
+    + _AFTER_A_DAY
+    + r"\b)[a-z])"
+)  # (not "the 2nd draft": an English ordinal before a noun)
+# "monday after next", "mandag over neste", "måndag efter nästa": next such day a week later.
+_AFTER_NEXT = _rx(
+    r"\b(?:on\s+|pa\s+)?("
+    + "|".join(_WEEKDAY_FULL)
+    + r")\s+(?:after\s+next|over\s+neste|etter\s+neste|efter\s+nasta)\b"
+)
+# "wednesday in two weeks", "onsdag om to uker", "onsdag om två veckor": that day of the week n weeks ahead.
+_WEEKDAY_IN_WEEKS = _rx(
+    r"\b(?:on\s+|pa\s+)?("
+    + "|".join(_WEEKDAY_FULL)
+    + r")\s+(?:in|om)\s+"
+    + _NUMBER
+    + r"\s+(?:weeks?|uker?|veckor|vecka)\b"
+)
+# "end of january", "i slutten av januar", "i slutet av januari": that month's last day.
+_END_OF_NAMED_MONTH = _rx(
+    r"\b(?:(?:by\s+|at\s+|innen\s+|i\s+|til\s+|till\s+)?(?:the\s+)?(?:end\s+of|slutten\s+av|slutet\s+av)\s+)("
+    + _MONTHS
+    + r")\b"
+)
 _ISO_DATE = _rx(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _NUMERIC_DATE = _rx(
     r"(?<![\d.,:])(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?(?![\d%]|[.,]\d|\s*(?:k|m|mill|%))"
 )
 _MONTH_DATE = _rx(
-    r"\b(?:the\s+|den\s+)?(\d{1,2})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(" + _MONTHS + r")\.?(?:\s+(\d{4}))?\b"
+    r"\b(?:the\s+|den\s+)?(\d{1,2})(?:\.|st|nd|rd|th|:e|:a|:de|de)?\s*(?:of\s+)?("
+    + _MONTHS
+    + r")\.?(?:\s+(\d{4}))?\b"
     r"|\b(" + _MONTHS + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b"
 )
 _TIME = _rx(
@@ -161,6 +198,7 @@ class Found:
 class WhenResult:
     value: datetime
     spans: list[Found]
+    day_alone: bool = False  # a day of the month without its month ("the 3rd", "den 3:e")
 
 
 def _number(word: str) -> int:
@@ -205,7 +243,9 @@ def _month_date(match: re.Match[str], lang: str, now: datetime) -> date | None:
         "PREFER_DAY_OF_MONTH": "first",
     }
     languages = [lang, "en"] if lang != "en" else ["en"]
-    cleaned = re.sub(r"^(?:the|den)\s+|(?<=\d)(?:st|nd|rd|th)\b|\bof\s+", "", text.strip(), flags=re.I)
+    cleaned = re.sub(
+        r"^(?:the|den)\s+|(?<=\d)(?:st|nd|rd|th|:e|:a|:de|de)\b|\bof\s+", "", text.strip(), flags=re.I
+    )
     parsed = dateparser.parse(cleaned, languages=languages, settings=settings)
     if parsed is None:
         return None
@@ -247,6 +287,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
     clock: time | None = None
     weekday_end: int | None = None
     spans: list[Found] = []
+    day_alone = False
 
     def take(match: re.Match[str]) -> None:
         nonlocal text
@@ -265,23 +306,29 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         return WhenResult(_from_now(hours, now), spans)
     rules: list[tuple[re.Pattern[str], Any]] = [
         (_DAY_AFTER_TOMORROW, lambda m: today + timedelta(days=2)),
+        (_END_OF_NAMED_MONTH, lambda m: _month_end(m[1], today)),
         (_END_OF_MONTH, lambda m: _end_of_month(today)),
         (_END_OF_WEEK, lambda m: today + timedelta(days=(4 - today.weekday()) % 7)),
         (_NEXT_WEEK, lambda m: today + timedelta(days=7 - today.weekday())),
         (_NEXT_MONTH, lambda m: _add_months(today.replace(day=1), 1)),
+        (
+            _WEEKDAY_IN_WEEKS,
+            lambda m: _monday(today) + timedelta(weeks=_number(m[2]), days=_WEEKDAYS[m[1].lower()]),
+        ),
         (_IN_N, _in_n(today)),
         (_WEEK_NUMBER, lambda m: _week_monday(int(m[1]), today)),
         (_TOMORROW, lambda m: today + timedelta(days=1)),
         (_YESTERDAY, lambda m: today - timedelta(days=1)),
         (_ISO_DATE, lambda m: _future_date(int(m[3]), int(m[2]), int(m[1]), today)),
         (_MONTH_DATE, lambda m: _month_date(m, lang, now)),
+        (_AFTER_NEXT, lambda m: _next_weekday(today, _WEEKDAYS[m[1].lower()]) + timedelta(days=7)),
         (_PAST_WEEKDAY_SV, lambda m: _next_weekday(today, _WEEKDAYS[m[1][:-1]], past=True)),
         (_WEEKDAY, _weekday(today)),
         (_WORDLIKE_WEEKDAY, _weekday(today)),
         (_LAST_WORD_WEEKDAY, _weekday(today)),
         (_TIMED_WEEKDAY, _weekday(today)),
         (_TODAY, lambda m: today),
-        (_DAY_ALONE, lambda m: _day_this_month(int(m[1]), today)),
+        (_DAY_ALONE, lambda m: _day_ahead(int(m[1]), today)),
     ]
     for pattern, resolve in rules:
         match = pattern.search(text)
@@ -296,6 +343,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
             clock = time(9) if part in ("morning", "morges") else _PART_OF_DAY.get(part.removeprefix("i"))
         if pattern in (_WEEKDAY, _WORDLIKE_WEEKDAY, _LAST_WORD_WEEKDAY, _TIMED_WEEKDAY):
             weekday_end = match.end()
+        day_alone = pattern is _DAY_ALONE
         part_after = _PART_AFTER_DAY.match(text, match.end())
         if part_after is not None:  # "tomorrow afternoon", "i går ettermiddag", "imorgon bitti"
             clock = _PART_OF_DAY[part_after[1]]
@@ -315,6 +363,12 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
             if candidate is not None:
                 day = candidate
                 take(dated)
+        alone = _DAY_ALONE.match(text, weekday_end + 1)  # "tirsdag den 1.", "tisdag den 1:a": the day counts
+        if alone is not None and text[weekday_end : alone.start()].strip() == "":
+            ahead = _day_ahead(int(alone[1]), today)
+            if ahead is not None:
+                day = ahead
+                take(alone)
     for match in _TIME.finditer(text):
         found = _time_of(match)
         if found is not None:
@@ -344,7 +398,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
     # Normalise the offset for the date (summer time) by a round trip through the zone.
     if isinstance(zone, ZoneInfo):
         value = value.replace(tzinfo=None).replace(tzinfo=zone)
-    return WhenResult(value, sorted(spans, key=lambda f: f.start))
+    return WhenResult(value, sorted(spans, key=lambda f: f.start), day_alone)
 
 
 def _from_now(match: re.Match[str], now: datetime) -> datetime:
@@ -361,11 +415,50 @@ def _from_now(match: re.Match[str], now: datetime) -> datetime:
     return later.replace(second=0, microsecond=0)
 
 
-def _day_this_month(day: int, today: date) -> date | None:
-    try:
-        return today.replace(day=day)
-    except ValueError:
+def _day_ahead(day: int, today: date) -> date | None:
+    """Day `day` of this month, or of the next month that has it when it has passed."""
+    first = today.replace(day=1)
+    for months in range(3):
+        try:
+            candidate = _add_months(first, months).replace(day=day)
+        except ValueError:
+            continue
+        if candidate >= today:
+            return candidate
+    return None
+
+
+def day_before(day: date, today: date) -> date:
+    """The latest date with `day`'s day of the month on or before today ("den 3:e" in a log)."""
+    first = today.replace(day=1)
+    for months in range(0, -3, -1):
+        try:
+            candidate = _add_months(first, months).replace(day=day.day)
+        except ValueError:
+            continue
+        if candidate <= today:
+            return candidate
+    return day
+
+
+_MONTH_NUMBERS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "mai": 5, "maj": 5, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "okt": 10, "oct": 10, "nov": 11, "des": 12, "dec": 12,
+}  # fmt: skip
+
+
+def _monday(today: date) -> date:
+    return today - timedelta(days=today.weekday())
+
+
+def _month_end(month: str, today: date) -> date | None:
+    """The last day of a named month, this year or (when it is over) next year."""
+    number = _MONTH_NUMBERS.get(month.lower()[:3])
+    if number is None:
         return None
+    first = date(today.year, number, 1)
+    end = _end_of_month(first)
+    return end if end >= today else _end_of_month(first.replace(year=today.year + 1))
 
 
 def _week_monday(week: int, today: date) -> date | None:

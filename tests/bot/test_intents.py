@@ -162,9 +162,10 @@ def test_chat_shaped_garbage_never_raises(words: list[str]) -> None:
 # --- accuracy on the labelled data --------------------------------------------------------------------------
 # The targets of the issue are 95 % intent accuracy and 90 % exact slot match per language on the held-out
 # split. The floors below are a little under what the parser reaches today on every language (see bench/nlu.py:
-# held-out 95.1-98.3 % / 89.9-91.0 % over 1,068 lines, dev 99.1-99.7 % / 98.0-98.4 % over 3,193); they guard
-# against regressions, they are not the targets.
-HELDOUT_FLOORS = {"intent": 0.945, "slots": 0.89}
+# held-out 94.8-96.9 % / 83.4-89.1 % over 1,931 lines, dev 99.1-99.6 % / 97.4-97.9 % over 3,508); they guard
+# against regressions, they are not the targets. (heldout5 and heldout6, in ten new voices, brought the
+# held-out split back to a third and its English exact-slot match down from 89.9 %.)
+HELDOUT_FLOORS = {"intent": 0.94, "slots": 0.82}
 DEV_FLOORS = {"intent": 0.985, "slots": 0.965}
 
 
@@ -193,7 +194,7 @@ def test_dev_accuracy_meets_the_targets(dev_report, lang: str) -> None:  # type:
 def test_the_labelled_data_is_balanced_and_large_enough() -> None:
     dev, heldout = load_split("dev"), load_split("heldout")
     assert len(dev) + len(heldout) >= 400
-    assert len(heldout) >= 0.25 * (len(dev) + len(heldout))  # the issue asks for a third, held out
+    assert 3 * len(heldout) >= len(dev) + len(heldout)  # the issue asks for a third, held out
     examples = dev + heldout
     for lang in ("en", "nb", "sv"):
         intents = {e.intent for e in examples if e.lang == lang}

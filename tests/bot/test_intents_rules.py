@@ -601,3 +601,99 @@ def test_a_log_comment_ends_where_the_request_after_it_starts() -> None:
         "i just had coffee w/ Ole from Fjord AS, he wants a demo of the app, pls log as meeting", "en"
     )
     assert got["subject"] == "he wants a demo of the app"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "when"),
+    [
+        ("book a meeting with Nordlys Data the 4th at 10", "en", "2026-12-04T10:00:00+01:00"),
+        ("book a meeting with Nordlys Data on the 25th", "en", "2026-11-25T09:00:00+01:00"),
+        ("book et møte med Nordlys Data den 2de", "nb", "2026-12-02T09:00:00+01:00"),
+        ("boka möte med Nordlys Data fredag den 4:e kl 9", "sv", "2026-12-04T09:00:00+01:00"),
+        ("book a meeting with Nordlys Data tuesday after next", "en", "2026-12-01T09:00:00+01:00"),
+        ("book et møte med Nordlys Data fredag over neste", "nb", "2026-12-04T09:00:00+01:00"),
+        ("boka möte med Nordlys Data tisdag efter nästa", "sv", "2026-12-01T09:00:00+01:00"),
+        ("book a meeting with Nordlys Data thursday in two weeks", "en", "2026-12-10T09:00:00+01:00"),
+        ("book et møte med Nordlys Data torsdag om to uker", "nb", "2026-12-10T09:00:00+01:00"),
+        ("boka möte med Nordlys Data torsdag om två veckor", "sv", "2026-12-10T09:00:00+01:00"),
+        ("book a meeting with Nordlys Data early next week", "en", "2026-11-30T09:00:00+01:00"),
+        ("book et møte med Nordlys Data tidlig neste uke", "nb", "2026-11-30T09:00:00+01:00"),
+        ("boka möte med Nordlys Data i början av nästa vecka", "sv", "2026-11-30T09:00:00+01:00"),
+        ("remind me to call Nordlys Data by the end of february", "en", "2027-02-28T09:00:00+01:00"),
+        ("boka möte med Nordlys Data den 7:e december", "sv", "2026-12-07T09:00:00+01:00"),
+    ],
+)
+def test_a_day_alone_and_weeks_ahead_are_read_in_every_language(text: str, lang: str, when: str) -> None:
+    assert slots(text, lang)["when"] == when
+
+
+def test_a_day_alone_in_a_log_is_the_latest_such_day() -> None:
+    assert slots("logged a call with Nordlys Data on the 20th", "en")["when"] == "2026-11-20T09:00:00+01:00"
+    assert slots("notat Nordlys Data den 24.: de vil vente", "nb")["when"] == "2026-10-24T09:00:00+02:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "slot", "value"),
+    [
+        (
+            "book a meeting with Elvebakk Sag tuesday, no wait, wednesday",
+            "en",
+            "when",
+            "2026-11-25T09:00:00+01:00",
+        ),
+        ("ny salgsmulighet hos Elvebakk Sag, 200k, nei 250k mener jeg", "nb", "amount", 250000),
+        ("sätt Elvebakk Sag till 40 %, nej förlåt, 45 %", "sv", "probability", 45),
+        (
+            "boka möte med elvebakk, nej sorry, Elvebakk Sågverk AB, på fredag",
+            "sv",
+            "customer",
+            "Elvebakk Sågverk AB",
+        ),
+        ("flytt Elvebakk Sag til kvalifisert, nei vent, forhandling", "nb", "stage", "negotiation"),
+    ],
+)
+def test_a_self_correction_keeps_only_the_corrected_value(
+    text: str, lang: str, slot: str, value: object
+) -> None:
+    assert slots(text, lang)[slot] == value
+
+
+def test_slack_artefacts_and_an_aside_before_the_request_fill_no_slot() -> None:
+    got = parse("/crm logg notat Elvebakk Sag - vil ha ny pris (edited)", lang="nb", now=NOW)
+    assert got.intent == "log_activity" and got.slots["subject"] == "vil ha ny pris"
+    got = parse("printer is broken again. anyway, log a call with Elvebakk Sag", lang="en", now=NOW)
+    assert got.slots["customer"] == "Elvebakk Sag" and "when" not in got.slots
+
+
+def test_capitalised_small_words_in_title_case_are_no_names() -> None:
+    assert slots("Search For Customers Named Lindholm", "en") == {"customer": "Lindholm"}
+    assert slots("Opprett Ny Kunde Lindholm Bygg AS", "nb") == {"customer": "Lindholm Bygg AS"}
+
+
+def test_a_trunk_zero_is_dropped_and_a_switchboard_is_not_the_contacts_phone() -> None:
+    got = slots("add Mia Holt at Elvebakk Sag, switchboard 22 11 22 11, mobile +47 (0) 912 34 567", "en")
+    assert got["phone"] == "+4791234567"
+
+
+def test_a_name_particle_belongs_to_the_person() -> None:
+    got = slots("add Maria van den Broek at Elvebakk Sag as CFO", "en")
+    assert got["contact_name"] == "Maria van den Broek"
+
+
+def test_a_range_gives_no_amount_and_a_total_beats_a_monthly_figure() -> None:
+    assert "amount" not in slots("new deal with Elvebakk Sag, 200-300k", "en")
+    assert slots("new deal with Elvebakk Sag, 10k/mnd, TCV 360k", "en")["amount"] == 360000
+
+
+def test_a_double_first_name_and_a_double_surname_are_one_person() -> None:
+    got = slots("emailed Ana-Maria López-Fernández at Iberia Foods re the contract", "en")
+    assert got["contact_name"] == "Ana-Maria López-Fernández"
+
+
+def test_a_deal_named_with_call_it_is_its_subject_not_a_phone_call() -> None:
+    got = parse("new deal for Elvebakk Sag, 2 MNOK, call it Open Data Platform", lang="en", now=NOW)
+    assert got.intent == "create_sales_case" and got.slots["subject"] == "Open Data Platform"
+
+
+def test_digits_with_a_capital_m_before_a_name_are_a_company_not_millions() -> None:
+    assert slots("show me 3M Norge", "en") == {"customer": "3M Norge"}
