@@ -129,6 +129,11 @@ _SWITCHBOARD = re.compile(
 )
 
 
+_TAKEN_BACK = re.compile(
+    r"\b(?:sorry|wrong|actually|use|rather|instead|nei|feil|bruk|heller|nej|fel|anvand|hellre|istallet)\b"
+)
+
+
 def find_phones(ex: Extraction, lang: str) -> None:
     region = REGION.get(lang, "NO")
     text = _TRUNK_ZERO.sub(lambda m: m.group(1) + " " * len(m.group(2)), ex.text)
@@ -139,8 +144,11 @@ def find_phones(ex: Extraction, lang: str) -> None:
         number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         switchboard = _SWITCHBOARD.search(text[max(0, match.start - 20) : match.start]) is not None
         found.append((switchboard, match.start, match.end, number))
-    for _, start, end, number in sorted(found, key=lambda f: f[0]):  # (the contact's own number first)
-        ex.take(start, end, "phone", number)
+    superseded = {
+        a[1] for a in found for b in found if b[1] > a[2] and _TAKEN_BACK.search(text[a[2] : b[1]])
+    }  # ("phone 00 46 70 …, sorry, that's her swedish number, use +47 …": the number said instead)
+    for _, start, end, number in sorted(found, key=lambda f: (f[0], f[1] in superseded)):
+        ex.take(start, end, "phone", number)  # (the contact's own number first)
 
 
 def find_probability(ex: Extraction) -> None:
@@ -172,18 +180,24 @@ def find_amount(ex: Extraction, lang: str, *, bare_numbers: bool) -> None:
     found = [m for m in _AMOUNT.finditer(ex.text) if not _RANGE_BEFORE.search(ex.text, 0, m.start())]
     found = [m for m in found if not _RANGE_AFTER.match(ex.text, m.end())]
     found.sort(key=lambda m: _TOTAL_BEFORE.search(ex.text[max(0, m.start() - 25) : m.start()]) is None)
-    if found and found[0] is not min(found, key=lambda m: m.start()):
+    if found and (
+        found[0] is not min(found, key=lambda m: m.start())
+        or _TOTAL_BEFORE.search(ex.text[max(0, found[0].start() - 25) : found[0].start()])
+    ):
         for m in found[
             1:
         ]:  # ("MRR 20k, TCV 720k": the monthly figure beside the total is no deal name either)
             if _RECURRING.search(ex.text[max(0, m.start() - 8) : m.start()]) or _AMOUNT_TAIL.match(
                 ex.text, m.end()
             ):
-                ex.text = blank_out(ex.text, m.start(), m.end())
+                tail = _AMOUNT_TAIL.match(ex.text, m.end())
+                ex.text = blank_out(ex.text, m.start(), tail.end() if tail else m.end())
     for m in found:
         if _CHANGED_FROM.search(ex.text[max(0, m.start() - 8) : m.start()]) and _CHANGED_TO.match(
             ex.text, m.end()
         ):
+            ex.text = blank_out(ex.text, m.start(), m.end())  # (the old sum is no deal name either)
+            ex.spans.append((m.start(), m.end(), "amount"))
             continue
         pre, mult, cur = m.group("pre"), m.group("mult"), m.group("cur")
         if mult and not cur and _BRAND_DIGITS.match(ex.written[m.start("num") : m.end() + 30]):

@@ -38,6 +38,7 @@ _WORDS: dict[str, frozenset[str]] = {
 }
 _LETTERS = {"nb": re.compile(r"[æø]", re.I), "sv": re.compile(r"[äö]", re.I)}
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_WRITTEN_WORD = re.compile(r"[^\W\d_][\w'&-]*")
 
 
 def detect_language(original: str, folded: str, prior: str | None = None) -> str:
@@ -47,8 +48,13 @@ def detect_language(original: str, folded: str, prior: str | None = None) -> str
         for lang in LANGUAGES:
             if word in _WORDS[lang]:
                 scores[lang] += 1.0
-    for lang, letters in _LETTERS.items():
-        scores[lang] += 2.0 * len(letters.findall(original))
+    for m in _WRITTEN_WORD.finditer(original):
+        word = m.group(0)
+        before = original[: m.start()].rstrip()
+        named = word[:1].isupper() and bool(before) and before[-1] not in ".!?:\n"
+        for lang, letters in _LETTERS.items():
+            # ("… | Malmström Verktyg AB | mobil 934 56 789": a letter inside a name says less about the language)
+            scores[lang] += (0.5 if named else 2.0) * len(letters.findall(word))
     if prior in scores:
         scores[prior] += 1.5
     # Ties go to the prior, then to Norwegian (the firm's home) over Swedish and English.

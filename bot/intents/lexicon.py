@@ -990,3 +990,51 @@ CUES["KPI"] = CUES["KPI"] + (
 )
 # "…, call it Open Banking API", "kalla den Drönarinventering": naming a deal, not a phone call.
 CUES["NAMING"] = ("call it", "name it", "kall den", "kalle den", "kalla den", "döp den", "døp den")
+# dev12: "hva er samlet TCV på åpne saker", "hvilke saker regner vi med å lukke": open cases are the pipeline.
+CUES["PIPELINE"] = CUES["PIPELINE"] + ("åpne saker", "öppna saker", "hvilke saker", "vilka saker")
+# "Hva er kommandoen for å flytte en sak …": asking for the command that does something.
+CUES["HOWTO"] = CUES["HOWTO"] + ("hvilken kommando", "kommandoen for", "vilket kommando", "kommandot för")
+# "skjuta fram avslutet", "avslutningen": the deal's close, not "avslutt" (cancel) one letter away.
+CUES["SALES_FIELD"] = CUES["SALES_FIELD"] + ("avslutet", "avslutningen", "avslutningsdatumet")
+# Season's greetings ("Gott nytt år på er!", "godt nyttår"): no new thing asked for.
+CUES["POLITE"] = CUES["POLITE"] + (
+    "gott nytt år", "godt nytt år", "godt nyttår", "happy new year", "god jul", "merry christmas", "god helg",
+)  # fmt: skip
+# "skjuta fram avslutet till …", "skyve fram": moving a date later, like "skjut upp".
+CUES["UPDATE"] = CUES["UPDATE"] + (
+    "skjuta fram",
+    "skjut fram",
+    "skyve fram",
+    "skyv fram",
+    "skjuta upp",
+    "push back",
+)
+# "long but worth it!": an opinion, not a deal's value.
+CUES["POLITE"] = CUES["POLITE"] + ("worth it", "verdt det", "värt det")
+# "find customer sth like fjordvik": "something like" shortened.
+CUES["VAGUE"] = CUES["VAGUE"] + ("sth like", "smth like")
+# More common first names, Nordic and of other origins ("send Lina the revised SOW", "Aoife Byrne", "Rahul
+# Menon"); and the commonest Vietnamese family names, which open a person's name ("Nguyen Van Duc", "Tran Thi Mai").
+FIRST_NAMES = FIRST_NAMES | frozenset(
+    fold(n)
+    for n in """
+alma maren lina guro lea emelie matilda anton arvid sondre aksel iver jostein paal
+aisha rahul anil sanjay yuki kenji hiroshi irina natalia sergei dmitri pieter joost siobhan aoife niamh ciara
+conor declan joshua sam dave nicole carlos jose juan luis miguel lucia marco luca giulia francesca ahmad hassan
+zainab leila amir reza
+nguyen tran pham hoang huynh phan bui duong
+""".split()
+)
+# "vi tar et møte med X …", "vi tar ett möte med X": the booking and the meeting in one phrase.
+CUES["MEETING"] = CUES["MEETING"] + ("tar et møte", "tar ett möte", "ta et møte", "ta ett möte")
+# "Närpes Grönsaksodlare Ab FO-nr 2847193-9": the Finnish business ID's label, never part of the name.
+CUES["DETAIL"] = CUES["DETAIL"] + ("fo-nr", "fo-nr.", "fo nr")
+# Infinitives of the update verbs after a modal ("går det an å sette avtalen … til 90 prosent?", "kan du sätta …").
+CUES["UPDATE"] = CUES["UPDATE"] + ("sette", "sätta", "oppdatere", "markere")
+# "sen i somras", "i fjor", "i höstas": a season or a year gone by, after "i"; never a name (and no date).
+FILLERS = FILLERS | frozenset(fold(w) for w in ("somras", "våras", "höstas", "vintras", "fjol", "fjor"))
+CUES["HOWTO"] = CUES["HOWTO"] + ("the command to", "the command for", "which command", "what command")
+# "we should probably call X", "vi bør antakelig …": a hedge, like "maybe"; no part of a to-do or a name.
+FILLERS = FILLERS | frozenset(
+    fold(w) for w in ("probably", "antakelig", "antageligvis", "antagligen", "troligen")
+)

@@ -75,6 +75,8 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     original = _title_case_lowered(
         original, language
     )  # "Search For Customers Named Aurora": "For" is no name
+    if not any(ch.isalnum() for ch in folded) and _GREETING.match(fold(text)):
+        return Parse("small_talk", language)  # ("hei kundebot!": a greeting to the bot alone is small talk)
     if not folded.strip():
         return Parse("unknown", language)
 
@@ -88,7 +90,13 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     intent = _intent(_without_before_clause(_others_needs_uncued(words)), ex.slots, future)
     if future and when is not None and when.day_alone:
         # "called Nordlys Data on the 20th": a day alone can be the one gone by; what happened is logged
-        if _intent(_without_before_clause(_others_needs_uncued(words)), ex.slots, False) == "log_activity":
+        booked = intent == "schedule_meeting" and not any(
+            w.labels & {"LOG", "NOTE", "PAST", "EMAIL"} or w.low in _PAST_CALLS or w.low in _PAST_MEETINGS
+            for w in words
+        )  # ("<!here> möte med X den 3:e kl 15 …, lägg in det": nothing says it happened; a meeting ahead)
+        if not booked and _intent(_without_before_clause(_others_needs_uncued(words)), ex.slots, False) == (
+            "log_activity"
+        ):
             intent, future = "log_activity", False
     request = _request_clause(words) or _closing_request(words)
     if request is not None:  # "…long story…, so could you log that as a meeting?": the request decides
@@ -170,6 +178,12 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
                     slots[slot] = request_names[slot]
     if intent in SALES_INTENTS or intent in ACTIVITY_INTENTS:
         _fuller_customer(slots, words)
+    if intent == "create_sales_case" and "subject" not in slots:
+        after = _deal_after_question(words)
+        if (
+            after is not None
+        ):  # "går det att skapa en ny affär åt ICA Fastigheter? Kassasystem 2027, 1,8 milj, …"
+            slots["subject"] = after
     if intent in SALES_INTENTS and language != "en" and "subject" not in slots:
         _genitive_deal(slots, words)
     if intent == "show_customer" and "org_number" in slots:
@@ -223,10 +237,25 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     ):  # "Thornbury Ltd have gone quiet …, mark it as lost": a remark about the customer, not a deal's name
         del slots["subject"]
         said = None
+    if intent in SALES_INTENTS and isinstance(said, str) and _verb_before_object(said, words):
+        del slots["subject"]  # "ARR landar på 540k SEK", "nu räknar vi med att signera …": a verb, not a deal
+        said = None
     if intent in SALES_INTENTS and said is not None and said == slots.get("customer"):
         # ("hvor står Rognan Energi-saken nå?": the customer's deal, not a name of its own)
         del slots["subject"]
         said = None
+    said = slots.get("subject")
+    if intent in ACTIVITY_INTENTS and isinstance(said, str) and "contact_name" not in slots and ":" in said:
+        head, _, comment = said.partition(":")
+        parts = head.split()
+        if (
+            1 <= len(parts) <= 3
+            and comment.strip()
+            and fold(parts[0]) in FIRST_NAMES
+            and all(p[:1].isupper() for p in parts)
+        ):  # "📝 Vik Bygg, Kari Hansen: vil vente til mars": who said it, then what
+            slots["contact_name"] = head.strip()
+            said = slots["subject"] = comment.strip()
     for slot in ("customer", "contact_name", "title"):
         named = slots.get(slot)
         if (
@@ -268,6 +297,11 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     )  # (no "" slot)
 
 
+_GREETING = re.compile(
+    r"\s*(?:hey|hei|hej|hi|hallo|hello|heisann|hejsan|halla|morn|god\s+morgen|god\s+morgon)\b"
+)
+
+
 # Words typed without their spaces ("hadameeting w/ X", "addcontact …", "meetingwith X"): a key word of a request
 # with small words glued before or after it. Only these small words: a compound of two nouns ("kundmøte") stays.
 _GLUED_BEFORE = ("had", "hada", "hadde", "new", "add", "log", "book", "remind", "create", "set", "ny", "nytt", "nya",
@@ -294,12 +328,14 @@ _GLUED = re.compile(
 # A self-correction inside a message ("fjordkraft, nei sorry, fjordnett AS", "thursday, no wait, friday morning",
 # "150k, nei 180k mener jeg"): the words that take back what came just before, after a comma.
 _CORRECTION = re.compile(
-    r",\s*(?:no\s+sorry|sorry\s*,?\s*i\s+mean[t]?|no\s+wait|scratch\s+that|or\s+rather|i\s+mean[t]?|sorry|"
+    r",\s*(?:(?:actually\s*,?\s*)?make\s+it|no\s+sorry|sorry\s*,?\s*i\s+mean[t]?|no\s+wait|scratch\s+that|or\s+rather|i\s+mean[t]?|sorry|"
     r"nei\s+sorry|nei\s+unnskyld|nei\s+vent|nei\s+feil|eller\s+nei|unnskyld|nej\s+sorry|nej\s+forlat|"
     r"nej\s+vanta|nej\s+fel|eller\s+nej|forlat|nei|nej)\b\s*[,:-]?\s*"
 )
 _CORRECTION_END = re.compile(r"\s*(?:[,;:.!?]|\s-\s|$)")
 _MEANT = re.compile(r"\s+(?:mener\s+jeg|menar\s+jag|menade\s+jag|i\s+mean[t]?)(?=\s*(?:[,;:.!?]|\s-\s|$))")
+# The unit of a number a correction takes back ("60 procent", "150k"): a bare number said instead keeps it.
+_UNIT_AFTER = re.compile(r"\d\s*(%|\s?prosent|\s?procent|\s?percent|k|\s?mill|\s?tkr)\s*$")
 _FILLER_AFTER = re.compile(r"\s+(?:eller|or|el)\s.*$")
 _NUMERIC_VALUE = re.compile(
     r"(?<![\w.,'-])(?:[€$£]\s*)?(?:\d{1,3}(?:[ .,']\d{3})+(?:[.,]\d+)?|\d[\d-]*(?:[.,]\d+)?)\s*(?:%|prosent|procent|percent|k|m|mill|mnok|msek|tkr|kr|"
@@ -336,6 +372,19 @@ def _without_corrections(text: str, now: datetime) -> str:
         meant = _MEANT.search(fold(rest))
         if meant is not None and (end is None or meant.start() <= end.start() - marker.end()):
             rest = rest[: meant.start()] + rest[meant.end() :]
+        if isinstance(start, tuple):  # "remind me tmrw to call X, no wait, thursday": the date said earlier
+            (gone, gone_end), start = start
+            text = text[:gone].rstrip() + " " + text[gone_end:].lstrip()
+            shift = len(text) - len(folded)
+            start += shift
+        else:
+            unit = _UNIT_AFTER.search(before.rstrip(" ,"))
+            if unit is not None and re.fullmatch(
+                r"\d+(?:[.,]\d+)?", said
+            ):  # "60 procent, nej sorry 75": 75 %
+                number = re.match(r"\s*\d+(?:[.,]\d+)?", rest)
+                if number is not None:
+                    rest = rest[: number.end()] + unit.group(1) + rest[number.end() :]
         kept = text[:start].rstrip()
         first = said.split()[0]
         if kept and fold(kept).split()[-1] == first:  # "senast fredag, eller nej, senast onsdag"
@@ -344,14 +393,25 @@ def _without_corrections(text: str, now: datetime) -> str:
     return text
 
 
-def _taken_back(before: str, said: str, now: datetime, named: bool) -> int | None:
-    """Where the value that `said` replaces starts at the end of `before` (folded), if there is one."""
+def _taken_back(
+    before: str, said: str, now: datetime, named: bool
+) -> int | tuple[tuple[int, int], int] | None:
+    """Where the value that `said` replaces starts at the end of `before` (folded), if there is one. A date said
+    alone that replaces the one date said earlier in the message gives that date's span (and then where to cut)."""
     if said[:1].isdigit() or said[:1] in "€$£":
         value = _NUMERIC_VALUE.search(before)
         return value.start() if value is not None and value.group(0).strip() else None
-    if find_when(said, "en", now) is not None:
+    alone = find_when(said, "en", now)
+    if alone is not None:
         when = find_when(before, "en", now)
-        if when is None or before[when.spans[-1].end :].strip(" ,"):
+        if when is not None and before[when.spans[-1].end :].strip(" ,"):
+            if (
+                len(when.spans) == 1
+                and not said.replace(said[alone.spans[0].start : alone.spans[0].end], "").strip()
+            ):
+                return (when.spans[0].start, when.spans[0].end), len(before.rstrip())
+            return None
+        if when is None:
             return None
         joined = all(
             not before[a.end : b.start].strip() for a, b in zip(when.spans, when.spans[1:], strict=False)
@@ -403,6 +463,11 @@ _OWN_NAME = re.compile(
 )
 
 
+_OWN_NAME_AFTER_WORD = re.compile(
+    r"\b(?:med|with|w/|hos|at|på|for|för|til|till)\s+(?!(?:I|Jeg|Jag|We|Vi|They|De|Dem|Them)\b)[A-ZÆØÅÄÖ][\w&.-]*"
+)
+
+
 def _labels(text: str, language: str) -> frozenset[str]:
     words = _words(pipeline(language)(split_compounds(fold(text))), text)
     return frozenset().union(*(w.labels for w in words))
@@ -435,7 +500,35 @@ def _without_asides(text: str, language: str) -> str:
         if remark and not said & _REQUEST_LABELS and _requests(text[ends[0] :], language):
             # ("sitter i Helsingfors denne uka. sett opp et møte med Revontuli Design Oy …": the request names its own)
             text = text[ends[0] :]
+        elif (
+            not said & _ASKING_LABELS
+            and _OWN_NAME_AFTER_WORD.search(text, ends[0]) is not None
+            and _labels(text[ends[0] :], language) & {"DEAL", "CREATE", "SCHEDULE"}
+            and not _labels(text[ends[0] :], language) & {"LOG", "NOTE", "CALL", "EMAIL"}
+        ):  # ("that workshop in Stavanger was long but worth it! new opp with Ølberg Energi: …": a story, then
+            # a request that names its own customer)
+            text = text[ends[0] :]
+    ends = [m.end() for m in _SENTENCE_END.finditer(fold(text))]
+    if ends:
+        tail = fold(text[ends[-1] :])
+        if (
+            (_ABOUT_ME if language == "en" else _ABOUT_ME_NORDIC).search(tail)
+            and not _labels(text[ends[-1] :], language) & _REQUEST_LABELS
+            and _labels(text[: ends[-1]], language) & {"TASK", "SCHEDULE"}
+        ):  # ("påminn mig … senast fredag. sen är jag ledig hela nästa vecka": the writer's own news, after it)
+            text = text[: ends[-1]].rstrip()
     return text
+
+
+_ABOUT_ME = re.compile(r"\b(?:i|i'm|im|i've|i'll)\b")
+_ABOUT_ME_NORDIC = re.compile(r"\b(?:jeg|jag)\b")
+
+
+# Labels of a request's own verb or object (a sentence with none of them asks nothing, even if it tells of a meeting).
+_ASKING_LABELS = frozenset({
+    "CREATE", "CUSTOMER", "CONTACT", "AS_CONTACT", "SHOW", "FIND", "LOOKUP", "LOG", "SCHEDULE", "TASK", "KPI",
+    "PIPELINE", "DEAL", "UPDATE", "HELP", "CANCEL", "HOWTO", "SALES_FIELD", "NEW_ROLE", "CALL", "EMAIL", "NOTE",
+})  # fmt: skip
 
 
 # Words that are not names when a phone or a writer capitalises every word ("Add Contact Heinrich Müller At
@@ -488,7 +581,7 @@ _NO_DEAL_WORDS = (
     | CUSTOMER_PREPOSITIONS
     | FILLERS
     | frozenset(fold(w) for w in ("up", "down", "after", "går", "uppe", "oppe", "nede", "nere", "now", "nå", "nu",
-                                  "is", "er", "är", "ligger", "står", "increased", "økt", "ökat", "pris", "price", "budget",
+                                  "is", "er", "är", "ligger", "står", "increased", "økt", "ökat", "pris", "prisen", "priset", "price", "budget",
                                   "budsjett", "range", "around", "roughly"))
 )  # fmt: skip
 _TEXT_SLOTS = frozenset({"customer", "contact_name", "title", "subject"})
@@ -839,7 +932,7 @@ _CLOSE_WORDS = frozenset(fold(w) for w in (
     "forventet", "forventes", "beraknat", "beraknad", "expected", "due", "til", "till", "to", "by", "innen", "senast",
     "deadline", "klart", "ferdig", "decision", "beslut", "beslutning", "date", "dato", "datum", "stangas",
     "stanga", "avslutas", "lukkast", "vantas", "ventes", "signing", "sign", "stanger", "stenger", "closes",
-    "beregnet", "avslutning", "avslutningsdato",
+    "beregnet", "avslutning", "avslutningsdato", "signera", "signere", "signeras", "signas",
     "flyttet", "flyttes", "flyttas", "flyttat", "flyttad", "moved", "pushed", "slipped", "utsatt", "skjøvet",
 ))  # fmt: skip
 
@@ -1131,6 +1224,29 @@ def _company_names_uncued(words: list[Word], lang: str) -> list[Word]:
         and words[w.i - 1].text[:1].isupper()
         and not words[w.i - 1].labels
     }
+    # "Karin af Klint", "Pieter van Dam": a capitalised word after a name's particle is name
+    freed |= {
+        w.i
+        for w in words[2:]
+        if w.labels
+        and w.text[:1].isupper()
+        and not w.text.isupper()
+        and words[w.i - 1].text in _NAME_PARTICLES
+        and words[w.i - 2].text[:1].isupper()
+        and not words[w.i - 2].labels
+    }
+    # "Västerbottens Skog & Mark": a capitalised word joined to a name by "&" is name
+    freed |= {
+        w.i
+        for w in words[2:]
+        if len(w.labels) == 1
+        and w.labels <= _NAME_LIKE_CUES
+        and w.text[:1].isupper()
+        and not w.text.isupper()
+        and words[w.i - 1].text == "&"
+        and words[w.i - 2].text[:1].isupper()
+        and not words[w.i - 2].labels
+    }
     if not freed:
         return words
     return [replace(w, cue=None, labels=frozenset()) if w.i in freed else w for w in words]
@@ -1243,6 +1359,8 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     uncued = [w for w in content if not w.labels & {"CANCEL", "POLITE", "SMALL_TALK"}]
     if has("CANCEL") and (len(content) <= 4 or len(uncued) <= 2) and not (action - {"CREATE"}):
         return "cancel"
+    if has("CANCEL") and _taken_back_all(words):
+        return "cancel"  # "log it as a call — actually no, forget the whole thing": the request is taken back
     if (
         has("OFFTOPIC") and "org_number" not in slots and not (has("UPDATE") and stage)
     ):  # ("mark … closed won")
@@ -1288,6 +1406,28 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return (
             "show_customer"  # "Pull up everything on X, I meet them in 20 min": the first word is the request
         )
+    if (
+        any(w.low in _RECURRING_FIGURES for w in words)
+        and any(w.low in _WON_WORDS for w in words)
+        and (has("WHICH") or any(w.low == "?" for w in words))
+        and not cues & {"UPDATE", "CREATE", "LOG", "TASK", "CALL", "MEETING"}
+        and not slots.keys() & {"amount", "probability"}
+    ):
+        return "kpi_summary"  # "vad landade vunnen ARR på i oktober?": a figure of deals already won
+    if (
+        opener is not None
+        and "SCHEDULE" in opener.labels
+        and any(w.low in _FOLLOW_UPS for w in words[opener.i + 1 : opener.i + 3])
+    ):
+        return "schedule_meeting"  # "boka uppföljning med henne", "book a follow-up with X": a meeting booked
+    if (
+        has("KPI")
+        and not cues & {"CREATE", "LOG", "TASK", "UPDATE", "SCHEDULE", "DEAL", "PAST"}
+        and not slots.keys() & {"amount", "probability", "org_number", "email", "phone"}
+        and all(w.low in _COUNTED_ACTIVITIES for w in words if w.labels & _KIND_LABELS)
+        and any(w.labels & _KIND_LABELS for w in words)
+    ):
+        return "kpi_summary"  # "the numbers for november? revenue won, meetings booked": activities counted
     if has("TASK") and not ("amount" in slots or "stage" in slots):
         return "create_task"
     if has("QUANT") or has("WHICH") and (has("DEAL") or has("PIPELINE")):
@@ -1386,10 +1526,20 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "update_sales_case"
     if has("UPDATE") and has("SALES_FIELD") and ("amount" in slots or "when" in slots):
         return "update_sales_case"
+    if (
+        has("UPDATE")
+        and "amount" in slots
+        and not cues & {"CREATE", "LOG", "TASK", "CALL", "MEETING", "EMAIL", "NOTE", "SHOW", "FIND", "KPI"}
+    ):
+        return (
+            "update_sales_case"  # "Dataväven AB:s supportavtal: höj från 15k till 18k/mån": a value changed
+        )
     if has("DEAL") and "when" in slots and any(w.low in _CLOSING for w in words) and not activity:
         return "update_sales_case"  # "the deal with Acme should close by the 15th": its expected close
     if stage and not (cues & {"LOG", "CALL", "MEETING", "TASK", "CREATE", "SHOW", "FIND", "NEW_ROLE"}):
         return "update_sales_case"
+    if "probability" in slots and not cues - {"POLITE"} and 0 < len(content) <= 6:
+        return "update_sales_case"  # "Vestby Logistikk -> 75% pls": a name and a probability alone set it
     if stage and "probability" in slots and not cues & {"LOG", "TASK", "CREATE", "SHOW", "FIND"}:
         return (
             "update_sales_case"  # "etter møtet i dag: X → tilbud sendt, 40 prosent": the meeting is the story
@@ -1455,10 +1605,12 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "find_customer"
     if has("SHOW"):
         return "show_customer"
-    if has("LOOKUP"):
-        return "lookup_org"
+    if has("LOOKUP") and not all(w.low in _CHECK_VERBS for w in words if "LOOKUP" in w.labels):
+        return "lookup_org"  # (a bare "kolla"/"check" with no number and no register is no register look-up)
     if has("DEAL") and has("CREATE"):
         return "create_sales_case"
+    if future and _we_should(content):
+        return "create_task"  # "vi borde nog räkna om MRR-kalkylen för X innan torsdag": a to-do, hedged
     if has("SMALL_TALK"):
         return "small_talk"
     if has("CANCEL"):
@@ -1466,6 +1618,75 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     if has("CUSTOMER") and _free_words(words):
         return "show_customer"
     return "unknown"
+
+
+# Words that take back what was just asked, before a cancel phrase ("actually no, forget it", "nei vent, dropp det").
+_TAKING_BACK = frozenset({"actually", "no", "nah", "wait", "sorry", "oh", "nei", "nej", "vent", "vanta", "forlat", "unnskyld", "hmm", "neida", "nejdå", "nejda"})  # fmt: skip
+
+
+# Small words after a verb ("landar på", "räknar vi med", "lander på", "regner vi"): never after a deal's name.
+_AFTER_VERB = frozenset({"pa", "vi", "we", "med", "with", "oss", "us", "dere", "ni", "jeg", "jag", "om"})
+
+
+def _verb_before_object(said: str, words: list[Word]) -> bool:
+    """A one-word lower-case subject followed by a pronoun or "på"/"med": a verb of the sentence, not a name."""
+    if " " in said or not said.isalpha() or not said.islower():
+        return False
+    for w in words:
+        if w.text == said:
+            nxt = next((x for x in words[w.i + 1 :] if not x.boundary), None)
+            if nxt is None or nxt.low not in _AFTER_VERB or words[w.i + 1].boundary:
+                return False
+            later = words[nxt.i + 1] if nxt.i + 1 < len(words) else None
+            # (not "lagerflytt på Acme": a deal and whose it is)
+            return not (nxt.low in {"pa", "med", "with"} and later is not None and later.text[:1].isupper())
+    return False
+
+
+_CHECK_VERBS = frozenset({"check", "sjekk", "sjekke", "kolla"})
+_WE = frozenset({"we", "vi"})
+_SHOULD = frozenset({"should", "burde", "borde", "bor", "ma", "maste", "must", "need", "ought"})
+
+
+def _we_should(content: list[Word]) -> bool:
+    """The message opens with "we should …" ("vi burde vel …", "vi borde nog …", "we need to …")."""
+    lows = [w.low for w in content[:2]]
+    return len(content) > 3 and lows[0] in _WE and lows[1] in _SHOULD
+
+
+def _deal_after_question(words: list[Word]) -> str | None:
+    """A new deal asked for with a "?", then its items: the first capitalised item that is no sum, stage or date
+    is the deal's name."""
+    ask = next((w.i for w in words if w.low == "?" and w.i + 1 < len(words)), None)
+    if ask is None:
+        return None
+    parts = _parts(words[ask + 1 :])
+    if len(parts) < 2 and not any(BLANK in w.low for w in words[ask + 1 :]):
+        return None  # (items, not a remark: "… for Acme? Gärna i dag")
+    for part in parts:
+        if any(BLANK in w.low for w in part):
+            continue
+        if part[0].text[:1].isupper() and len(part) <= 6 and not part[0].labels and not _stage_word(part):
+            if any(w.labels for w in part) or any(_small_verb(w) for w in part):
+                return None  # (a sentence, not a name: "De vill ha en offert …")
+            return _span_text(words, part[0], part[-1])
+        return None
+    return None
+
+
+def _taken_back_all(words: list[Word]) -> bool:
+    """The message ends in a clause of its own that takes back the request and cancels it."""
+    cut = max(
+        (w.i for w in words if w.boundary and w.low in {",", "—", "–", "-", ".", ";", "!", "..."}),
+        default=None,
+    )
+    if cut is None:
+        return False
+    tail = [w for w in words[cut + 1 :] if not w.boundary]
+    while tail and tail[0].low in _TAKING_BACK:
+        tail = tail[1:]
+    back = cut > 0 and any(w.low in _TAKING_BACK for w in words[max(0, cut - 3) : cut + 2] if not w.boundary)
+    return bool(tail) and back and all("CANCEL" in w.labels for w in tail)
 
 
 def _creates_them(words: list[Word]) -> bool:
@@ -1537,7 +1758,7 @@ _PAST_MEETINGS = frozenset(
 )
 
 
-_HOW = frozenset({"how", "hw", "hvordan", "hur", "korleis"})
+_HOW = frozenset({"how", "hw", "hvordan", "hur", "korleis", "assen"})  # ("åssen": spoken "hvordan")
 _GENERIC_PERSON = frozenset({"man", "jeg", "jag", "one"})
 
 
@@ -1557,7 +1778,19 @@ def _possible_request(words: list[Word], slots: dict[str, Any]) -> bool:
     ]
     named = any(w.text[:1].isupper() and w.text[1:2].islower() for w in later)
     quoted = any(w.text in {"'", '"', "«", "»", "“", "”"} for w in words)
-    return named or quoted or bool(slots.keys() & {"probability", "amount", "org_number", "email", "phone"})
+    listed = any(w.low in _LIST_WORDS for w in later) or any(
+        w.low in _LIST_WORDS and "WHICH" in w.labels for w in words
+    )
+    # ("går det att få en lista på alla affärer i förhandling?": a list asked for is the request itself)
+    return (
+        named
+        or quoted
+        or listed
+        or bool(slots.keys() & {"probability", "amount", "org_number", "email", "phone"})
+    )
+
+
+_LIST_WORDS = frozenset({"lista", "liste", "list", "listan", "listen", "oversikt", "oversikten"})
 
 
 def _asks_how_after(words: list[Word]) -> bool:
@@ -1708,10 +1941,56 @@ def _span_text(words: list[Word], first: Word, last: Word) -> str:
 
 
 _PHASE_ENDINGS = ("fasen", "stadiet", "fase", "stadium")
+_FOLLOW_UPS = frozenset({"uppfoljning", "oppfolging", "follow", "follow-up", "followup", "uppfoljningsmote",
+                         "oppfolgingsmote"})  # fmt: skip
+# Activities in the plural, as something counted ("meetings booked", "antall møter", "samtal per vecka").
+_COUNTED_ACTIVITIES = frozenset(fold(w) for w in (
+    "meetings", "calls", "emails", "notes", "møter", "møtene", "samtaler", "samtalene", "möten", "mötena",
+    "samtal", "eposter", "e-poster",
+))  # fmt: skip
+_RECURRING_FIGURES = frozenset({"arr", "mrr", "tcv", "acv"})
+_WON_WORDS = frozenset({"won", "vant", "vunnet", "vunne", "vunnen", "vunna", "vann", "vunnit"})
 _CLOSED_WORDS = frozenset({"closed", "won", "win", "lukket", "lukka", "vant", "vunnet", "stangt", "stangde", "vann",
                            "vunnit", "signed", "signert"})  # fmt: skip
 _LEGAL_FORM_AS = "as"
 _POLITE = frozenset({"please", "pls", "plz", "takk", "tack", "thanks", "og", "and", "och", "ogsa", "too"})
+
+
+def _inside_named_thing(words: list[Word], rest: list[Word], w: Word) -> bool:
+    """A preposition inside a capitalised name that goes on in lower case up to its item's end ("Saksbehandling i
+    skyen, 2,5 MNOK"): no customer follows it (the writer capitalises names)."""
+    if not rest[0].text[:1].isupper() or w.i + 1 >= len(words):
+        return False
+    tail: list[Word] = []
+    for x in words[w.i + 1 :]:
+        if x.boundary:
+            if x.low not in {",", ";"} and BLANK not in x.low:
+                return False
+            break
+        tail.append(x)
+    return (
+        0 < len(tail) <= 3
+        and all(x.text.isalpha() and x.text.islower() and x.cue is None for x in tail)
+        and not any(
+            x.low in _OBJECT_PRONOUNS or x.low in _PERSONAL_PRONOUNS or x.low in FILLERS for x in tail
+        )
+        and _writes_names_capitalised(words)
+    )
+
+
+def _between_letters(w: Word) -> bool:
+    """A hyphen with letters glued on both sides ("e-Boks", "web-to-print")."""
+    return 0 < w.start and w.source[w.start - 1 : w.start].isalnum() and w.source[w.end : w.end + 1].isalnum()
+
+
+def _inside_hyphens(w: Word) -> bool:
+    """A word with a hyphen glued on both sides ("to" in "web-to-print"): part of one hyphenated word."""
+    return (
+        1 < w.start
+        and w.source[w.start - 1] == "-"
+        and w.source[w.end : w.end + 1] == "-"
+        and w.source[w.start - 2].isalnum()
+    )
 
 
 def _is_marker(words: list[Word], w: Word) -> bool:
@@ -1719,6 +1998,8 @@ def _is_marker(words: list[Word], w: Word) -> bool:
         prev = next((x for x in words if x.i == w.i - 1), None)
         if prev is not None and prev.end == w.start and prev.text[-1:].isdigit():
             return False  # ("3M Norge": a letter glued to digits is part of the name, not "m" for "med")
+    if _inside_hyphens(w):
+        return False  # ("the web-to-print deal", "Bed-and-Breakfast": a small word inside a hyphenated word)
     if w.low == _LEGAL_FORM_AS:
         # "Acme AS" (a legal form ending a name) or "as CTO" (introducing a title)?
         nxt = words[w.i + 1] if w.i + 1 < len(words) else None
@@ -1831,6 +2112,13 @@ def _inside_capitalised_name(words: list[Word], w: Word) -> bool:
     """A cue word written with a capital mid-sentence, next to another capitalised word: part of a name."""
     if not _capitalised(words, w):
         return False
+    if (
+        w.i > 1
+        and words[w.i - 1].low in _LEGAL_FORMS
+        and words[w.i - 1].text != "as"
+        and w.labels & {"DETAIL"}
+    ):
+        return False  # "Närpes Grönsaksodlare Ab FO-nr …": a legal form ends the name; the label after it is none
     neighbours = [words[k] for k in (w.i - 1, w.i + 1) if 0 <= k < len(words)]
     return any(
         not n.boundary and n.text[:1].isupper() and (n.i > w.i or _capitalised(words, n)) for n in neighbours
@@ -1864,6 +2152,7 @@ def _subject(words: list[Word], intent: str, first: int = 0) -> tuple[list[Word]
         w for w in words[first:]
         if (w.cue is None or intent in SALES_INTENTS and w.low in _NAMING) and w.low in SUBJECT_MARKERS
         and not (w.i > 0 and words[w.i - 1].end == w.start and w.text[:1].isalpha())  # "theyre": not "re"
+        and not (w.low in _DASHES and not w.boundary and _between_letters(w))  # "e-Boks": a hyphen, no dash
     ]  # fmt: skip
     ranked = [w for w in markers if w.low in SUBJECT_WORD_MARKERS or w.low in _NAMING] + [
         w for w in markers if w.low not in SUBJECT_WORD_MARKERS and w.low not in _NAMING
@@ -1886,6 +2175,9 @@ def _subject(words: list[Word], intent: str, first: int = 0) -> tuple[list[Word]
                 rest = []  # "anteckning om Berg Bygg: ny vd från januari": the note is what follows the colon
                 continue
             if intent in SALES_INTENTS and (nxt.low in CUSTOMER_PREPOSITIONS or nxt.cue is not None):
+                if rest and nxt.cue is None and _inside_named_thing(words, rest, nxt):
+                    rest.append(nxt)  # "Saksbehandling i skyen": a small word inside the deal's own name
+                    continue
                 if rest:
                     break
                 continue
@@ -1954,7 +2246,7 @@ _NOT_A_DEAL = _CLAUSE_SUBJECTS | frozenset(
 _COUNT_NOUNS = frozenset(fold(w) for w in (
     "consultants", "konsulenter", "konsulter", "months", "mnd", "maneder", "manader", "people", "personer", "years",
     "ar", "weeks", "uker", "veckor", "users", "brukere", "anvandare", "licenses", "lisenser", "licenser", "hours",
-    "timer", "timmar", "days", "dager", "dagar",
+    "timer", "timmar", "days", "dager", "dagar", "yr", "yrs", "year", "month", "mo", "mths", "aar", "arig", "arigt",
 ))  # fmt: skip
 
 
@@ -2044,6 +2336,8 @@ def _went_with(words: list[Word], segment: Segment) -> bool:
 
 def _count(run: list[Word]) -> bool:
     """ "12 konsulter", "24 months": a number of things."""
+    if len(run) == 3 and run[1].low == "-":  # ("3-yr", "24-month": a duration alone, hyphenated)
+        return run[0].low.isdigit() and run[2].low in _COUNT_NOUNS
     return run[0].low.isdigit() and len(run) > 1 and run[1].low in _COUNT_NOUNS
 
 
@@ -2117,6 +2411,8 @@ def _comment_clause(words: list[Word]) -> list[Word]:
         w = words[k]
         if w.low not in _CLAUSE_SUBJECTS or w.cue is not None:
             continue
+        if w.text in _NAME_PARTICLES and words[k - 1].text[:1].isupper() and _particle_before_name(words, k):
+            continue  # "Pieter-Jan de Wit": a particle inside a person's name, not "de" (they)
         prev = words[k - 1]
         starts_clause = prev.boundary or prev.low in {",", ":"} or BLANK in prev.low
         if not (starts_clause or k >= 3 and w.low in _SUBJECT_PRONOUNS):
@@ -2295,6 +2591,7 @@ def _subject_text(words: list[Word], run: list[Word]) -> str:
     return _TOPIC_LEAD.sub("", text) or text
 
 
+_TOPIC_LABELS = frozenset({"agenda", "tema", "topic", "emne", "amne", "subject", "theme"})
 # A topic's own lead-in: "agenda: budsjett 2027", "det gäller underhållsplanen", "it's about the renewal".
 _TOPIC_LEAD = re.compile(
     r"^(?:(?:agenda|tema|topic|emne|ämne|subject|theme)\s*(?::|\s(?:was|is|er|var|är|blir)\b)\s*|(?:det|it)\s*(?:'s|s|is|er|är)?\s*(?:gjelder|gäller|"
@@ -2373,9 +2670,12 @@ def _todo_phrase(rest: list[Word]) -> list[Word]:
     """The to-do in the words after a trigger: from the first word that is not a lead-in to the first date."""
     rest = _without_passive_lead(rest)
     phrase: list[Word] = []
-    for w in rest:
+    for k, w in enumerate(rest):
         if w.boundary and BLANK in w.low and "@" in w.text and phrase:
             phrase.append(w)  # "mejla offerten till jonas@aspnas-it.se": an address stays in the to-do
+            continue
+        if not phrase and w.low == "get" and k + 1 < len(rest) and _object_follows(rest[k + 1]):
+            phrase.append(w)  # "get the reference case … approved", "get Acme to sign": the to-do's own verb
             continue
         if w.boundary and BLANK in w.low:
             if all(x.low in _DEADLINE_WORDS or x.low in FILLERS for x in phrase):
@@ -2408,6 +2708,13 @@ def _todo_phrase(rest: list[Word]) -> list[Word]:
 _PARTICLES = frozenset(fold(w) for w in ("back", "tilbake", "tillbaka", "up", "opp", "upp"))
 
 
+def _object_follows(w: Word) -> bool:
+    """An article, a possessive or a capitalised name: the object of a verb before it."""
+    return not w.boundary and (
+        w.low in _DETERMINERS or w.low in {"his", "her", "its"} or w.text[:1].isupper()
+    )
+
+
 def _glued(w: Word) -> bool:
     """A word joined to the one before by a hyphen: the ending of a compound ("PoC-en", "greenfee-systemet")."""
     return w.start > 1 and w.source[w.start - 1] == "-" and w.source[w.start - 2].isalnum()
@@ -2418,7 +2725,8 @@ _OBJECT_PRONOUNS = frozenset(
 )
 
 
-_CLAUSE_TIME = frozenset({"na", "nu", "now", "ar"})  # "… ligger hos juridisk nå", "… tidligere i år"
+_CLAUSE_TIME = frozenset({"na", "nu", "now", "ar", "again", "igjen", "igen"})
+# ("… ligger hos juridisk nå", "… tidligere i år", "they want the pricing sheet again": the clause's own time)
 
 
 def _trim_subject(run: list[Word]) -> list[Word]:
@@ -2489,9 +2797,11 @@ def _cased_split(words: list[Word], named: Segment) -> int | None:
         inner = next(
             (k for k, w in enumerate(named.words[:-2]) if w.low in _DETERMINERS and w.text.islower()), None
         )
-        if inner is None:
+        formed_at = next((k for k, w in enumerate(named.words[1:-1], 1) if w.text in _WRITTEN_FORMS), None)
+        if inner is None and formed_at is None:
             return None
-        start = inner + 1
+        # ("Kjøkken&Bad AS lisensfornyelse er nå i forhandling": a legal form ends the name before the deal)
+        start = inner + 1 if inner is not None else 0
     caps = start
     formed = False  # "the Greystone Ltd CRM rollout": a legal form ends the name, whatever the deal's case
     while caps < len(named.words) and named.words[caps].text[:1].isupper():
@@ -2531,7 +2841,7 @@ def _deal_tail(run: list[Word], acronyms: bool = False) -> list[Word]:
     """The deal's words up to a verb or a small word ("medlemsportal glider …", "crane telemetry yet")."""
     out: list[Word] = []
     for w in run:
-        if (
+        if not _inside_hyphens(w) and (
             w.low in _SMALL_VERBS
             or w.low in _PAST_VERBS
             or w.low in FILLERS
@@ -2588,13 +2898,15 @@ def _genitive_deal(slots: dict[str, Any], words: list[Word]) -> None:
             break
         run.append(w)
     if len(run) == 1:  # (one word: "skolprojekt"; more is a remark, "… gikk til en konkurrent")
-        slots["customer"] = named[:-1]
+        slots["customer"] = named[:-2] if named.endswith(":s") else named[:-1]  # ("Dataväven AB:s …")
         slots["subject"] = run[0].text
 
 
 def _without_genitive(name: str, lang: str, joined_by_hyphen: bool = False) -> str:
     """ "Uppsala Datas affär" names the customer "Uppsala Data" (Norwegian and Swedish genitive -s)."""
-    if name.endswith(("'s", "’s")):
+    if name.endswith(
+        ("'s", "’s", ":s")
+    ):  # ("Dataväven AB:s supportavtal": the genitive after an abbreviation)
         return name[:-2]
     last = name.split()[-1] if name.split() else ""
     if lang == "en" or joined_by_hyphen:
@@ -2647,10 +2959,19 @@ def _name_words(words: list[Word], segment: Segment) -> list[Word]:
             and w.text[:1].islower()
             and w.low not in _LEGAL_FORMS
             and w.low not in _NAME_LINKS
+            and w.low not in _ORG_NOUNS  # ("Hallstahammars kommun", "Steinsland og Dahl advokatfirma")
             and not _particle_before_name(run, k)  # ("Joost van der Linden")
         ):
             return run[:k]
     return run
+
+
+# What kind of organisation a name is, written in lower case after it: part of the name, like a legal form.
+_ORG_NOUNS = frozenset(fold(w) for w in (
+    "kommun", "kommune", "fylkeskommune", "landsting", "region", "advokatfirma", "advokatbyrå", "advokatbyra",
+    "stiftelse", "stiftelsen", "förening", "forening", "borettslag", "sameie", "idrettslag", "municipality",
+    "county", "council",
+))  # fmt: skip
 
 
 _NAME_IT = frozenset(fold(w) for w in ("kalla", "kall", "call", "name", "döp", "døp", "døpe", "döpa"))
@@ -2880,6 +3201,16 @@ def _person_name(words: list[Word], segment: Segment) -> str:
         if not ws[start - 1].text[:1].isupper():
             break
         start -= 1  # "Ana-Maria López": the whole double first name
+    if (
+        start == 1
+        and ws[0].text[:1].isupper()
+        and ws[0].text[1:].islower()
+        and ws[0].text.isalpha()
+        and ws[0].cue is None
+        and not ws[0].text.isascii()
+        and len(ws) <= 4
+    ):
+        start = 0  # "María José García": a first name written with its accent, before a known one
     run = segment.words[start : start + 3]
     if run[0].text[:1].isupper():
         run = segment.words[start : start + 6]
@@ -2930,7 +3261,9 @@ def _names_first(words: list[Word], segments: list[Segment]) -> list[Segment]:
     """When the writer capitalises names, segments with a capitalised word come first (order kept otherwise)."""
     if not _writes_names_capitalised(words):
         return segments
-    return sorted(segments, key=lambda s: not any(_capitalised(words, w) for w in s.words))
+    return sorted(
+        segments, key=lambda s: not any(_capitalised(words, w) and w.text[:1].isalpha() for w in s.words)
+    )  # ("purre på faktura 4471 hos Sortland Maskin": a number is no capital)
 
 
 def _last_comma(run: list[Word], k: int) -> int:
@@ -3076,7 +3409,20 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             story = set(used)  # (the remark names no one either)
             asked = _subject(words, intent, asking)[0]
             subject_words, used = asked, {w.i for w in asked}
-        if subject_words and request is not None and subject_words[0].i <= request <= subject_words[-1].i:
+        labelled = bool(subject_words) and (
+            subject_words[0].i > 0
+            and words[subject_words[0].i - 1].low in _TOPIC_LABELS
+            and subject_words[0].low == ":"
+            or len(subject_words) > 1
+            and subject_words[0].low in _TOPIC_LABELS
+            and subject_words[1].low == ":"
+        )  # ("tema: ny serviceavtale", "agenda: new pricing model": the topic, whatever words it has)
+        if (
+            subject_words
+            and request is not None
+            and subject_words[0].i <= request <= subject_words[-1].i
+            and not labelled
+        ):
             subject_words = _trim_subject(
                 [w for w in subject_words if w.i < request]
             )  # "…, kan du logga det"
@@ -3733,6 +4079,16 @@ def _form_names(intent: str, words: list[Word]) -> dict[str, Any] | None:
     parts = _parts(words)
     if intent in SALES_INTENTS and parts:
         parts = _after_heading(parts) + parts[1:]  # "ny salgsmulighet: Varanger Kraft, Datavarehus 2027, …"
+    if intent in ACTIVITY_INTENTS and len(parts) >= 3:
+        # "📞 Tornvik Data, Henrik Ståhl, i eftermiddags: …": a heading word with the customer, then the items
+        k = next((k for k, w in enumerate(parts[0]) if w.cue is None and w.low not in FILLERS), 0)
+        if (
+            k
+            and parts[0][k].text[:1].isupper()
+            and all(w.cue is None for w in parts[0][k:])
+            and any(p[0].low in FIRST_NAMES and p[0].text[:1].isupper() and len(p) <= 3 for p in parts[1:-1])
+        ):  # (with a person among the items: "rang X, no answer, left a voicemail" is a sentence, not a form)
+            parts = [parts[0][:k], parts[0][k:], *parts[1:]]
     two = (
         len(parts) == 2
         and len(parts[1]) <= 4
@@ -3954,6 +4310,8 @@ def _task_names(words: list[Word]) -> dict[str, Any]:
             and s.before.low in CUSTOMER_PREPOSITIONS
             and s.before.low not in SUBJECT_MARKERS
             and not _definite_thing(s)  # ("gjennomgang av konsulentavtalen": a thing)
+            and not (s.words[0].low in _QUANTIFIERS and all(w.text.islower() for w in s.words))
+            # ("til de største kundene", "to all our customers": which ones, not a name)
             and (
                 words[s.words[0].i - 1].low not in {"the", "a", "an"}  # "for the unpaid invoice": a thing
                 or _capitalised(words, s.words[0])
@@ -3972,6 +4330,16 @@ def _task_names(words: list[Word]) -> dict[str, Any]:
         ):
             rest = first.words[1:]  # the to-do's verb ("ringe", "send") is not a name
             first = Segment(rest, first.before) if rest and rest[0].low not in _POSSESSIVES else None
+        if first is not None and first.words[0].i > 0:
+            verb = words[first.words[0].i - 1]
+            if (
+                verb.low in _THING_VERBS
+                and verb.i == phrase[0].i
+                and all(w.text.islower() for w in first.words)
+                and not _person(first)
+                and not (first.words[-1].i + 1 < len(words) and words[first.words[-1].i + 1].low in _ARTICLES)
+            ):
+                first = None  # "oppdatere prislista", "sende julekort": a thing made or sent, not a name
         if (
             first is not None
             and first.words[0].text.islower()
@@ -4024,7 +4392,62 @@ def _task_names(words: list[Word]) -> dict[str, Any]:
         ]
         if story:
             found["customer"] = _name(words, story[0])
+    if (
+        phrase
+        and "customer" not in found
+        and "contact_name" not in found
+        and _writes_names_capitalised(words)
+    ):
+        owner = _owner_before_noun(words, phrase)
+        if owner:  # "renew the Acme contract", "send the Vik Bygg quote": the customer whose thing it is
+            found["customer"] = _span_text(words, owner[0], owner[-1])
     return found
+
+
+_CALENDAR_NAMES = frozenset({
+    "christmas", "xmas", "easter", "new", "year", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+    "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "q1", "q2", "q3", "q4",
+})  # fmt: skip
+
+
+def _owner_before_noun(words: list[Word], phrase: list[Word]) -> list[Word]:
+    """A capitalised name between an article and a lower-case noun inside a to-do ("the Acme contract")."""
+    for k, w in enumerate(phrase[:-2]):
+        if w.low not in {"the", "our", "their"}:
+            continue
+        run: list[Word] = []
+        for x in phrase[k + 1 :]:
+            if x.boundary or x.cue is not None or not (_capitalised(words, x) or x.text in _NAME_JOINERS):
+                break
+            run.append(x)
+        nxt = phrase[k + 1 + len(run)] if k + 1 + len(run) < len(phrase) else None
+        if (
+            run
+            and not all(x.text.isupper() for x in run)  # ("the CRM notes", "the Q4 numbers": no company)
+            and not any(
+                x.low in _CALENDAR_NAMES for x in run
+            )  # ("the Christmas cards", "the Monday meeting")
+            and nxt is not None
+            and nxt.text.isalpha()
+            and nxt.text.islower()
+            and not _person(Segment(run, None))
+        ):
+            return run
+    return []
+
+
+# To-do verbs whose object is a thing ("oppdatere prislista", "send the deck", "skicka offerten").
+_THING_VERBS = frozenset(fold(w) for w in (
+    "oppdatere", "oppdater", "update", "uppdatera", "sende", "send", "skicka", "lage", "lag", "make", "skrive",
+    "skriv", "write", "prep", "prepare", "forberede", "förbereda", "fikse", "fix", "bestille", "order", "beställa",
+    "levere", "deliver", "leverera", "göra", "gjøre", "finish", "fullføre", "avsluta",
+))  # fmt: skip
+# Words that say which or how many ("de største", "alle", "our biggest"): never a name.
+_QUANTIFIERS = frozenset(fold(w) for w in (
+    "de", "dei", "alle", "alla", "all", "våre", "vore", "våra", "our", "samtlige", "samtliga", "every", "hver",
+    "varje", "noen", "några", "some", "flere", "fler", "several",
+))  # fmt: skip
 
 
 def _after_task_word(words: list[Word], segment: Segment) -> bool:

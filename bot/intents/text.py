@@ -21,6 +21,7 @@ _FOLD = str.maketrans(
 # Slack's <@U123|name>, <#C123|channel>, <mailto:a@b|a@b>, <https://x|x>; :emoji_codes:; pictographs.
 _SLACK_MENTION = re.compile(r"<[@#!][^>]*>")
 _MENTION_FOR = re.compile(r"\s+(?:for|för|til|till|to)\s+<[@#!][^>]*>\s*(?=:)", re.IGNORECASE)
+_MESSAGE_LINK = re.compile(r"<https?://[^|>\s]*slack\.com/archives/[^>]*>\s*[-–—:]?", re.IGNORECASE)
 _SLACK_LINK = re.compile(r"<(?:mailto:)?([^|>]+)\|([^>]*)>|<(?:mailto:)?([^>]+)>")
 _EMOJI_CODE = re.compile(r"(?<!\d):[a-z0-9_+\-]+:")  # (not "den 3:e:", a Swedish ordinal before a colon)
 _PICTOGRAPH = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\ufe0f\u200d]")
@@ -91,6 +92,9 @@ def clean(text: str) -> str:
     text = _PLAIN_MENTION.sub(" ", text)
     text = _HESITATION.sub(" ", text)
     text = re.sub(r"^[\s,]+|(?<=[,.:;!?])[\s,]+,", " ", text)  # (the comma a hesitation leaves alone)
+    text = _MESSAGE_LINK.sub(
+        " ", text
+    )  # "<https://….slack.com/archives/…|denne tråden> – …": a pointer, no slot
     text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1) or m.group(3) or "", text)
     text = _SEE_LINK.sub(" ", text)
     text = _URL.sub(_link, text)

@@ -71,14 +71,14 @@ _TOMORROW = _rx(
     r"\b(?:tomorrow|tmrw|tmr|i\s*morgen|i\s*morgon|i\s*morn|i\s*morron|i\s*morra|i\s*mora)(?:\b|(?=bitti\b))"
 )  # ("imorgonbitti": the part of the day written on)
 _TODAY = _rx(
-    r"\b(?:today|i\s*dag|tonight|i\s*kveld|i\s*kvall|i\s*eftermiddags?|i\s*ettermiddag|i\s*formiddag|i\s*morges|i\s*morse"
+    r"\b(?:(?:earlier\s+|later\s+)?today|(?:tidligere\s+|senere\s+|tidigare\s+|senare\s+)?i\s*dag|tonight|i\s*kveld|i\s*kvall|i\s*eftermiddags?|i\s*ettermiddag|i\s*formiddag|i\s*morges|i\s*morse"
     r"|i\s*formiddags|this\s+(?:afternoon|morning|evening))\b"
 )
 _YESTERDAY = _rx(r"\b(?:yesterday|yday|ystd|yest|i\s*gar|igar)\b")  # ("met w/ X yday": shortened)
 _NEXT_WEEK = _rx(
     r"\b(?:(?:early\s+|earlier\s+in\s+|(?:at\s+)?the\s+(?:beginning|start)\s+of\s+|tidlig\s+|i\s+starten\s+av\s+|"
     r"(?:i\s+)?begynnelsen\s+av\s+|(?:i\s+)?borjan\s+(?:av|pa)\s+)?"  # ("early next week": its Monday)
-    r"(?:next\s*week|neste\s*uke|neste\s*veke|nasta\s*vecka|i\s+neste\s*uke|nesta\s*uke))\b"
+    r"(?:next\s*week|next\s+wk|neste\s*uke|neste\s*veke|nasta\s*vecka|i\s+neste\s*uke|nesta\s*uke))\b"
 )
 _NEXT_MONTH = _rx(r"\b(?:next\s+month|neste\s+maned|nasta\s+manad)\b")
 _END_OF_MONTH = _rx(
@@ -116,7 +116,7 @@ _ORDINAL_DATE = re.compile(r"\b(" + "|".join(_ORDINALS) + r")(?=\s+(?:of\s+)?(?:
 # Words that may follow "the 3rd" as a date ("the 3rd at 11", "on the 1st about the renewal").
 _AFTER_A_DAY = (
     r"(?:at|about|re|regarding|to|for|with|and|or|then|pls|please|plz|if|so|but|is|would|works|around|by|before|"
-    r"after|morning|afternoon|evening|in|on|instead|latest|kl|from|when|as|ok|thanks|thx)"
+    r"after|morning|afternoon|evening|in|on|instead|latest|kl|from|when|as|ok|thanks|thx|that|which)"
 )
 # "den 18:e", "den 3.", "den 3de", "the 3rd" with no month: that day's next occurrence (this month or next).
 _DAY_ALONE = _rx(

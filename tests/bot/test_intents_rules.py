@@ -697,3 +697,74 @@ def test_a_deal_named_with_call_it_is_its_subject_not_a_phone_call() -> None:
 
 def test_digits_with_a_capital_m_before_a_name_are_a_company_not_millions() -> None:
     assert slots("show me 3M Norge", "en") == {"customer": "3M Norge"}
+
+
+def test_a_date_taken_back_later_in_the_message_replaces_the_earlier_one() -> None:
+    got = slots("remind me tomorrow to call Lena at Elvebakk Sag, no wait, friday", "en")
+    assert got["when"] == "2026-11-27T09:00:00+01:00" and got["subject"] == "call Lena at Elvebakk Sag"
+
+
+def test_a_bare_number_that_corrects_a_value_keeps_its_unit() -> None:
+    assert (
+        slots("sätt sannolikheten för Elvebakk Sag till 60 procent, nej sorry 75", "sv")["probability"] == 75
+    )
+
+
+def test_actually_make_it_corrects_the_time() -> None:
+    assert slots("book a meeting with Elvebakk Sag friday at 10, actually make it 11", "en")["when"] == (
+        "2026-11-27T11:00:00+01:00"
+    )
+
+
+def test_a_request_taken_back_at_the_end_is_a_cancel() -> None:
+    assert parse("log a call with Elvebakk Sag, no wait, forget it", lang="en", now=NOW).intent == "cancel"
+
+
+def test_a_name_and_a_probability_alone_set_the_probability() -> None:
+    got = parse("Elvebakk Sag -> 75% pls", lang="nb", now=NOW)
+    assert got.intent == "update_sales_case" and got.slots == {"customer": "Elvebakk Sag", "probability": 75}
+
+
+def test_a_won_recurring_figure_is_a_key_figure() -> None:
+    assert parse("vad landade vunnen ARR på i oktober?", lang="sv", now=NOW).intent == "kpi_summary"
+
+
+def test_a_letter_inside_a_name_weighs_less_for_the_language() -> None:
+    got = parse(
+        "kontakt: Kari Lund | Salgssjef | Malmström Verktyg AB | mobil 934 56 789", lang="nb", now=NOW
+    )
+    assert got.lang == "nb" and got.slots["phone"] == "+4793456789"
+
+
+def test_a_hyphen_inside_a_name_or_a_deal_is_no_dash() -> None:
+    assert slots("log a call with e-Boks today", "en")["customer"] == "e-Boks"
+    assert slots("push the close on the Vestfold Trykk web-to-print deal to december 3", "en")["subject"] == (
+        "web-to-print"
+    )
+
+
+def test_a_thing_made_or_sent_in_a_to_do_is_no_customer() -> None:
+    assert "customer" not in slots("todo: oppdatere prislista fredag", "nb")
+    assert "customer" not in slots("todo: sende julekort til de største kundene", "nb")
+
+
+def test_a_topic_label_keeps_the_whole_topic() -> None:
+    assert (
+        slots("møte med Elvebakk Sag mandag, tema: ny serviceavtale", "nb")["subject"] == "ny serviceavtale"
+    )
+
+
+def test_a_capitalised_name_between_an_article_and_a_noun_in_a_to_do_is_the_customer() -> None:
+    assert slots("remind me to renew the Elvebakk Sag contract on friday", "en")["customer"] == "Elvebakk Sag"
+    assert "customer" not in slots("remind me to send the Christmas cards on friday", "en")
+
+
+def test_a_greeting_to_the_bot_alone_is_small_talk() -> None:
+    assert parse("hei kundebot!", lang="nb", now=NOW).intent == "small_talk"
+
+
+def test_a_story_sentence_before_a_request_that_names_its_own_customer_is_left_out() -> None:
+    got = slots(
+        "that workshop in Stavanger was long but worth it! new opp with Elvebakk Sag: pilot, 2 MNOK", "en"
+    )
+    assert got["customer"] == "Elvebakk Sag"
