@@ -85,6 +85,10 @@ _STAGES = {
     "lost": "lost", "tapt": "lost", "tapte": "lost", "forlorad": "lost", "forlorat": "lost",
     "forlorade": "lost", "tappad": "lost", "tappat": "lost", "closed lost": "lost",
 }  # fmt: skip
+# The definite form of a phase ("i tilbudsfasen", "i forhandlingsfasen", "i offertfasen") names the same stage.
+_STAGES |= {
+    k + ("n" if k.endswith("fase") else "en"): v for k, v in _STAGES.items() if k.endswith(("fase", "fas"))
+}
 _STAGE = re.compile(
     r"\b(" + "|".join(sorted(map(re.escape, _STAGES), key=len, reverse=True)) + r")\b(?!'t\b)"
 )  # (not "it won't land this year")

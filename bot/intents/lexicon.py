@@ -984,6 +984,7 @@ FILLERS = FILLERS | frozenset(
 CUES["KPI"] = CUES["KPI"] + (
     "so far this year",
     "year to date",
+    "ytd",
     "hittil i år",
     "så langt i år",
     "hittills i år",

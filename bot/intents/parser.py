@@ -328,9 +328,9 @@ _GLUED = re.compile(
 # A self-correction inside a message ("fjordkraft, nei sorry, fjordnett AS", "thursday, no wait, friday morning",
 # "150k, nei 180k mener jeg"): the words that take back what came just before, after a comma.
 _CORRECTION = re.compile(
-    r",\s*(?:(?:actually\s*,?\s*)?make\s+it|no\s+sorry|sorry\s*,?\s*i\s+mean[t]?|no\s+wait|scratch\s+that|or\s+rather|i\s+mean[t]?|sorry|"
+    r",\s*(?:(?:actually\s*,?\s*)?make\s+(?:it|that)|no\s+sorry|sorry\s*,?\s*i\s+mean[t]?|no\s+wait|scratch\s+that|or\s+rather|i\s+mean[t]?|sorry|"
     r"nei\s+sorry|nei\s+unnskyld|nei\s+vent|nei\s+feil|eller\s+nei|unnskyld|nej\s+sorry|nej\s+forlat|"
-    r"nej\s+vanta|nej\s+fel|eller\s+nej|forlat|nei|nej)\b\s*[,:-]?\s*"
+    r"nej\s+vanta|nej\s+fel|eller\s+nej|forlat|nei|nej|no(?=\s*,))\b\s*[,:-]?\s*"
 )
 _CORRECTION_END = re.compile(r"\s*(?:[,;:.!?]|\s-\s|$)")
 _MEANT = re.compile(r"\s+(?:mener\s+jeg|menar\s+jag|menade\s+jag|i\s+mean[t]?)(?=\s*(?:[,;:.!?]|\s-\s|$))")
@@ -350,6 +350,9 @@ _NAME_STOPS = frozenset(
         "namn", "search", "find", "søk", "sök", "finn", "hitta", "from", "fra", "från", "contact", "kontakt",
     )
 )  # fmt: skip
+
+
+_AFTER_NAME = frozenset({"on", "in", "by", "next", "this", "pa", "nesta", "neste", "kl", "at"})
 
 
 def _without_corrections(text: str, now: datetime) -> str:
@@ -401,9 +404,14 @@ def _taken_back(
     if said[:1].isdigit() or said[:1] in "€$£":
         value = _NUMERIC_VALUE.search(before)
         return value.start() if value is not None and value.group(0).strip() else None
+    if re.fullmatch(r"[«\"“][^«»\"“”]+[»\"”]", said):  # "med «snø» i navnet, nei vent, «sne»": the quoted one
+        quoted = list(re.finditer(r"[«\"“][^«»\"“”]+[»\"”]", before))
+        if quoted:
+            return quoted[-1].start()
+        return None
     alone = find_when(said, "en", now)
-    if alone is not None:
-        when = find_when(before, "en", now)
+    when = find_when(before, "en", now) if alone is not None else None
+    if alone is not None and (when is not None or not named):  # (a name said again may carry a date after it)
         if when is not None and before[when.spans[-1].end :].strip(" ,"):
             if (
                 len(when.spans) == 1
@@ -420,8 +428,11 @@ def _taken_back(
     if entities.STAGE.match(said):
         stages = [m for m in entities.STAGE.finditer(before) if not before[m.end() :].strip(" ,")]
         return stages[-1].start() if stages else None
-    count = len(said.split())
-    if count > 4 or said.split()[0] in _NAME_STOPS:
+    words = said.split()
+    count = next(  # a name said again ends at a small word ("…, no sorry, Solbakken Revisjon AS on friday")
+        (i for i, word in enumerate(words) if i and (word in _NAME_STOPS or word in _AFTER_NAME)), len(words)
+    )
+    if count > 4 or words[0] in _NAME_STOPS:
         return None
     start = len(before.rstrip())
     for word in reversed(list(re.finditer(r"\S+", before))[-count:]):
@@ -508,6 +519,15 @@ def _without_asides(text: str, language: str) -> str:
         ):  # ("that workshop in Stavanger was long but worth it! new opp with Ølberg Energi: …": a story, then
             # a request that names its own customer)
             text = text[ends[0] :]
+    colon = re.search(r"(?<=\w):\s", text)
+    if colon is not None:
+        head = fold(text[: colon.start()])
+        if (
+            (_ABOUT_ME if language == "en" else _ABOUT_ME_NORDIC).search(head)
+            and not _labels(text[: colon.start()], language) & _REQUEST_LABELS
+            and _requests(text[colon.end() :], language)
+        ):  # ("quick one before i head out: had lunch with …": the writer's lead-in, then the request)
+            text = text[colon.end() :]
     ends = [m.end() for m in _SENTENCE_END.finditer(fold(text))]
     if ends:
         tail = fold(text[ends[-1] :])
@@ -595,6 +615,27 @@ def _as_written(value: Any, lowered: str, written: str) -> Any:
     return written[at : at + len(value)] if at >= 0 else value
 
 
+_GLUED_SMALL = frozenset({"it", "det", "that", "do", "does", "can", "kan", "jeg", "jag"})
+# The first two words of a phrase asking for help or taking a request back, typed as one ("forgetit", "howdo i").
+_GLUED_PHRASES = {
+    fold(first + second): f"{first} {second}"
+    for label in ("CANCEL", "HELP", "HOWTO")
+    for phrase in CUES.get(label, ())
+    if len(phrase.split()) >= 2
+    for first, second in [phrase.split()[:2]]
+    if first.isalpha()
+    and len(first) >= 3 + (second == "det")
+    and fold(second) in _GLUED_SMALL
+    and fold(first + second) not in _KEY_WORDS
+}
+_GLUED_PHRASE = re.compile(
+    r"(?<![\w'-])("
+    + "|".join(sorted(map(re.escape, _GLUED_PHRASES), key=len, reverse=True))
+    + r")(?![\w'-])",
+    re.IGNORECASE,
+)
+
+
 def _unglued(text: str) -> str:
     """The message with glued small words spaced off a key word ("hadameeting" -> "had a meeting")."""
 
@@ -606,7 +647,10 @@ def _unglued(text: str) -> str:
             before = before[:-1] + " " + before[-1]
         return " ".join(part for part in (before, key, after) if part)
 
-    return _GLUED.sub(spaced, text) if len(text) < 2000 else text
+    if len(text) >= 2000:
+        return text
+    text = _GLUED_PHRASE.sub(lambda m: _GLUED_PHRASES.get(fold(m.group(1)), m.group(1)), text)
+    return _GLUED.sub(spaced, text)
 
 
 def _fuller_customer(slots: dict[str, Any], words: list[Word]) -> None:
@@ -1518,6 +1562,9 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         and not has("UPDATE")
         and not slots.keys() & {"probability", "amount"}
         and not cues & {"CREATE", "LOG", "TASK", "CALL", "MEETING", "NOTE", "EMAIL", "CUSTOMER"}
+        and not (
+            future and _we_should(content)
+        )  # ("we should probably chase the unpaid invoice … by friday")
     ):
         return (
             "kpi_summary"  # "what's our total ARR closed won so far this year": won to date is a key figure
@@ -1544,7 +1591,11 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return (
             "update_sales_case"  # "etter møtet i dag: X → tilbud sendt, 40 prosent": the meeting is the story
         )
-    if has("KPI") and not (cues & {"CREATE", "LOG", "TASK", "CALL", "MEETING", "NOTE", "EMAIL"}):
+    if (
+        has("KPI")
+        and not (cues & {"CREATE", "LOG", "TASK", "CALL", "MEETING", "NOTE", "EMAIL"})
+        and not (future and _we_should(content))
+    ):
         return "kpi_summary"
     if has("AS_CONTACT") or has("NEW_ROLE") and _title_present(words):
         return "add_contact"
@@ -2003,6 +2054,8 @@ def _is_marker(words: list[Word], w: Word) -> bool:
     if w.low == _LEGAL_FORM_AS:
         # "Acme AS" (a legal form ending a name) or "as CTO" (introducing a title)?
         nxt = words[w.i + 1] if w.i + 1 < len(words) else None
+        if w.text == "as" and nxt is not None and nxt.boundary and entities.STAGE.fullmatch(fold(nxt.text)):
+            return True  # "mark Lyngdal Kjøl & Frys as closed won": the word "as" before the stage set
         return (
             nxt is not None
             and not nxt.boundary
@@ -2128,7 +2181,9 @@ def _inside_capitalised_name(words: list[Word], w: Word) -> bool:
 def _trim(run: list[Word]) -> list[Word]:
     while run and (run[0].low in FILLERS or run[0].low in _NAME_JOINERS):
         run = run[1:]
-    while run and (run[-1].low in FILLERS or run[-1].low in _NAME_JOINERS):
+    while run and (
+        run[-1].low in FILLERS and not _legal_form_after_name(run) or run[-1].low in _NAME_JOINERS
+    ):
         run = run[:-1]
     return run
 
@@ -2366,6 +2421,12 @@ _VAGUE_NOUNS = frozenset(
 )
 
 
+_AMOUNT_LABELS = frozenset(fold(w) for w in (
+    "price", "pris", "prisen", "priset", "budget", "budsjett", "budsjettet", "budgeten", "amount", "beløp", "belopp",
+    "beløpet", "beloppet", "value", "verdi", "verdien", "värde", "värdet",
+))  # fmt: skip
+
+
 def _not_a_deal_name(run: list[Word]) -> bool:
     """A remark ("de gikk for en konkurrent"), a count ("12 konsulter", "24 months") or a lone small word is not
     what a deal is called."""
@@ -2373,6 +2434,10 @@ def _not_a_deal_name(run: list[Word]) -> bool:
         return True  # (a name never ends in a conjunction: "tråkigt men …")
     if _count(run):
         return True
+    if len(run) == 1 and re.fullmatch(r"\d+(?:[.,]\d+)?(?:k|m|mill)", run[0].low):
+        return True  # ("MRR rundt 50k": a second figure, not a name)
+    if run[-1].low in _AMOUNT_LABELS and all(w.text.islower() for w in run):
+        return True  # ("…, final price 1.1m NOK": the label of the amount)
     if len(run) == 1 and run[0].low in _VAGUE_NOUNS:
         return True  # ("the Kvitfjell Resorts thing is dead": the customer's deal, not a name of its own)
     small = (
@@ -2383,6 +2448,7 @@ def _not_a_deal_name(run: list[Word]) -> bool:
         or run[0].low in _PAST_VERBS
         or run[0].low in _CLAUSE_TIME | {"then", "da", "yet", "enno", "annu", "already", "allerede", "redan"}
         or run[0].low in _PASSIVE_CHANGES
+        or run[0].low in {"too", "also", "ogsa", "ocksa"}  # ("and Nesodden Kommune → qualified too")
     )  # ("… as lost", "create one", "skapa en då", "forventet signert flyttes til …")
     return len(run) == 1 and run[0].text.islower() and small
 
@@ -2486,10 +2552,26 @@ _GENERIC_MEETING = re.compile(
 )
 
 
+_ASK_VERBS = frozenset(
+    fold(w) for w in ("get", "have", "arrange", "organise", "organize", "set", "ta", "få", "ha")
+)
+
+
 def _booked_topic(words: list[Word]) -> list[Word]:
     """ "put in a kickoff with Grimstad Bokhandel", "boka QBR med Fjällräven Logistik": what is booked, when it is
     not the word for a meeting itself ("book a meeting with …", "lunch med …"), is its subject."""
     verb = next((w.i for w in words if w.labels & {"SCHEDULE", "CREATE"}), None)
+    if (
+        verb is None
+    ):  # "can we get a kickoff w/ Ernst & Young", "let's have a QBR with …": asked for, in other words
+        verb = next(
+            (
+                w.i
+                for w in words[1:]
+                if w.low in _ASK_VERBS and words[w.i - 1].low in {"we", "let's", "lets", "vi"}
+            ),
+            None,
+        )
     if verb is None:
         return []
     k = verb + 1
@@ -2557,6 +2639,25 @@ def _topic_after_date(words: list[Word]) -> list[Word]:
     ):
         return []
     return run
+
+
+def _kind_after_customer(words: list[Word]) -> list[Word]:
+    """ "📅 Sandnes Sparebank kickoff thursday 9:30": a meeting heading, the customer, then a word for a kind of
+    meeting that is not the plain word ("kickoff", "QBR", "workshop") right before the date: the subject."""
+    if len(words) < 4 or not words[0].labels & {"MEETING", "SCHEDULE"}:
+        return []
+    k = 1
+    while k < len(words) and not words[k].labels and not words[k].boundary and words[k].text[:1].isupper():
+        k += 1
+    kind = words[k] if 1 < k < len(words) - 1 else None
+    if (
+        kind is None
+        or kind.labels != {"MEETING"}
+        or _GENERIC_MEETING.search(kind.low)
+        or BLANK not in words[k + 1].low
+    ):
+        return []
+    return [kind]
 
 
 # How or where a meeting is held ("… tue 2pm teams"): not what it is about.
@@ -2697,6 +2798,7 @@ def _todo_phrase(rest: list[Word]) -> list[Word]:
             or phrase[-1].boundary
             and "@" not in phrase[-1].text
             or phrase[-1].low in FILLERS
+            and not _legal_form_after_name(phrase)
             and phrase[-1].low not in _OBJECT_PRONOUNS  # "ring dem tilbake", "call them back"
             and not (phrase[-1].low in _PARTICLES and len(phrase) > 1 and phrase[-2].low in _OBJECT_PRONOUNS)
         )
@@ -2729,6 +2831,14 @@ _CLAUSE_TIME = frozenset({"na", "nu", "now", "ar", "again", "igjen", "igen"})
 # ("… ligger hos juridisk nå", "… tidligere i år", "they want the pricing sheet again": the clause's own time)
 
 
+_INSTEAD = frozenset(fold(w) for w in ("istället", "istedet", "istedenfor", "instead"))
+
+
+def _legal_form_after_name(run: list[Word]) -> bool:
+    """The last word is a legal form written as one ("SA", "AS") after a capitalised word: the end of a name."""
+    return len(run) > 1 and run[-1].text in _WRITTEN_FORMS and run[-2].text[:1].isupper()
+
+
 def _trim_subject(run: list[Word]) -> list[Word]:
     while run and run[0].low in {"to", "at", "att", "a"} and len(run) > 1 and run[0].low != "a":
         run = run[1:]
@@ -2739,7 +2849,11 @@ def _trim_subject(run: list[Word]) -> list[Word]:
         and not _glued(run[-1])
         and run[-1].text.lower() != "än"  # (Swedish "yet" folds to the English article: "inget bekräftat än")
         and not (run[-1].low in _CLAUSE_TIME and len(run) > 3)  # (the time of a clause stays in the comment)
+        and not (
+            run[-1].low in _INSTEAD and len(run) > 3 and run[0].low in _SUBJECT_PRONOUNS
+        )  # ("they want a fixed fee instead": a clause of its own keeps its last word)
         and run[-1].low not in _OBJECT_PRONOUNS  # "… vill byta till oss"
+        and not _legal_form_after_name(run)  # ("… from Coop Norge SA": the name's legal form, not "så")
         or run[-1].boundary
         or run[-1].low in _DEADLINE_WORDS
         or run[-1].labels & {"LOG", "POLITE"}  # "… klare for pilot 👍 logg pls"
@@ -3167,6 +3281,26 @@ def _titled_aside(words: list[Word], segment: Segment) -> bool:
     )
 
 
+def _comma_workplace(words: list[Word], segment: Segment, place: Segment) -> bool:
+    """A name of two or three capitalised words, a comma, and a company with its legal form: a person there."""
+    run = segment.words
+    return (
+        2 <= len(run) <= 3
+        and all(_name_cased(w.text) and w.low not in _LEGAL_FORMS for w in run)
+        and run[-1].i + 2 == place.words[0].i
+        and words[run[-1].i + 1].low == ","
+        and len(place.words) > 1
+        and place.words[-1].text in _WRITTEN_FORMS
+    )
+
+
+def _name_cased(text: str) -> bool:
+    """Written like a person's name: each part a capital, then lower case ("Kari", "O'Neill", "Nowak-Lindqvist")."""
+    return all(
+        part[:1].isupper() and (part[1:].islower() or not part[1:]) for part in re.split(r"['-]", text)
+    )
+
+
 def _at_workplace(words: list[Word], segment: Segment, workplace: Segment) -> bool:
     """A name of one or two capitalised words right before "på/at/hos" and a workplace: a person there."""
     run = segment.words
@@ -3174,8 +3308,8 @@ def _at_workplace(words: list[Word], segment: Segment, workplace: Segment) -> bo
         workplace.before is not None
         and workplace.before.low in WORKPLACE_PREPOSITIONS
         and run[-1].i + 1 == workplace.before.i
-        and len(run) <= 2
-        and all(w.text[:1].isupper() and w.text[1:].islower() and w.low not in _LEGAL_FORMS for w in run)
+        and len(run) <= 3
+        and all(_name_cased(w.text) and w.low not in _LEGAL_FORMS for w in run)
         and workplace.words[0].text[:1].isupper()  # (not "purre Fjord Bygg på fakturaen")
     )
 
@@ -3441,8 +3575,13 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 or _topic_before_with(words)
                 or _topic_after_date(words)
                 or _booked_topic(words)
+                or _kind_after_customer(words)
             )
-            used = {w.i for w in subject_words} | ({subject_words[0].i - 1} if subject_words else set())
+            used = {w.i for w in subject_words} | (
+                {subject_words[0].i - 1}
+                if subject_words and (words[subject_words[0].i - 1].labels or not subject_words[0].i)
+                else set()
+            )  # (the word before a topic, unless it is a name: "📅 Sandnes Sparebank kickoff …")
         if subject_words:
             found["subject"] = _subject_text(words, subject_words)
     segments = _without_words(_segments(words, intent), used | story)
@@ -3563,6 +3702,8 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         ]
         if not people and workplace:  # "ringte Bergfrid på Hadeland Glassverk": someone at the workplace
             people = [s for s in free if any(_at_workplace(words, s, place) for place in workplace)]
+        if not people and not workplace:  # "meeting w Ewa Nowak-Lindqvist, Granit & Betong Nord AB, …"
+            people = [s for s in with_prep if any(_comma_workplace(words, s, place) for place in free)]
         others = _names_first(words, [s for s in with_prep + free if not _person(s) and s not in people])
         companies = [s for s in workplace if not _person(s)] or others
         if (
@@ -3726,7 +3867,11 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 name = _without_genitive(name, lang, _hyphen_before(words, named))
             found["customer"] = name
             owner = next((k for k, w in enumerate(named.words[1:-1], 1) if w.low == "'s"), None)
-            if owner is not None and "subject" not in found:  # "3sixty media's brand refresh"
+            if (
+                owner is not None
+                and "subject" not in found
+                and (named in deal_named or not named.words[owner + 1].text[:1].isupper())
+            ):  # "3sixty media's brand refresh" (but "Larsen's Trafikkskole signed": one name)
                 found["customer"] = _span_text(words, named.words[0], named.words[owner - 1])
                 found["subject"] = _span_text(words, named.words[owner + 1], named.words[-1])
                 return found
@@ -4114,6 +4259,21 @@ def _form_names(intent: str, words: list[Word]) -> dict[str, Any] | None:
     if re.search(r"[?!]", words[0].source[content[0][0].start : content[0][-1].end]):
         return None  # ("gärna ett möte, när passar det er? svarade Henrik …": sentences, not a form's items)
     found: dict[str, Any] = {"customer": _span_text(words, content[0][0], content[0][-1])}
+    head = content[0]
+    tail_at = next((k for k, w in enumerate(head) if w.text.isalpha() and w.text.islower()), None)
+    if (
+        intent in SALES_INTENTS
+        and not quoted
+        and tail_at
+        and all(w.text[:1].isupper() or w.low in {"&", "-"} for w in head[:tail_at])
+        and all(w.text.isalpha() and w.text.islower() and not w.labels for w in head[tail_at:])
+        and len(head) - tail_at <= 3
+        and not _not_a_deal_name(head[tail_at:])
+        and _writes_names_capitalised(words)
+    ):  # "new opportunity: Hovden Hotell booking engine, …": the customer, then the deal in lower case
+        found["customer"] = _span_text(words, head[0], head[tail_at - 1])
+        found["subject"] = _span_text(words, head[tail_at], head[-1])
+        return found
     if quoted:
         found["subject"] = _span_text(words, quoted[0][0], quoted[0][-1])
         return found
@@ -4527,7 +4687,13 @@ def _name_start(words: list[Word], form: Word) -> int:
         if prev.boundary and prev.low not in _NAME_JOINERS or prev.low in CUSTOMER_PREPOSITIONS:
             break
         if prev.low in _NAME_JOINERS or prev.low in _NAME_LINKS:
-            if k == 0 or not (words[k - 1].text[:1].isupper() or lower):
+            glued = (
+                k > 0
+                and prev.low == "-"
+                and words[k - 1].end == prev.start
+                and prev.end == words[k + 1].start
+            )
+            if k == 0 or not (words[k - 1].text[:1].isupper() or lower or glued):  # ("e-Fakt AS": one word)
                 break
             if prev.low == "of" and k >= 2 and words[k - 2].low in FIRST_NAMES:
                 break  # "Pekka Virtanen of Turun Ohjelmistotalo Oy": a person, then where they work
@@ -4536,6 +4702,12 @@ def _name_start(words: list[Word], form: Word) -> int:
             start = k  # "Tromsø Fisk og Vilt AS"
             continue
         capital = prev.text[:1].isupper() or prev.text[:1].isdigit() or _glued(prev)  # ("Region-konsulterna")
+        capital = (
+            capital
+            or re.match(r"[a-zæøåäö]+-[A-ZÆØÅÄÖ]", prev.text) is not None
+            or prev.source[prev.end : prev.end + 1] == "-"
+            and prev.source[prev.end + 1 : prev.end + 2].isupper()
+        )  # ("e-Fakt AS", "e-Boks AS": a lower-case prefix glued to a capitalised name)
         if prev.low in FILLERS and not _capitalised(words, prev):  # (but "Region-konsulterna Mitt AB")
             break
         if not (capital or lower and prev.text[:1].isalpha() and not prev.labels):

@@ -25,6 +25,13 @@ _MESSAGE_LINK = re.compile(r"<https?://[^|>\s]*slack\.com/archives/[^>]*>\s*[-�
 _SLACK_LINK = re.compile(r"<(?:mailto:)?([^|>]+)\|([^>]*)>|<(?:mailto:)?([^>]+)>")
 _EMOJI_CODE = re.compile(r"(?<!\d):[a-z0-9_+\-]+:")  # (not "den 3:e:", a Swedish ordinal before a colon)
 _PICTOGRAPH = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\ufe0f\u200d]")
+# An emoji between a remark and a request that opens with its verb or "new" ("… of 2026 🎉 new sales case: …",
+# "long day 😅 log a call …"): a sentence break.
+_REQUEST_OPENING = r"(?:new|ny|nytt|nya|log|logg|logga|add|legg|lägg|book|boka|create|opprett|skapa|todo)\b"
+_EMOJI_BREAK = re.compile(
+    "(?<=\\w)\\s+[\U0001f300-\U0001faff][\U0001f300-\U0001faff\ufe0f\u200d]*\\s+(?=" + _REQUEST_OPENING + ")",
+    re.IGNORECASE,
+)
 
 
 # "kontakt:Per", "igår,de", "€45 000,qualified,60%": a space after the mark (not inside "10:30" or "1,5").
@@ -74,7 +81,9 @@ _HASHTAG = re.compile(r"(?<![\w&#])#(?=[^\W\d_])")
 # the bot addressed by name ("hey kundebot, …").
 _SLASH_COMMAND = re.compile(r"^\s*/(?:crm|kundebot)\b[\s,:]*", re.IGNORECASE)
 _EDITED = re.compile(r"\s*\((?:edited|redigert|redigerad|endret|ändrad)\)", re.IGNORECASE)
-_BOT_ADDRESSED = re.compile(r"^\s*(?:(?:hey|hei|hej|hi|hallo|yo)\s+)?kundebot\b\s*[,:!]\s*", re.IGNORECASE)
+_BOT_ADDRESSED = re.compile(
+    r"^\s*(?:(?:hey|hei|hej|hi|hallo|yo)\s+kundebot\b[\s,:!]*(?=\S)|kundebot\b\s*[,:!]\s*)", re.IGNORECASE
+)  # ("hey kundebot ny opp: …": a greeting with the name needs no comma)
 
 
 def clean(text: str) -> str:
@@ -104,6 +113,7 @@ def clean(text: str) -> str:
     )  # a signature "/Ida Frisk": the name without its slash
     text = _EMOJI_CODE.sub(" ", text)
     text = _FORMAT_MARKS.sub(" ", text)
+    text = _EMOJI_BREAK.sub(". ", text)  # ("last one of 2026 🎉 new sales case: …": an emoji ends a sentence)
     text = _PICTOGRAPH.sub(" ", text)
     text = _GLUED_PUNCTUATION.sub(lambda m: next(g for g in m.groups() if g) + " ", text)
     text = _FIRST_BULLET.sub("", text.strip())

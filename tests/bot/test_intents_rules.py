@@ -768,3 +768,79 @@ def test_a_story_sentence_before_a_request_that_names_its_own_customer_is_left_o
         "that workshop in Stavanger was long but worth it! new opp with Elvebakk Sag: pilot, 2 MNOK", "en"
     )
     assert got["customer"] == "Elvebakk Sag"
+
+
+def test_a_plain_no_after_a_comma_takes_back_the_day_before_it() -> None:
+    assert (
+        slots("todo: call Elvebakk Sag tuesday, no, wednesday", "en")["when"] == "2026-11-25T09:00:00+01:00"
+    )
+
+
+def test_a_name_said_again_after_sorry_may_carry_its_date() -> None:
+    got = slots("mtg w/ Elvebakk Sag, no sorry, Elvebakk Bruk AS on friday at 9, make that 11", "en")
+    assert got["customer"] == "Elvebakk Bruk AS"
+    assert got["when"] == "2026-11-27T11:00:00+01:00"
+
+
+def test_a_lower_case_prefix_glued_by_a_hyphen_is_part_of_the_legal_name() -> None:
+    assert slots("new opportunity for e-Handel Nord AS, 30k", "en")["customer"] == "e-Handel Nord AS"
+
+
+def test_a_capitalised_word_after_a_genitive_s_is_part_of_one_name() -> None:
+    assert slots("Olsen's Bilverksted signed today, mark as won", "en")["customer"] == "Olsen's Bilverksted"
+
+
+def test_as_before_a_stage_is_the_english_word() -> None:
+    got = slots("mark Vik Rør & Varme as closed won, final price 800k NOK", "en")
+    assert got["customer"] == "Vik Rør & Varme"
+    assert "subject" not in got
+
+
+def test_a_person_named_in_three_words_or_with_an_apostrophe_before_at_a_company() -> None:
+    assert slots("Emailed Ximena Luz Ortega at Vik Elektro the contract", "en")["contact_name"] == (
+        "Ximena Luz Ortega"
+    )
+    assert slots("Called Liam O'Brien at Vik Elektro", "en")["contact_name"] == "Liam O'Brien"
+
+
+def test_a_person_then_a_comma_and_a_company_with_its_legal_form() -> None:
+    got = slots("meeting w Jonas Berg-Olsen, Vik Elektro AS, friday at 10", "en")
+    assert got["contact_name"] == "Jonas Berg-Olsen"
+    assert got["customer"] == "Vik Elektro AS"
+
+
+def test_a_legal_form_that_is_also_a_small_word_stays_at_the_end_of_a_name() -> None:
+    assert slots("remind me to chase the invoice from Vik Elektro SA by friday", "en")["subject"] == (
+        "chase the invoice from Vik Elektro SA"
+    )
+
+
+def test_a_greeting_with_the_bot_name_needs_no_comma() -> None:
+    assert parse("hey kundebot what's our ARR ytd", lang="en", now=NOW).intent == "kpi_summary"
+
+
+def test_a_heading_then_a_capitalised_customer_and_a_lower_case_deal() -> None:
+    got = slots("new opportunity: Vik Elektro charging network, 2 MNOK", "en")
+    assert got["customer"] == "Vik Elektro"
+    assert got["subject"] == "charging network"
+
+
+def test_the_definite_form_of_a_phase_names_the_stage() -> None:
+    assert slots("Vik Elektro er i forhandlingsfasen nå", "nb")["stage"] == "negotiation"
+
+
+def test_a_writers_lead_in_before_a_colon_is_left_out() -> None:
+    got = slots("one more before i go: had lunch with Kari Dahl from Vik Elektro, they want a demo", "en")
+    assert got["customer"] == "Vik Elektro"
+
+
+def test_an_emoji_before_a_new_request_ends_the_remark_before_it() -> None:
+    got = slots("busiest week of the year 🎉 new deal: Vik Elektro, Ladenett 2027, 400 000 kr", "en")
+    assert got["customer"] == "Vik Elektro"
+    assert got["subject"] == "Ladenett 2027"
+
+
+def test_a_kind_of_meeting_after_the_customer_in_a_calendar_line_is_the_subject() -> None:
+    got = slots("📅 Vik Elektro workshop friday 10:00", "en")
+    assert got["customer"] == "Vik Elektro"
+    assert got["subject"] == "workshop"
