@@ -15,7 +15,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.context import Context
-from bot.i18n import error_text, say, value_name
+from bot.i18n import error_text, keyed_text, say, value_name
 from bot.intents import entities, parse
 from bot.intents.text import clean, fold
 from bot.intents.when import find_when
@@ -452,7 +452,8 @@ class Dialogue:
             Text(say(lang, "done.activity", what=what, customer=customer.name), Tone.SUCCESS)
         ]
         if booked.error:
-            replies.append(Text(booked.error, Tone.ERROR))
+            message = keyed_text(lang, f"booking.{booked.error_key}", booked.error_values, booked.error)
+            replies.append(Text(message, Tone.ERROR))
         return replies
 
     async def _contact_ids(self, s: Any, customer_id: int, name: str | None) -> list[int]:

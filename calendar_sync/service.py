@@ -23,7 +23,7 @@ import re
 import socket
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
@@ -255,7 +255,11 @@ class BookedMeeting:
     activity_id: int
     uid: str
     written: bool  # the event is in the user's CalDAV calendar
-    error: str | None = None  # why not, in words for the user
+    error: str | None = (
+        None  # why not, in English words (logs); the chat says `error_key` in the user's language
+    )
+    error_key: str | None = None  # catalogue key under "booking." (bot/i18n.py)
+    error_values: dict[str, str] = field(default_factory=dict)
 
 
 def booking_ics(
@@ -355,6 +359,7 @@ async def book_meeting(
     booked = BookedMeeting(activity.id, uid, written=False)
     if source is None:
         booked.error = "You have no CalDAV calendar in kundebot, so the meeting is only in the CRM."
+        booked.error_key = "no_calendar"
         return booked
     text = booking_ics(
         uid=uid,
@@ -388,6 +393,7 @@ async def book_meeting(
             etag = await client.put(href, text)
     except (CalDAVError, SecretKeyError) as exc:
         booked.error = f"The meeting is in the CRM but could not be written to your calendar: {exc}"
+        booked.error_key, booked.error_values = "not_written", {"reason": str(exc)}
         log.warning("booking %s: calendar source %s: %s", activity.id, source.id, exc)
         return booked
     async with store.transaction() as session:

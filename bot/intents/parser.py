@@ -411,6 +411,9 @@ def _taken_back(
         return None
     alone = find_when(said, "en", now)
     when = find_when(before, "en", now) if alone is not None else None
+    if alone is not None and alone.time_only and when is not None and not when.time_only and when.clock_span:
+        # "mandag over neste kl 10, nei sorry, kl 11": only the time is taken back; the day stays
+        return (when.clock_span.start, when.clock_span.end), len(before.rstrip())
     if alone is not None and (when is not None or not named):  # (a name said again may carry a date after it)
         if when is not None and before[when.spans[-1].end :].strip(" ,"):
             if (

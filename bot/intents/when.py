@@ -199,6 +199,8 @@ class WhenResult:
     value: datetime
     spans: list[Found]
     day_alone: bool = False  # a day of the month without its month ("the 3rd", "den 3:e")
+    clock_span: Found | None = None  # where the time of day was written ("kl 10"), if it was
+    time_only: bool = False  # a time with no day ("kl 11", "at 11")
 
 
 def _number(word: str) -> int:
@@ -369,11 +371,13 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
             if ahead is not None:
                 day = ahead
                 take(alone)
+    clock_span: Found | None = None
     for match in _TIME.finditer(text):
         found = _time_of(match)
         if found is not None:
             clock = found
             take(match)
+            clock_span = spans[-1]
             break
     if clock is None and weekday_end is not None:
         bare = _BARE_HOUR.match(text, weekday_end)  # "tue 10", "fredag 14": a weekday and an hour
@@ -391,6 +395,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
     if day is None and clock is None:
         return None
     zone = now.tzinfo or ZoneInfo("UTC")
+    time_only = day is None
     if day is None:
         assert clock is not None
         day = today if clock > now.time().replace(tzinfo=None) else today + timedelta(days=1)
@@ -398,7 +403,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
     # Normalise the offset for the date (summer time) by a round trip through the zone.
     if isinstance(zone, ZoneInfo):
         value = value.replace(tzinfo=None).replace(tzinfo=zone)
-    return WhenResult(value, sorted(spans, key=lambda f: f.start), day_alone)
+    return WhenResult(value, sorted(spans, key=lambda f: f.start), day_alone, clock_span, time_only)
 
 
 def _from_now(match: re.Match[str], now: datetime) -> datetime:

@@ -58,6 +58,17 @@ async def test_replies_are_in_the_language_of_the_message(store: Store, alice: A
     assert replies[0].question.startswith("Logge samtale med Acme AS: fornyelsen")
 
 
+async def test_a_booked_meeting_without_a_calendar_says_so_in_the_users_language(
+    store: Store, alice: Actor, acme: Customer
+) -> None:
+    talk = Conversation(store, alice)
+    assert isinstance((await talk.handle("book møte med acme i morgen kl 10"))[0], Confirm)
+    done = await talk.handle("ja")
+    assert isinstance(done[0], Text) and done[0].tone is Tone.SUCCESS
+    assert texts(done)[1:] == ["Du har ingen CalDAV-kalender i kundebot, så møtet ligger bare i CRM-et."]
+    assert await count(store, Activity) == 1
+
+
 async def test_missing_slots_are_asked_for_one_at_a_time(store: Store, alice: Actor, acme: Customer) -> None:
     talk = Conversation(store, alice)
     assert texts(await talk.handle("add a contact")) == ["Which customer?"]

@@ -658,6 +658,14 @@ def test_a_self_correction_keeps_only_the_corrected_value(
     assert slots(text, lang)[slot] == value
 
 
+def test_a_corrected_time_keeps_the_day_said_before_it() -> None:
+    got = slots("book møte med Elvebakk Sag mandag over neste kl 10, nei sorry, kl 11", "nb")
+    assert got["when"] == "2026-12-07T11:00:00+01:00"
+    assert slots("book a meeting with Elvebakk Sag on friday at 10, no sorry, at 11", "en")["when"] == (
+        "2026-11-27T11:00:00+01:00"
+    )
+
+
 def test_slack_artefacts_and_an_aside_before_the_request_fill_no_slot() -> None:
     got = parse("/crm logg notat Elvebakk Sag - vil ha ny pris (edited)", lang="nb", now=NOW)
     assert got.intent == "log_activity" and got.slots["subject"] == "vil ha ny pris"
