@@ -34,7 +34,7 @@ from bot.intents.lexicon import (
 from bot.intents.model import INTENT_SLOTS, Parse
 from bot.intents.pipeline import pipeline
 from bot.intents.text import BLANK, clean, fold, split_compounds
-from bot.intents.when import WhenResult, day_before, find_when
+from bot.intents.when import WhenResult, find_when, nearest_day
 
 DEFAULT_TZ = "Europe/Oslo"
 SALES_INTENTS = ("create_sales_case", "update_sales_case")
@@ -127,7 +127,8 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
             words = _searched_names_uncued(_message_words(ex.text, original, language))
     if intent == "log_activity" and when is not None and when.day_alone and when.value.date() > now.date():
         # "anteckning X den 3:e", "emailed … on the 19th": what happened was on the latest such day
-        when = replace(when, value=_same_clock(when.value, day_before(when.value.date(), now.date())))
+        latest = nearest_day(when.value.day, now.date(), past=True) or when.value.date()
+        when = replace(when, value=_same_clock(when.value, latest))
         ex.slots["when"] = when.value.isoformat()
     if intent == "log_activity" and when is not None and _bare_weekday_ahead(folded, when, now):
         # "met with the team at Orchard Labs on thursday": what happened was on the last such day

@@ -330,7 +330,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         (_LAST_WORD_WEEKDAY, _weekday(today)),
         (_TIMED_WEEKDAY, _weekday(today)),
         (_TODAY, lambda m: today),
-        (_DAY_ALONE, lambda m: _day_ahead(int(m[1]), today)),
+        (_DAY_ALONE, lambda m: nearest_day(int(m[1]), today)),
     ]
     for pattern, resolve in rules:
         match = pattern.search(text)
@@ -367,7 +367,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
                 take(dated)
         alone = _DAY_ALONE.match(text, weekday_end + 1)  # "tirsdag den 1.", "tisdag den 1:a": the day counts
         if alone is not None and text[weekday_end : alone.start()].strip() == "":
-            ahead = _day_ahead(int(alone[1]), today)
+            ahead = nearest_day(int(alone[1]), today)
             if ahead is not None:
                 day = ahead
                 take(alone)
@@ -420,30 +420,18 @@ def _from_now(match: re.Match[str], now: datetime) -> datetime:
     return later.replace(second=0, microsecond=0)
 
 
-def _day_ahead(day: int, today: date) -> date | None:
-    """Day `day` of this month, or of the next month that has it when it has passed."""
-    first = today.replace(day=1)
-    for months in range(3):
+def nearest_day(day: int, today: date, *, past: bool = False) -> date | None:
+    """Day `day` of this month, or of the nearest month that has it, on or after today ("the 3rd" in a request)
+    or, with `past`, on or before today ("den 3:e" in a log)."""
+    first, step = today.replace(day=1), -1 if past else 1
+    for months in range(0, 3 * step, step):
         try:
             candidate = _add_months(first, months).replace(day=day)
         except ValueError:
             continue
-        if candidate >= today:
+        if (candidate <= today) if past else (candidate >= today):
             return candidate
     return None
-
-
-def day_before(day: date, today: date) -> date:
-    """The latest date with `day`'s day of the month on or before today ("den 3:e" in a log)."""
-    first = today.replace(day=1)
-    for months in range(0, -3, -1):
-        try:
-            candidate = _add_months(first, months).replace(day=day.day)
-        except ValueError:
-            continue
-        if candidate <= today:
-            return candidate
-    return day
 
 
 _MONTH_NUMBERS = {
