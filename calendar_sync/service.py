@@ -255,10 +255,9 @@ class BookedMeeting:
     activity_id: int
     uid: str
     written: bool  # the event is in the user's CalDAV calendar
-    error: str | None = (
-        None  # why not, in English words (logs); the chat says `error_key` in the user's language
-    )
-    error_key: str | None = None  # catalogue key under "booking." (bot/i18n.py)
+    # Why not: `error` in English (logs), `error_key` and `error_values` for the chat in the user's language.
+    error: str | None = None
+    error_key: str | None = None  # under "booking." in bot/i18n.py
     error_values: dict[str, str] = field(default_factory=dict)
 
 
