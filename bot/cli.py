@@ -337,7 +337,9 @@ def nlu_train(
         ),
     ] = None,
 ) -> None:
-    """Train the intent classifier from the repository's labelled data and save it in the package."""
+    """Train the intent classifier and the slot tagger from the repository's labelled data; save them in the
+    package."""
+    from bot.intents import slot_tagger
     from bot.intents.classifier import MODEL_DIR, train_from_files
     from bot.intents.evaluate import DATA
 
@@ -349,7 +351,12 @@ def nlu_train(
         err.print("[red]The held-out split is for measuring only; train on the dev files.[/red]")
         raise typer.Exit(2)
     meta = train_from_files(paths)
-    err.print(f"Trained on {meta['examples']} messages in {meta['seconds']} s; saved to {MODEL_DIR}.")
+    err.print(f"Intent classifier: trained on {meta['examples']} messages in {meta['seconds']} s.")
+    tagged = slot_tagger.train_from_files(paths)
+    err.print(
+        f"Slot tagger: trained on {tagged['names']['messages']} messages (names) and "
+        f"{tagged['subject']['messages']} (subject) in {tagged['seconds']} s. Saved to {MODEL_DIR}."
+    )
 
 
 @app.command("parse")

@@ -1,7 +1,8 @@
-"""A small trained intent classifier for what the rules do not recognise (spaCy `textcat`, bag of words).
+"""A small trained intent classifier next to the rules (spaCy `textcat`, bag of words).
 
-The rules decide whenever a cue phrase is present; a message with none ("hva ligger i pipen?", a phrasing the
-cue lists lack) would be `unknown`, and this classifier gets a say. It is trained on the repository's own
+A message with no cue phrase ("hva ligger i pipen?", a phrasing the cue lists lack) would be `unknown`, and this
+classifier gets a say. Where the cues mislead ("emailed the folks at Ernst & Young the revised fee proposal" is
+no deal update), it overrules them when it is very sure. It is trained on the repository's own
 labelled data (tests/data/nlu/dev*.jsonl, never the held-out split) by `kundebot nlu train`, with a fixed
 seed, in a few seconds, and shipped in the package (`bot/intents/model/`). Its features are the folded words
 with the slots blanked (an org number is "#org", not its digits) plus each word's first four letters, so a typo
@@ -28,6 +29,10 @@ from bot.intents.model import INTENTS
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 # Below this probability the classifier's guess is not used: `unknown` is the honest answer.
 MIN_CONFIDENCE = 0.6
+# At or above this probability the classifier overrules the cues (not a request put in words: "så kan du boka …").
+# On dev14, text the rules had never been tuned on, this took intent accuracy from 94.9 % to 96.8 % with a model
+# trained without it; most of the rules' intent errors there were phrasings whose cues mislead.
+OVERRULE_CONFIDENCE = 0.8
 _WORD = re.compile(r"[^\W\d_]+|#\w+", re.UNICODE)
 
 
@@ -94,14 +99,12 @@ def classify(blanked: str) -> tuple[str, float] | None:
 
 def train_from_files(paths: list[Path], out: Path = MODEL_DIR) -> dict[str, Any]:
     """`kundebot nlu train`: read labelled JSONL files, train, save next to the code; returns what was done."""
+    from bot.intents.evaluate import load
     from bot.intents.parser import blanked_text
 
-    rows: list[tuple[str, str]] = []
-    for path in paths:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                rows.append((features(blanked_text(row["text"], row["lang"])), row["intent"]))
+    rows = [
+        (features(blanked_text(ex.text, ex.lang, ex.now)), ex.intent) for path in paths for ex in load(path)
+    ]  # (each message read at the "now" it was labelled at)
     started = time.perf_counter()
     nlp = train(rows)
     seconds = time.perf_counter() - started

@@ -9,15 +9,16 @@ words that are left, by the small words around them ("hos Acme", "med Kari", "om
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from spacy.tokens import Doc
 
 from bot.intents import entities
-from bot.intents.classifier import MIN_CONFIDENCE, classify
+from bot.intents.classifier import MIN_CONFIDENCE, OVERRULE_CONFIDENCE, classify
 from bot.intents.language import detect_language
 from bot.intents.lexicon import (
     CUES,
@@ -33,6 +34,7 @@ from bot.intents.lexicon import (
 )
 from bot.intents.model import INTENT_SLOTS, Parse
 from bot.intents.pipeline import pipeline
+from bot.intents.slot_tagger import TAGGED_SLOTS, revise
 from bot.intents.text import BLANK, clean, fold, split_compounds
 from bot.intents.when import WhenResult, find_when, nearest_day
 
@@ -61,8 +63,38 @@ class Word:
     labels: frozenset[str] = frozenset()  # every cue the word is part of ("avtale": a deal and a booking)
 
 
+@dataclass
+class Reading:
+    """What the rules made of one message, and the words they read it from (what the slot tagger reads too)."""
+
+    intent: str
+    language: str
+    slots: dict[str, Any] = field(default_factory=dict)
+    words: list[Word] = field(default_factory=list)  # every word, the shaped slots blanked, with its cues
+    shaped: list[tuple[int, int, str]] = field(default_factory=list)  # where each shaped slot was found
+    original: str = ""  # the text the words are cut from (Title Case read as lower case)
+    written: str = ""  # the same text with the casing the user wrote
+
+
 def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz: str | None = None) -> Parse:
     """The intent and slots of one message. `lang` is the user's language: the prior for detection."""
+    reading = read(text, lang=lang, now=now, tz=tz)
+    slots = revise(reading)
+    if reading.written != reading.original:
+        slots = {
+            k: _as_written(v, reading.original, reading.written) if k in _TEXT_SLOTS else v
+            for k, v in slots.items()
+        }
+    allowed = INTENT_SLOTS.get(reading.intent, ())
+    return Parse(
+        reading.intent, reading.language, {k: v for k, v in slots.items() if k in allowed and v != ""}
+    )
+
+
+def read(
+    text: str, *, lang: str | None = None, now: datetime | None = None, tz: str | None = None
+) -> Reading:
+    """What the rules find in one message: its intent, language and slots."""
     zone = ZoneInfo(tz or DEFAULT_TZ)
     now = now.astimezone(zone) if now is not None else datetime.now(zone)
     original = _without_corrections(_unglued(clean(text)), now)
@@ -76,9 +108,9 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
         original, language
     )  # "Search For Customers Named Aurora": "For" is no name
     if not any(ch.isalnum() for ch in folded) and _GREETING.match(fold(text)):
-        return Parse("small_talk", language)  # ("hei kundebot!": a greeting to the bot alone is small talk)
+        return Reading("small_talk", language)  # ("hei kundebot!": a greeting to the bot alone is small talk)
     if not folded.strip():
-        return Parse("unknown", language)
+        return Reading("unknown", language)
 
     leading = _LEADING_QUOTE.match(text)
     muted = len(_unglued(clean(leading.group(1)))) if leading is not None else 0
@@ -99,14 +131,17 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
         ):
             intent, future = "log_activity", False
     request = _request_clause(words) or _closing_request(words)
-    if request is not None:  # "…long story…, so could you log that as a meeting?": the request decides
-        asked = _intent(request, ex.slots, future)
-        if asked != "unknown":
-            intent = asked
-    if intent == "unknown" and not _has(words, "OFFTOPIC"):  # an errand we don't run stays unknown
-        guess = classify(_placeholders(folded, ex))
-        if guess is not None and guess[0] != "unknown" and guess[1] >= MIN_CONFIDENCE:
-            intent = guess[0]
+    asked = _intent(request, ex.slots, future) if request is not None else "unknown"
+    if asked != "unknown":  # "…long story…, so could you log that as a meeting?": the request decides
+        intent = asked
+    guess = classify(_placeholders(folded, ex))
+    if guess is None:
+        pass
+    elif intent == "unknown":
+        if not _has(words, "OFFTOPIC") and guess[0] != "unknown" and guess[1] >= MIN_CONFIDENCE:
+            intent = guess[0]  # (an errand we don't run stays unknown)
+    elif guess[0] != intent and guess[1] >= OVERRULE_CONFIDENCE and asked == "unknown":
+        intent = guess[0]  # (a request put in words, "så kan du boka …", is not overruled by a bag of words)
     if intent != "log_activity" or when is None or when.spans[0].start >= muted:
         muted = 0  # (a question quoted before its answer keeps its date: "> kan vi ta et møte uke 2?\nja, …")
     if muted:
@@ -290,12 +325,10 @@ def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz
     if intent == "log_activity" and quote is not None and "\n" in text[quote.end() - 1 :]:
         # "> We'd like to add 12 more licences from January.\nlog that as an email from …": the quote is logged
         slots["subject"] = clean(quote.group(1)).strip().rstrip(".!?,;: ").strip("\"“”«»'")
-    allowed = INTENT_SLOTS.get(intent, ())
-    if written != original:
-        slots = {k: _as_written(v, original, written) if k in _TEXT_SLOTS else v for k, v in slots.items()}
-    return Parse(
-        intent, language, {k: v for k, v in slots.items() if k in allowed and v != ""}
-    )  # (no "" slot)
+    tagged = (
+        _read_words(language, ex.text, original) if TAGGED_SLOTS & set(INTENT_SLOTS.get(intent, ())) else []
+    )
+    return Reading(intent, language, slots, tagged, list(ex.spans), original, written)
 
 
 _GREETING = re.compile(
@@ -484,7 +517,7 @@ _OWN_NAME_AFTER_WORD = re.compile(
 
 
 def _labels(text: str, language: str) -> frozenset[str]:
-    words = _words(pipeline(language)(split_compounds(fold(text))), text)
+    words = _read_words(language, fold(text), text)
     return frozenset().union(*(w.labels for w in words))
 
 
@@ -782,13 +815,22 @@ def _said_later(words: list[Word], when: WhenResult) -> bool:
     return said is not None and when.spans[0].start > said
 
 
+@lru_cache(maxsize=64)
+def _words_of(language: str, text: str, original: str) -> tuple[Word, ...]:
+    return tuple(_words(pipeline(language)(split_compounds(text)), original))
+
+
+def _read_words(language: str, text: str, original: str) -> list[Word]:
+    """The words of a (folded, partly blanked) text with their cues. One message is read several times over
+    (and once more for the slot tagger): the last few readings are kept. No rule changes a word once read."""
+    return list(_words_of(language, text, original))
+
+
 def _message_words(text: str, original: str, language: str) -> list[Word]:
     """The words of the message (its shaped slots blanked), without a date that heads it ("by friday: …")."""
     return _without_signature(
         _without_date_header(
-            _colleague_uncued(
-                _company_names_uncued(_words(pipeline(language)(split_compounds(text)), original), language)
-            )
+            _colleague_uncued(_company_names_uncued(_read_words(language, text, original), language))
         )
     )
 

@@ -162,11 +162,11 @@ def test_chat_shaped_garbage_never_raises(words: list[str]) -> None:
 # --- accuracy on the labelled data --------------------------------------------------------------------------
 # The targets of the issue are 95 % intent accuracy and 90 % exact slot match per language on the held-out
 # split. The floors below are a little under what the parser reaches today on every language (see bench/nlu.py:
-# held-out 95.3-97.5 % / 84.8-90.5 % over 2,056 lines, dev 99.2-99.7 % / 97.5-98.5 % over 4,106); they guard
-# against regressions, they are not the targets. (heldout5-7, in ten new voices, brought the held-out split back
-# to a third and its English exact-slot match down from 89.9 %.)
-HELDOUT_FLOORS = {"intent": 0.945, "slots": 0.84}
-DEV_FLOORS = {"intent": 0.985, "slots": 0.965}
+# held-out 97.5-98.8 % / 89.1-92.4 % over 2,241 lines, dev 99.8-100 % / 98.7-99.2 % over 4,476); they guard
+# against regressions, they are not the targets. (The slot tagger and the classifier's say over the cues took
+# held-out English from 84.4 % to 89.1 % exact slots.)
+HELDOUT_FLOORS = {"intent": 0.965, "slots": 0.875}
+DEV_FLOORS = {"intent": 0.99, "slots": 0.98}
 
 
 @pytest.fixture(scope="module")
@@ -237,11 +237,103 @@ def test_the_classifier_trains_reproducibly_in_seconds(tmp_path: Path) -> None:
     assert first(probe).cats == second(probe).cats
 
 
-def test_the_shipped_classifier_only_speaks_when_the_rules_found_nothing() -> None:
+def test_the_shipped_classifier_speaks_when_the_rules_found_nothing() -> None:
     from bot.intents.classifier import classify
 
     assert classify("how are we doing") is not None  # the model ships with the package
-    assert parse("show acme", now=NOW).intent == "show_customer"  # a cue decides, whatever the model says
+    assert parse("hva ligger i pipen", lang="nb", now=NOW).intent == "pipeline_summary"
+    assert parse("show acme", now=NOW).intent == "show_customer"
+
+
+def test_a_request_put_in_words_is_not_overruled_by_the_classifier() -> None:
+    from bot.intents.classifier import OVERRULE_CONFIDENCE, classify
+    from bot.intents.parser import blanked_text
+
+    text = (
+        "Vi pratade med Berg Bygg i somras, så kan du boka ett möte med Eva på Sundsvall Energi om budgeten"
+    )
+    guess = classify(blanked_text(text, "sv", NOW))
+    assert guess is not None and guess[0] == "log_activity"  # the story before it is a call made
+    assert parse(text, lang="sv", now=NOW).intent == "schedule_meeting"
+    assert OVERRULE_CONFIDENCE > 0.5
+
+
+def test_the_slot_tagger_trains_reproducibly_in_seconds(tmp_path: Path) -> None:
+    from bot.intents import slot_tagger
+
+    first = slot_tagger.train_from_files([DATA / "dev.jsonl"], tmp_path / "first")
+    slot_tagger.train_from_files([DATA / "dev.jsonl"], tmp_path / "second")
+    assert first["names"]["messages"] >= 200 and first["seconds"] < 30
+    for layer in slot_tagger.LAYERS:
+        made = slot_tagger.model_file(layer, tmp_path / "first").read_bytes()
+        assert made == slot_tagger.model_file(layer, tmp_path / "second").read_bytes()
+
+
+def test_a_to_dos_subject_holds_the_names_on_a_layer_of_its_own() -> None:
+    from bot.intents.parser import read
+    from bot.intents.slot_tagger import gold_tags
+
+    reading = read("minn meg på å ringe Kari Nordmann hos Acme om 3 dager", lang="nb", now=NOW)
+    labelled = {"customer": "Acme", "contact_name": "Kari Nordmann", "subject": "ringe Kari Nordmann"}
+    words = [w.text for w in reading.words]
+    names, subject = gold_tags(reading, labelled, "names"), gold_tags(reading, labelled, "subject")
+    assert names is not None and subject is not None
+    assert [t for w, t in zip(words, names, strict=True) if w in ("Kari", "Nordmann", "Acme")] == [
+        "B-contact_name", "I-contact_name", "B-customer"
+    ]  # fmt: skip
+    assert [w for w, t in zip(words, subject, strict=True) if t != "O"] == ["ringe", "Kari", "Nordmann"]
+
+
+def test_a_value_that_is_no_run_of_whole_words_is_not_trained_on() -> None:
+    from bot.intents.parser import read
+    from bot.intents.slot_tagger import gold_tags
+
+    reading = read("markera Uppsala Datas affär som kvalificerad", lang="sv", now=NOW)
+    assert gold_tags(reading, {"customer": "Uppsala Data"}, "names") is None
+
+
+def test_without_a_tagger_model_the_rules_reading_stands(tmp_path: Path) -> None:
+    from bot.intents.parser import read
+    from bot.intents.slot_tagger import revise
+
+    reading = read("Move The Fjellheim Hotell Booking Engine Deal To Negotiation", lang="en", now=NOW)
+    assert revise(reading, directory=tmp_path) == reading.slots
+
+
+def test_the_tagger_replaces_a_value_only_where_it_is_sure(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.intents import slot_tagger
+    from bot.intents.parser import read
+
+    reading = read("Move The Fjellheim Hotell Booking Engine Deal To Negotiation", lang="en", now=NOW)
+    found = {
+        "customer": slot_tagger.Tagged("Fjellheim Hotell", 0.95),
+        "subject": slot_tagger.Tagged("Deal", 0.4),
+    }
+    monkeypatch.setattr(slot_tagger, "disagreements", lambda reading, directory: found)
+    revised = slot_tagger.revise(reading)
+    assert revised["customer"] == "Fjellheim Hotell"
+    assert revised.get("subject") == reading.slots.get("subject")  # not sure enough: the rules' value stays
+    assert revised["stage"] == reading.slots["stage"]  # the slots with a shape are the rules' alone
+
+
+def test_the_tagger_never_takes_a_value_away(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.intents import slot_tagger
+    from bot.intents.parser import read
+
+    reading = read("logg samtale med Acme om fornyelsen i dag", lang="nb", now=NOW)
+    monkeypatch.setattr(slot_tagger, "disagreements", lambda reading, directory: {})
+    assert slot_tagger.revise(reading) == reading.slots
+
+
+def test_a_genitive_the_rules_cut_off_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.intents import slot_tagger
+    from bot.intents.parser import read
+
+    reading = read("markera Uppsala Datas affär som kvalificerad", lang="sv", now=NOW)
+    assert reading.slots["customer"] == "Uppsala Data"
+    found = {"customer": slot_tagger.Tagged("Uppsala Datas", 0.99)}
+    monkeypatch.setattr(slot_tagger, "disagreements", lambda reading, directory: found)
+    assert slot_tagger.revise(reading)["customer"] == "Uppsala Data"
 
 
 def test_kundebot_nlu_train_refuses_the_held_out_split() -> None:
