@@ -6,7 +6,7 @@ and fresh text showed those guesses to be the parser's commonest error. This tag
 (python-crfsuite) over the same words the rules read, with the cues the lexicon marks on them, the slots with a
 shape already blanked ("#when") and the intent the rules chose. It learns where the labelled data puts the
 boundaries. It is trained by `kundebot nlu train` on the dev files only (never the held-out split), with fixed
-settings, in a few seconds, and shipped next to the classifier (`bot/intents/model/slots.crfsuite`).
+settings, in a few seconds, and shipped next to the classifier (`bot/intents/model/slots-*.crfsuite`).
 
 `revise` decides between the two readings of a slot: the tagger's value wins where it is sure of it (`TRUST`).
 """
@@ -154,7 +154,8 @@ class Tagged:
 
 
 @cache
-def _tagger(path: Path) -> tuple[pycrfsuite.Tagger, frozenset[str]] | None:
+def _tagger(layer: str, directory: Path) -> tuple[pycrfsuite.Tagger, frozenset[str]] | None:
+    path = model_file(layer, directory)
     if not path.exists():
         return None
     tagger = pycrfsuite.Tagger()
@@ -169,7 +170,7 @@ def disagreements(reading: Reading, directory: Path = MODEL_DIR) -> dict[str, Ta
     out: dict[str, Tagged] = {}
     items: pycrfsuite.ItemSequence | None = None
     for layer, slots in LAYERS.items():
-        loaded = _tagger(model_file(layer, directory))
+        loaded = _tagger(layer, directory)
         if loaded is None or not reading.words or not any(slot in carried for slot in slots):
             continue
         items = items if items is not None else pycrfsuite.ItemSequence(features(reading))

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.intents import INTENTS, SLOT_NAMES, parse
-from bot.intents.evaluate import DATA, evaluate, load, load_split
+from bot.intents.evaluate import DATA, evaluate, load_split
 
 NOW = datetime.fromisoformat("2026-11-23T10:00:00+01:00")  # a Monday
 
@@ -162,9 +162,9 @@ def test_chat_shaped_garbage_never_raises(words: list[str]) -> None:
 # --- accuracy on the labelled data --------------------------------------------------------------------------
 # The targets of the issue are 95 % intent accuracy and 90 % exact slot match per language on the held-out
 # split. The floors below are a little under what the parser reaches today on every language (see bench/nlu.py:
-# held-out 97.5-98.8 % / 89.1-92.4 % over 2,241 lines, dev 99.8-100 % / 98.7-99.2 % over 4,476); they guard
+# held-out 97.0-98.8 % / 88.4-93.2 % over 2,241 lines, dev 99.9-100 % / 98.8-99.1 % over 4,476); they guard
 # against regressions, they are not the targets. (The slot tagger and the classifier's say over the cues took
-# held-out English from 84.4 % to 89.1 % exact slots.)
+# held-out English from 84.4 % to 88.4 % exact slots.)
 HELDOUT_FLOORS = {"intent": 0.965, "slots": 0.875}
 DEV_FLOORS = {"intent": 0.99, "slots": 0.98}
 
@@ -225,16 +225,20 @@ def test_kundebot_parse_refuses_an_unknown_language() -> None:
 
 
 def test_the_classifier_trains_reproducibly_in_seconds(tmp_path: Path) -> None:
-    from bot.intents.classifier import features, train, train_from_files
-    from bot.intents.parser import blanked_text
+    from bot.intents.classifier import classify, train_from_files
 
-    meta = train_from_files([DATA / "dev.jsonl"], out=tmp_path / "model")
+    meta = train_from_files([DATA / "dev.jsonl"], out=tmp_path / "first.crfsuite")
+    train_from_files([DATA / "dev.jsonl"], out=tmp_path / "second.crfsuite")
     assert meta["examples"] >= 300 and meta["seconds"] < 30
-    assert (tmp_path / "model" / "config.cfg").exists()
-    rows = [(features(blanked_text(e.text, e.lang)), e.intent) for e in load(DATA / "dev.jsonl")[:120]]
-    first, second = train(rows, epochs=3), train(rows, epochs=3)
-    probe = features(blanked_text("hva ligger i pipen", "nb"))
-    assert first(probe).cats == second(probe).cats
+    assert (tmp_path / "first.crfsuite").read_bytes() == (tmp_path / "second.crfsuite").read_bytes()
+    guess = classify("hva ligger i pipen", model=tmp_path / "first.crfsuite")
+    assert guess is not None and 0.0 < guess[1] <= 1.0
+
+
+def test_without_a_classifier_model_there_is_no_guess(tmp_path: Path) -> None:
+    from bot.intents.classifier import classify
+
+    assert classify("hva ligger i pipen", model=tmp_path / "none.crfsuite") is None
 
 
 def test_the_shipped_classifier_speaks_when_the_rules_found_nothing() -> None:
@@ -245,17 +249,25 @@ def test_the_shipped_classifier_speaks_when_the_rules_found_nothing() -> None:
     assert parse("show acme", now=NOW).intent == "show_customer"
 
 
-def test_a_request_put_in_words_is_not_overruled_by_the_classifier() -> None:
-    from bot.intents.classifier import OVERRULE_CONFIDENCE, classify
-    from bot.intents.parser import blanked_text
+def test_a_request_put_in_words_is_not_overruled_by_the_classifier(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.intents import parser
 
     text = (
         "Vi pratade med Berg Bygg i somras, så kan du boka ett möte med Eva på Sundsvall Energi om budgeten"
     )
-    guess = classify(blanked_text(text, "sv", NOW))
-    assert guess is not None and guess[0] == "log_activity"  # the story before it is a call made
+    monkeypatch.setattr(parser, "classify", lambda blanked: ("log_activity", 0.99))  # the story: a call made
     assert parse(text, lang="sv", now=NOW).intent == "schedule_meeting"
-    assert OVERRULE_CONFIDENCE > 0.5
+
+
+def test_a_sure_classifier_overrules_misleading_cues(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.intents import parser
+    from bot.intents.classifier import OVERRULE_CONFIDENCE
+
+    text = "emailed the folks at Ernst & Young the revised fee proposal"
+    monkeypatch.setattr(parser, "classify", lambda blanked: ("log_activity", OVERRULE_CONFIDENCE))
+    assert parse(text, lang="en", now=NOW).intent == "log_activity"
+    monkeypatch.setattr(parser, "classify", lambda blanked: ("log_activity", OVERRULE_CONFIDENCE - 0.01))
+    assert parse(text, lang="en", now=NOW).intent != "log_activity"  # (the cues: a revised proposal, a deal)
 
 
 def test_the_slot_tagger_trains_reproducibly_in_seconds(tmp_path: Path) -> None:
