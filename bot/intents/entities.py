@@ -47,7 +47,10 @@ _ORG_WORD = re.compile(r"\b(?:org\.?\s*(?:nr|nummer|number|no)?\.?|orgnr|org\.nr
                        r"[:.\s]*(?:(?:er|is|ar)\s+)?(\d[\d .-]{6,12}\d)", re.IGNORECASE)  # fmt: skip
 _DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}$")
 _VAT = re.compile(r"\bse\s?(\d{6}-?\d{4})\s?01\b|\bno\s?(\d{3}\s?\d{3}\s?\d{3})\s?mva\b", re.IGNORECASE)
-_PERCENT = re.compile(r"(?<![\d.,])(\d{1,3})(?:[.,]\d+)?\s*(?:%|prosent|procent|percent|pct)(?![\w])")
+_PERCENT = re.compile(
+    r"(?<![\d.,])(\d{1,3})(?:[.,]\d+)?\s*(?:%|prosent|procent|percent|pct)(?![\w])"
+    r"(?:\s+(?:likely|chance|sannsynlig|sannolikt|sjanse|sjans)\b)?"  # ("70% likely", "60 % sjanse")
+)
 _PROBABILITY_WORD = re.compile(
     r"\b(?:sannsynlighet|sannolikhet|probability|chance|sjanse|sjans)\s*(?:pa|til|of|:)?\s*(\d{1,3})\b"
 )

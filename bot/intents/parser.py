@@ -362,7 +362,7 @@ _GLUED = re.compile(
 # A self-correction inside a message ("fjordkraft, nei sorry, fjordnett AS", "thursday, no wait, friday morning",
 # "150k, nei 180k mener jeg"): the words that take back what came just before, after a comma.
 _CORRECTION = re.compile(
-    r",\s*(?:(?:actually\s*,?\s*)?make\s+(?:it|that)|no\s+sorry|sorry\s*,?\s*i\s+mean[t]?|no\s+wait|scratch\s+that|or\s+rather|i\s+mean[t]?|sorry|"
+    r",\s*(?:(?:(?:actually|no)\s*,?\s*)?make\s+(?:it|that)|no\s+sorry|sorry\s*,?\s*i\s+mean[t]?|no\s+wait|scratch\s+that|or\s+rather|i\s+mean[t]?|sorry\s+typo|sorry|"
     r"nei\s+sorry|nei\s+unnskyld|nei\s+vent|nei\s+feil|eller\s+nei|unnskyld|nej\s+sorry|nej\s+forlat|"
     r"nej\s+vanta|nej\s+fel|eller\s+nej|forlat|nei|nej|no(?=\s*,))\b\s*[,:-]?\s*"
 )
@@ -372,7 +372,7 @@ _MEANT = re.compile(r"\s+(?:mener\s+jeg|menar\s+jag|menade\s+jag|i\s+mean[t]?)(?
 _UNIT_AFTER = re.compile(r"\d\s*(%|\s?prosent|\s?procent|\s?percent|k|\s?mill|\s?tkr)\s*$")
 _FILLER_AFTER = re.compile(r"\s+(?:eller|or|el)\s.*$")
 _NUMERIC_VALUE = re.compile(
-    r"(?<![\w.,'-])(?:[€$£]\s*)?(?:\d{1,3}(?:[ .,']\d{3})+(?:[.,]\d+)?|\d[\d-]*(?:[.,]\d+)?)\s*(?:%|prosent|procent|percent|k|m|mill|mnok|msek|tkr|kr|"
+    r"(?<![\w.,':-])(?:[€$£]\s*)?(?:\d{1,2}:\d{2}|\d{1,3}(?:[ .,']\d{3})+(?:[.,]\d+)?|\d[\d-]*(?:[.,]\d+)?)\s*(?:%|prosent|procent|percent|k|m|mill|mnok|msek|tkr|kr|"
     r"nok|sek|eur|usd)?\s*$"
 )
 # Small words a taken-back name never runs past ("med fjordkraft, nei sorry, fjordnett AS": not "med").
@@ -479,15 +479,17 @@ def _taken_back(
     if start >= len(before.rstrip()):
         return None
     # a name for a name: written as one ("Granvik Capital"), or the same name typed again ("heimdal" → "heimdall")
-    return start if named or before[start : start + 3] == said[:3] else None
+    lead = before[:start].split()[-1:]
+    searched = len(words) == 1 and bool(lead) and lead[0] in _SEARCH_LEADS  # ("matching berg, sorry, bjerk")
+    return start if named or searched or before[start : start + 3] == said[:3] else None
 
 
 # Words that close an aside and turn to the request ("… took me an hour to get in. anyway, log a call …", "kaffemaskinen
 # är trasig igen iaf: skapa …", "sitter på Heathrow nå men: oppgave …").
 _TURN_TO_REQUEST = re.compile(
     r"(?<![^\s.,!?])(?:(?:anyway|anyways|anyhow|uansett|hur\s+som\s+helst|iaf|i\s+alla\s+fall|i\s+hvert\s+fall|"
-    r"ihvertfall)\s*[:,]|(?:men|but)\s*:)\s*"
-)
+    r"ihvertfall)\s*[:,]|(?:men|but)\s*:|(?:anyway|anyways|uansett|hur\s+som\s+helst)(?=\s+\w))\s*"
+)  # ("just back from the dentist 🦷 anyway book a mtg …": a bare "anyway" turns to the request too)
 # A remark after the request that starts a new subject (". forresten, noen som vet …", ". btw, anyone seen …").
 _BY_THE_WAY = re.compile(r"(?<=[.!?])\s+(?:btw|by\s+the\s+way|forresten|forovrig|apropa|oh\s+and)\b")
 _SENTENCE_END = re.compile(r"(?<=[.!])\s+(?=\S)")
@@ -545,7 +547,13 @@ def _without_asides(text: str, language: str) -> str:
         # ("sitting on the train to Heathrow, wifi is awful. book a meeting …", "happy monday all! we signed …")
         said = _labels(text[: ends[0]], language)
         remark = bool(said & {"OFFTOPIC", "SMALL_TALK"}) or _OWN_NAME.search(text, ends[0]) is not None
-        if remark and not said & _REQUEST_LABELS and _requests(text[ends[0] :], language):
+        quiet = (
+            not said
+            and len(text[: ends[0]].split()) >= 4
+            and not any(m.group(0)[:1].isupper() for m in re.finditer(r"(?<=\s)\w+", text[: ends[0]]))
+            and any(m.group(0)[:1].isupper() for m in re.finditer(r"(?<=\s)\w+", text[ends[0] :]))
+        )  # ("sorry for the radio silence, been at a conference all week. create deal Moss …": nothing named)
+        if (remark or quiet) and not said & _REQUEST_LABELS and _requests(text[ends[0] :], language):
             # ("sitter i Helsingfors denne uka. sett opp et møte med Revontuli Design Oy …": the request names its own)
             text = text[ends[0] :]
         elif (
@@ -571,7 +579,8 @@ def _without_asides(text: str, language: str) -> str:
         if (
             (_ABOUT_ME if language == "en" else _ABOUT_ME_NORDIC).search(tail)
             and not _labels(text[ends[-1] :], language) & _REQUEST_LABELS
-            and _labels(text[: ends[-1]], language) & {"TASK", "SCHEDULE"}
+            and _labels(text[: ends[-1]], language) & {"TASK", "SCHEDULE", "DEAL", "UPDATE"}
+            and not any(ch.isdigit() for ch in tail)
         ):  # ("påminn mig … senast fredag. sen är jag ledig hela nästa vecka": the writer's own news, after it)
             text = text[: ends[-1]].rstrip()
     return text
@@ -1929,6 +1938,12 @@ def _prefix(words: list[Word]) -> list[Word] | None:
                 )
             if run and all(not x.boundary and x.cue is None and x.low not in _MEETING_WITH for x in run):
                 return run  # (not "PoC review with Lundgren AB — book a mtg": a topic and the one met)
+            if w.low == ":" and run and all(x.cue is not None for x in run) and start == 0:
+                # "task: Sunndal Verk – call back Karianne fri": a heading, then the customer before a dash
+                after = _prefix(words[k + 1 :])
+                dash = after[-1].i + 1 if after else None
+                if after and dash is not None and dash < len(words) and words[dash].low in {"-", "–", "—"}:
+                    return after
             return None
         if w.boundary:
             return None
@@ -2090,6 +2105,30 @@ def _inside_hyphens(w: Word) -> bool:
     )
 
 
+def _as_inside_deal(words: list[Word], w: Word) -> bool:
+    """ "the kaldnes marina as booking platform deal": a lower-case "as" between "the" and a deal noun, with
+    lower-case words on both sides, is the legal form that ends the customer's name, not "as"."""
+    if w.text != "as" or not _numbered(words):
+        return False
+
+    def plain(x: Word) -> bool:
+        return x.text.isalpha() and x.text.islower() and not x.labels and not x.boundary
+
+    j = w.i - 1
+    while j >= 0 and plain(words[j]) and words[j].low not in _DETERMINERS:
+        j -= 1
+    m = w.i + 1
+    while m < len(words) and plain(words[m]):
+        m += 1
+    return (
+        0 <= j < w.i - 1
+        and words[j].low == "the"
+        and w.i + 1 < m < len(words)
+        and m - w.i <= 4
+        and "DEAL" in words[m].labels
+    )
+
+
 def _is_marker(words: list[Word], w: Word) -> bool:
     if len(w.text) == 1 and w.low in CUSTOMER_PREPOSITIONS:
         prev = next((x for x in words if x.i == w.i - 1), None)
@@ -2097,6 +2136,8 @@ def _is_marker(words: list[Word], w: Word) -> bool:
             return False  # ("3M Norge": a letter glued to digits is part of the name, not "m" for "med")
     if _inside_hyphens(w):
         return False  # ("the web-to-print deal", "Bed-and-Breakfast": a small word inside a hyphenated word)
+    if w.low == _LEGAL_FORM_AS and _as_inside_deal(words, w):
+        return False
     if w.low == _LEGAL_FORM_AS:
         # "Acme AS" (a legal form ending a name) or "as CTO" (introducing a title)?
         nxt = words[w.i + 1] if w.i + 1 < len(words) else None
@@ -2688,22 +2729,47 @@ def _topic_after_date(words: list[Word]) -> list[Word]:
 
 
 def _kind_after_customer(words: list[Word]) -> list[Word]:
-    """ "📅 Sandnes Sparebank kickoff thursday 9:30": a meeting heading, the customer, then a word for a kind of
-    meeting that is not the plain word ("kickoff", "QBR", "workshop") right before the date: the subject."""
+    """ "📅 Sandnes Sparebank kickoff thursday 9:30", "📅 Tangen Bryggeri tasting session tomorrow 2pm": a meeting
+    heading, the capitalised customer, then lower-case words (a kind of meeting that is not the plain word, or a
+    topic) right before the date: the subject."""
     if len(words) < 4 or not words[0].labels & {"MEETING", "SCHEDULE"}:
         return []
     k = 1
-    while k < len(words) and not words[k].labels and not words[k].boundary and words[k].text[:1].isupper():
+    if words[k].low in _MEETING_WITH and not words[k].labels:  # ("mtg w NORDLANDSBANKEN Q1 budget review …")
         k += 1
-    kind = words[k] if 1 < k < len(words) - 1 else None
+    first = k
+    while (
+        k < len(words)
+        and not words[k].labels
+        and not words[k].boundary
+        and not _ticket(words[k])
+        and (words[k].text[:1].isupper() or words[k].text == "&" and k > first)
+    ):
+        k += 1
+    if k == first or words[k - 1].text == "&":
+        return []
+    end = k
+    while end < len(words) and end - k < 4 and not words[end].boundary and BLANK not in words[end].low:
+        end += 1
+    run = words[k:end]
     if (
-        kind is None
-        or kind.labels != {"MEETING"}
-        or _GENERIC_MEETING.search(kind.low)
-        or BLANK not in words[k + 1].low
+        not run
+        or end >= len(words)
+        or BLANK not in words[end].low
+        or any(
+            w.labels - {"MEETING", "KPI"}
+            or not (w.text.islower() or _ticket(w) and w is run[0])
+            or w.low in _MEETING_WITH
+            or w.low in CUSTOMER_PREPOSITIONS
+            or w.low in FILLERS
+            for w in run
+        )
+        or len(run) == 1
+        and _GENERIC_MEETING.search(run[0].low)
+        or all(w.low in _MEETING_MODES or _GENERIC_MEETING.search(w.low) for w in run)
     ):
         return []
-    return [kind]
+    return run
 
 
 # How or where a meeting is held ("… tue 2pm teams"): not what it is about.
@@ -2729,7 +2795,8 @@ def _without_words(segments: list[Segment], used: set[int]) -> list[Segment]:
     return [seg for seg in kept if seg.words]
 
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅÄÖ])")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅÄÖ])|(?<=[^\W\d_]{3}[.!])\s+(?=[a-zæøåäö]+\s)")
+# (also a lower-case sentence after a full stop: "she's sending over the signed NDA. lovely person, …")
 
 
 def _subject_text(words: list[Word], run: list[Word]) -> str:
@@ -2952,19 +3019,30 @@ def _cased_split(words: list[Word], named: Segment) -> int | None:
     lower-case deal ("the Bodø Havnevesen crane telemetry"); not a deal name with a number ("Acme renewal 2027")."""
     first = named.words[0]
     start = 0
+    opens = False
     if first.i == 0 or words[first.i - 1].low not in _DETERMINERS:
         # (only a noun phrase: "Lärbro Kalk skjuter på …" is a customer and a verb; "drop the X booking engine")
         inner = next(
             (k for k, w in enumerate(named.words[:-2]) if w.low in _DETERMINERS and w.text.islower()), None
         )
         formed_at = next((k for k, w in enumerate(named.words[1:-1], 1) if w.text in _WRITTEN_FORMS), None)
-        if inner is None and formed_at is None:
+        opens = inner is None and formed_at is None and _opens_deal_phrase(words, named)
+        if inner is None and formed_at is None and not opens:
             return None
         # ("Kjøkken&Bad AS lisensfornyelse er nå i forhandling": a legal form ends the name before the deal)
         start = inner + 1 if inner is not None else 0
     caps = start
     formed = False  # "the Greystone Ltd CRM rollout": a legal form ends the name, whatever the deal's case
-    while caps < len(named.words) and named.words[caps].text[:1].isupper():
+    while (
+        caps < len(named.words)
+        and (
+            named.words[caps].text[:1].isupper()
+            or named.words[caps].text.isdigit()  # ("the 3M Norge badge reader deal")
+            and caps + 1 < len(named.words)
+            and named.words[caps + 1].start == named.words[caps].end
+            and named.words[caps + 1].text[:1].isupper()
+        )
+    ):
         w = named.words[caps]
         if (
             caps > start
@@ -2984,17 +3062,33 @@ def _cased_split(words: list[Word], named: Segment) -> int | None:
     if (
         caps == start
         or caps == len(named.words)
-        or any(any(ch.isdigit() for ch in w.text) for w in named.words)
+        or any(any(ch.isdigit() for ch in w.text) for w in named.words[caps:])
     ):
         return None
     tail = _deal_tail(named.words[caps:], acronyms=formed)
     if (
         not tail
+        or opens
+        and (named.words[caps - 1].low.endswith("s") or tail[0].low in _LEGAL_FORMS)
         or not all(w.text.isalpha() and (w.text.islower() or formed) for w in tail)
         or _person(Segment(named.words[start:caps], None))
     ):
         return None
     return caps - 1
+
+
+def _opens_deal_phrase(words: list[Word], named: Segment) -> bool:
+    """ "new deal Halsnøy Fiskeoppdrett feed sensors", "mark Lindeberg Arkitekter website rebuild as won": the
+    customer right after the word that opens the request (a deal word, an update or create verb, "deal for"), or
+    a heading before a comma or colon ("✅ Tromsø Havnelager cold storage expansion, final price …")."""
+    first, last = named.words[0], named.words[-1]
+    if first.i == 0 or words[first.i - 1].boundary and first.i == 1:
+        after = words[last.i + 1] if last.i + 1 < len(words) else None
+        return after is not None and after.boundary and after.low in {",", ":", ";", "-", "–"}
+    prev = words[first.i - 1]
+    if prev.low in _DEAL_FOR and first.i > 1:
+        prev = words[first.i - 2]
+    return bool(prev.labels & {"DEAL", "UPDATE", "CREATE"})
 
 
 def _deal_tail(run: list[Word], acronyms: bool = False) -> list[Word]:
@@ -3008,6 +3102,7 @@ def _deal_tail(run: list[Word], acronyms: bool = False) -> list[Word]:
             and not (acronyms and w.text.isupper() and len(w.text) > 1)  # ("CRM rollout")
             or w.low in _NOT_A_DEAL
             or w.low in {"yet", "enno", "annu", "now", "na", "nu"}
+            or w.low in {"sin", "sitt", "sine"}  # ("sette Telemark Tannhelse sin sak til …": whose, no name)
             or w.text in {"as", "som"}  # ("mark the Bergen Bygg rollout as won")
         ):
             break
@@ -3101,8 +3196,17 @@ def _name_words(words: list[Word], segment: Segment) -> list[Word]:
     """Where a capitalised name is followed by lower-case words ("Elverum Eiendom takket nei"), the name."""
     run = segment.words
     capital = next((k for k, w in enumerate(run) if w.text[:1].isupper()), None)
+    framed = (
+        capital == 1
+        and run[0].i > 0
+        and words[run[0].i - 1].low in _DETERMINERS
+        and run[-1].i + 1 < len(words)
+        and "DEAL" in words[run[-1].i + 1].labels
+        and all(w.text[:1].isupper() for w in run[1:])
+    )  # ("Set the strandvik Fisk deal to 65%": between "the" and "deal", one word autocorrect left lower-case)
     if (
         capital
+        and not framed
         and all(w.text[:1].isalpha() and w.low not in _NAME_LINKS for w in run[:capital])
         and _writes_names_capitalised(words)
     ):
@@ -3614,6 +3718,10 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             if met is not None:  # "PoC review with Lundgren AB": the topic, then the one met
                 subject_words = _trim_subject(subject_words[:met])
                 used = {w.i for w in subject_words}
+        if intent == "log_activity" and not subject_words and not labelled:
+            # "logcall w haugsbakk eiendom yday 2pm budget frozen til march": dictated words after the date
+            subject_words = _topic_after_date(words)
+            used = {w.i for w in subject_words}
         if intent == "schedule_meeting" and not subject_words:
             subject_words = (
                 _meeting_purpose(words)
@@ -3775,6 +3883,18 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 w.text[:1].isupper() and not w.cue for w in opening
             ):
                 found["customer"] = _span_text(words, opening[0], opening[-1])
+                if (
+                    len(opening) >= 4
+                    and opening[-2].low in FIRST_NAMES
+                    and opening[0].low not in FIRST_NAMES
+                    and not opening[-1].text.isupper()
+                    and opening[-2].end < opening[-1].start
+                ):  # "note: Grønli Bakeri Aksel Tveit new opening hours …": the customer, then who said it
+                    found["customer"] = _span_text(words, opening[0], opening[-3])
+                    found["contact_name"] = _span_text(words, opening[-2], opening[-1])
+                    rest = _trim_subject(subject_words[len(opening) :])
+                    if rest:
+                        found["subject"] = _subject_text(words, rest)
         return found
     if intent in SALES_INTENTS:
         # "for 6 consultants through 2027", "went with a competitor": not the customer
@@ -3782,6 +3902,19 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         with_prep = [
             s for s in with_prep if not _count(s.words) and not _other_party(s) and not _went_with(words, s)
         ]
+        numbered_deal = _numbered_deal(words) if "subject" not in found else None
+        if (
+            numbered_deal is not None
+        ):  # "push close on the Sørli Bygg Phase 2 deal", "mark the Lønn 2027 deal"
+            owners, deal_words = numbered_deal
+            found["subject"] = _span_text(words, deal_words[0], deal_words[-1])
+            if owners:
+                found["customer"] = _span_text(words, owners[0], owners[-1])
+                return found
+            taken = {w.i for w in deal_words}
+            segments = [s for s in segments if not any(w.i in taken for w in s.words)]
+            free = [s for s in free if not any(w.i in taken for w in s.words)]
+            with_prep = [s for s in with_prep if not any(w.i in taken for w in s.words)]
         titled = next((s for s in segments if _after_definite_deal(words, s)), None)
         if titled is not None and "subject" not in found:  # "salgsmuligheten Kjølelager er tapt"
             found["subject"] = _deal_name(
@@ -3797,12 +3930,18 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             found["subject"] = _deal_name(words, owned[0])
             found["customer"] = _name(words, owned[1])
             return found
-        dashed = _dashed_deal(words, _segments(words, intent))
+        all_segments = _segments(words, intent)
+        dashed = _dashed_deal(words, all_segments)
         if dashed is not None and found.get("subject", "") in _span_text(
             words, dashed[1][0], dashed[1][-1]
         ):  # "Heddal Bygdetun - Visitor app: …", "closed won on X – Patient portal"
             found["customer"] = _name(words, dashed[0])
             found["subject"] = _span_text(words, dashed[1][0], dashed[1][-1])
+            return found
+        formed = _formed_deal(words, all_segments) if "subject" not in found else None
+        if formed is not None:  # "Set Haugland Kraft AS Wind Monitoring To Negotiation"
+            found["customer"] = _name(words, formed[0])
+            found["subject"] = _span_text(words, formed[1][0], formed[1][-1])
             return found
         at = next((s for s in segments if s.before is not None and s.before.low in _DEAL_AT), None)
         if at is None and intent == "update_sales_case" and "subject" not in found:
@@ -3870,7 +4009,7 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 (
                     k
                     for k, w in enumerate(named.words[1:-1], 1)
-                    if w.low in _SPLITTING_FORMS and w.text.islower()
+                    if w.low in _SPLITTING_FORMS and w.text.islower() or _as_inside_deal(words, w)
                 ),
                 None,
             )
@@ -3887,7 +4026,13 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                     or named.words[split_at + 1].text.isupper(),
                 )
                 head_at = next(
-                    k for k in range(split_at, -1, -1) if k == 0 or not named.words[k - 1].text[:1].isupper()
+                    k
+                    for k in range(split_at, -1, -1)
+                    if k == 0
+                    or not named.words[k - 1].text[:1].isupper()
+                    and not (
+                        named.words[k - 1].text.isdigit() and named.words[k - 1].end == named.words[k].start
+                    )
                 )
                 found["customer"] = _span_text(words, named.words[head_at], named.words[split_at])
                 if tail and not _not_a_deal_name(tail):  # ("the Kvitfjell Resorts thing is dead")
@@ -3960,7 +4105,12 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
             if moved is not None and "subject" not in found:
                 # "that's from Vestbris, set SCADA upgrade to closed won": the deal between "set" and "to"
                 found["subject"] = moved.text(words)
-            if named in deal_named and len(kept) < len(named.words) and "subject" not in found:
+            if (
+                named in deal_named
+                and len(kept) < len(named.words)
+                and "subject" not in found
+                and named.words[len(kept)].low not in {"sin", "sitt", "sine"}  # ("X sin sak": whose, no name)
+            ):
                 # "the Osprey Maritime renewal deal": the customer, then what the deal is about
                 found["subject"] = _span_text(words, named.words[len(kept)], named.words[-1])
         elif intent == "create_sales_case" and "subject" in found:
@@ -4102,8 +4252,10 @@ def _dashed_deal(words: list[Word], segments: list[Segment]) -> tuple[Segment, l
     a spaced dash, and the deal's capitalised name up to the next break."""
     for seg in segments:
         k = seg.words[-1].i + 1
-        if k + 1 >= len(words) or words[k].low not in _DASHES or not words[k].boundary:
-            continue
+        if k + 1 >= len(words) or words[k].low not in _DASHES | {"|"} or not words[k].boundary:
+            continue  # (also a pipe: "Söderlinds Måleri | Fasadrenovering etapp 2 -> tappad")
+        if words[k].low == "|" and (sum(w.low == "|" for w in words) > 1 or _person(seg)):
+            continue  # ("Kristoffer Dahl | Head of IT | Ørnes Havn AS", "Henrik Salo | Head of IT": a signature)
         name: list[Word] = []
         for w in words[k + 1 :]:
             if w.boundary:
@@ -4118,7 +4270,91 @@ def _dashed_deal(words: list[Word], segments: list[Segment]) -> tuple[Segment, l
             and (name[0].text[:1].isupper() or plain)  # ("Kongsvinger Energi – smart meter analytics")
             and seg.words[0].text[:1].isupper()
             and not _stage_word(name)
-            and not any(w.labels & {"UPDATE", "SALES_FIELD", "CREATE", "LOG", "TASK"} for w in name)
+            and not any(
+                w.labels & {"UPDATE", "SALES_FIELD", "CREATE", "LOG", "TASK"}
+                and not (  # ("Voss Fjellheis – Nytt billettsystem": an adjective that opens the deal's name)
+                    w is name[0]
+                    and w.labels == {"CREATE"}
+                    and w.text[:1].isupper()
+                    and len(name) > 1
+                    and not name[1].labels
+                    and name[1].text.islower()
+                )
+                for w in name
+            )
+            and not (words[k].low == "|" and _looks_like_title(fold(" ".join(w.text for w in name))))
+        ):
+            return seg, name
+    return None
+
+
+def _numbered_deal(words: list[Word]) -> tuple[list[Word], list[Word]] | None:
+    """ "the Sørli Bygg Phase 2 deal", "mark the Lønn 2027 deal as lost": after "the", a capitalised word and a
+    number before "deal" name the deal; capitalised words before them are the customer."""
+    for w in words:
+        k = w.i
+        if w.low not in {"deal", "deals"} or k < 3 or not _numbered(words):
+            continue
+        number, word = words[k - 1], words[k - 2]
+        if (
+            not number.text.isdigit()
+            or len(number.text) > 4
+            or number.boundary
+            or word.boundary
+            or not word.text.isalpha()
+            or not word.text[:1].isupper()
+            or word.text.isupper()
+        ):
+            continue
+        j = k - 2
+        while (
+            j > 0
+            and not words[j - 1].boundary
+            and (words[j - 1].text[:1].isupper() or words[j - 1].text in _NAME_JOINERS)
+        ):
+            j -= 1
+        if j == 0 or words[j - 1].low not in _DETERMINERS:
+            continue
+        owner = words[j : k - 2]
+        if owner and (
+            owner[0].text in _NAME_JOINERS or owner[-1].text in _NAME_JOINERS or _person(Segment(owner, None))
+        ):
+            continue
+        return owner, [word, number]
+    return None
+
+
+_DEAL_ENDS = frozenset({"to", "as", "til", "till", "som", "deal", "from", "fra", "från"})
+
+
+def _formed_deal(words: list[Word], segments: list[Segment]) -> tuple[Segment, list[Word]] | None:
+    """ "Set Haugland Kraft AS Wind Monitoring To Negotiation": a capitalised customer that ends in its legal form,
+    then straight after it the deal's capitalised name up to "to"/"as" or a break."""
+    for seg in segments:
+        k = seg.words[-1].i + 1
+        if (
+            k + 1 >= len(words)
+            or words[k].text not in _WRITTEN_FORMS
+            or not words[k].text.isupper()
+            or not all(w.text[:1].isupper() for w in seg.words if w.text not in _NAME_JOINERS)
+        ):
+            continue
+        name: list[Word] = []
+        for w in words[k + 1 :]:
+            if w.boundary or w.cue is not None or w.low in _DEAL_ENDS:
+                break
+            name.append(w)
+        end = k + 1 + len(name)
+        if (
+            name
+            and len(name) <= 4
+            and end < len(words)
+            and (words[end].boundary or words[end].low in _DEAL_ENDS)
+            and all(w.text[:1].isupper() and w.text.isalpha() for w in name)
+            and not name[0].text.isupper()
+            and not _person(Segment(name, None))
+            and not _stage_word(name)
+            and not _not_a_deal_name(name)
         ):
             return seg, name
     return None
@@ -4308,11 +4544,23 @@ def _form_names(intent: str, words: list[Word]) -> dict[str, Any] | None:
     head = content[0]
     tail_at = next((k for k, w in enumerate(head) if w.text.isalpha() and w.text.islower()), None)
     if (
+        tail_at is not None
+        and tail_at >= 3
+        and head[tail_at - 1].text.isupper()
+        and len(head[tail_at - 1].text) > 1
+        and head[tail_at - 1].text not in _WRITTEN_FORMS
+        and not head[0].text.isupper()
+    ):  # "new opp: Nordre Follo Kommune HR system": an acronym between a Title Case name and a lower-case deal
+        tail_at -= 1
+    if (
         intent in SALES_INTENTS
         and not quoted
         and tail_at
         and all(w.text[:1].isupper() or w.low in {"&", "-"} for w in head[:tail_at])
-        and all(w.text.isalpha() and w.text.islower() and not w.labels for w in head[tail_at:])
+        and all(
+            w.text.isalpha() and (w.text.islower() or w is head[tail_at]) and not w.labels
+            for w in head[tail_at:]
+        )
         and len(head) - tail_at <= 3
         and not _not_a_deal_name(head[tail_at:])
         and _writes_names_capitalised(words)
@@ -4426,6 +4674,21 @@ def _prefixed_names(intent: str, words: list[Word], prefix: list[Word]) -> dict[
         ]
         if named:  # "Brattøra Digital: web relaunch → proposal sent", "X: bump the Data Platform deal to …"
             found["subject"] = _deal_name(rest, named[0])
+        kept = _name_words(words, Segment(prefix, None))
+        tail = prefix[len(kept) :]
+        if (
+            "subject" not in found
+            and kept
+            and tail
+            and kept[0].text[:1].isupper()
+            and not kept[-1].low.endswith("s")  # (a genitive: "Dataväven AB:s supportavtal: …", done below)
+            and len(tail) <= 4
+            and all(w.text.isalpha() and w.text.islower() and not w.labels for w in tail)
+            and _deal_tail(tail) == tail
+            and not _not_a_deal_name(tail)
+            and _writes_names_capitalised(words)
+        ):  # "Fjeldstad IT hosting renewal: ARR now 380k NOK, closed won": the customer, then its deal
+            found["subject"] = _span_text(words, tail[0], tail[-1])
         return found
     opening = next((w for w in rest if not w.boundary), None)
     if intent == "create_task" and opening is not None and "TASK" in opening.labels:
@@ -4531,7 +4794,10 @@ def _task_names(words: list[Word]) -> dict[str, Any]:
             first is not None
             and first.words[0].i == phrase[0].i
             and first.words[0].cue is None
-            and not (_capitalised(words, first.words[0]) and _writes_names_capitalised(words))
+            and (
+                not (_capitalised(words, first.words[0]) and _writes_names_capitalised(words))
+                or first.words[0].low in _THING_VERBS  # ("Remind Me To Send Ellingsen Rør The …": Title Case)
+            )
             # (but "the Acme contract needs …, remind me": a name, not a verb)
         ):
             rest = first.words[1:]  # the to-do's verb ("ringe", "send") is not a name

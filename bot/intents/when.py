@@ -98,6 +98,12 @@ _WEEKDAY = _rx(
     r"(?:(?<=\s)(" + "|".join(_WEEKDAY_ABBR) + r")\.?(?=\s|$|[,:])|(" + "|".join(_WEEKDAY_FULL) + r"))"
     r"(?:\s+(?:next\s+week|neste\s+uke|nasta\s+vecka))?\b"
 )
+# "onsdag neste uke", "wednesday next week", "onsdag nästa vecka": that weekday in next week (before "next week"
+# alone takes the Monday).
+_WEEKDAY_NEXT_WEEK = _rx(
+    r"\b()(?:(?<=\s)(" + "|".join([*_WEEKDAY_ABBR, "wed"]) + r")\.?|(" + "|".join(_WEEKDAY_FULL) + r"))"
+    r"\s+(?:next\s*week|next\s+wk|neste\s*uke|neste\s*veke|nasta\s*vecka|nesta\s*uke|i\s+neste\s*uke)\b"
+)
 _WORDLIKE_WEEKDAY = _rx(
     r"\b(next|neste|nasta|this|denne|kommende|kommande|on|pa|til|till|last|forrige|forra|sist|by|innen|senast|"
     r"fore|for|until|due)\s+(" + "|".join(_WEEKDAY_WORDLIKE) + r")\.?(?=\s|$|[,:])()"
@@ -311,6 +317,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         (_END_OF_NAMED_MONTH, lambda m: _month_end(m[1], today)),
         (_END_OF_MONTH, lambda m: _end_of_month(today)),
         (_END_OF_WEEK, lambda m: today + timedelta(days=(4 - today.weekday()) % 7)),
+        (_WEEKDAY_NEXT_WEEK, _weekday(today)),
         (_NEXT_WEEK, lambda m: today + timedelta(days=7 - today.weekday())),
         (_NEXT_MONTH, lambda m: _add_months(today.replace(day=1), 1)),
         (
@@ -343,7 +350,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         if pattern is _TODAY:  # "this afternoon", "i kveld" ("this morning" is nine, like "i formiddag")
             part = match.group(0).split()[-1]
             clock = time(9) if part in ("morning", "morges") else _PART_OF_DAY.get(part.removeprefix("i"))
-        if pattern in (_WEEKDAY, _WORDLIKE_WEEKDAY, _LAST_WORD_WEEKDAY, _TIMED_WEEKDAY):
+        if pattern in (_WEEKDAY, _WORDLIKE_WEEKDAY, _LAST_WORD_WEEKDAY, _TIMED_WEEKDAY, _WEEKDAY_NEXT_WEEK):
             weekday_end = match.end()
         day_alone = pattern is _DAY_ALONE
         part_after = _PART_AFTER_DAY.match(text, match.end())

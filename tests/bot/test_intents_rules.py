@@ -852,3 +852,94 @@ def test_a_kind_of_meeting_after_the_customer_in_a_calendar_line_is_the_subject(
     got = slots("📅 Vik Elektro workshop friday 10:00", "en")
     assert got["customer"] == "Vik Elektro"
     assert got["subject"] == "workshop"
+
+
+def test_lower_case_words_between_the_customer_and_the_date_of_a_calendar_line_are_the_subject() -> None:
+    got = slots("📅 Vik Elektro pricing workshop tomorrow 2pm", "en")
+    assert got["customer"] == "Vik Elektro"
+    assert got["subject"] == "pricing workshop"
+
+
+def test_a_lower_case_deal_right_after_a_deal_word_and_a_capitalised_customer() -> None:
+    got = slots("new deal Vik Elektro charging network 200k", "en")
+    assert got["customer"] == "Vik Elektro"
+    assert got["subject"] == "charging network"
+
+
+def test_a_title_case_deal_after_a_customer_that_ends_in_its_legal_form() -> None:
+    got = slots("Set Vik Elektro AS Charging Network To Negotiation Please", "en")
+    assert got["customer"] == "Vik Elektro AS"
+    assert got["subject"] == "Charging Network"
+
+
+def test_a_capitalised_word_and_a_number_before_deal_name_the_deal() -> None:
+    got = slots("push close on the Vik Elektro Phase 2 deal to friday", "en")
+    assert got["customer"] == "Vik Elektro"
+    assert got["subject"] == "Phase 2"
+
+
+def test_a_customer_then_a_full_name_in_a_note_gives_the_contact() -> None:
+    got = slots("note: Vik Elektro Kari Dahl wants earlier deliveries", "en")
+    assert got["customer"] == "Vik Elektro"
+    assert got["contact_name"] == "Kari Dahl"
+    assert got["subject"] == "wants earlier deliveries"
+
+
+def test_a_weekday_before_next_week_is_that_day_of_next_week_in_every_language() -> None:
+    for text, lang in (
+        ("book a meeting with Vik Elektro wednesday next week", "en"),
+        ("book møte med Vik Elektro onsdag neste uke", "nb"),
+        ("boka möte med Vik Elektro onsdag nästa vecka", "sv"),
+    ):
+        assert str(slots(text, lang)["when"]).startswith("2026-12-02"), text
+
+
+def test_likely_after_a_percentage_is_part_of_the_probability() -> None:
+    got = slots("new deal for Vik Elektro, 850k NOK, 70% likely", "en")
+    assert got["probability"] == 70
+    assert "subject" not in got
+
+
+def test_a_heading_then_a_customer_before_a_dash_in_a_task() -> None:
+    got = slots("task: Vik Elektro – call back Kari friday", "en")
+    assert got["customer"] == "Vik Elektro"
+    assert got["subject"] == "call back Kari"
+
+
+def test_a_lower_case_sentence_after_a_log_comment_is_no_part_of_it() -> None:
+    got = slots("just called Kari at Vik Elektro, she's sending the NDA. lovely person", "en")
+    assert got["subject"] == "she's sending the NDA"
+
+
+def test_no_make_that_corrects_a_clock_time() -> None:
+    got = slots("book a meeting with Vik Elektro thursday 13:00, no make that 14:00", "en")
+    assert str(got["when"]).startswith("2026-11-26T14:00")
+    assert "subject" not in got
+
+
+def test_a_corrected_search_text_after_matching_replaces_the_first() -> None:
+    assert slots("look up customers matching vik, sorry, vok", "en")["customer"] == "vok"
+
+
+def test_dictated_words_after_the_date_of_a_log_are_its_comment() -> None:
+    got = slots("logcall w vik elektro yday 2pm budget frozen til march", "en")
+    assert got["customer"] == "vik elektro"
+    assert got["subject"] == "budget frozen til march"
+
+
+def test_a_pipe_between_the_customer_and_the_deal_is_read_like_a_dash() -> None:
+    got = slots("Vik Elektro | Fasadrenovering etapp 2 -> tappad", "sv")
+    assert got["customer"] == "Vik Elektro"
+    assert got["subject"] == "Fasadrenovering etapp 2"
+
+
+def test_sin_sak_after_a_customer_names_no_deal() -> None:
+    got = slots("kan vi sette Vik Elektro sin sak til kvalifisert?", "nb")
+    assert got["customer"] == "Vik Elektro"
+    assert "subject" not in got
+
+
+def test_a_lower_case_deal_after_the_customer_before_a_colon() -> None:
+    got = slots("Vik Elektro hosting renewal: ARR now 380k NOK, closed won", "en")
+    assert got["customer"] == "Vik Elektro"
+    assert got["subject"] == "hosting renewal"
