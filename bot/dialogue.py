@@ -323,7 +323,7 @@ class Dialogue:
             )  # fmt: skip
         state["awaiting"] = {"kind": "confirm"}
         await self._save(state)
-        return [Confirm(question)]
+        return [Confirm(question, lang)]
 
     async def _execute(self, state: dict[str, Any]) -> list[Reply]:
         intent, slots, ids, lang = state["intent"], state["slots"], state["ids"], state["lang"]
@@ -385,7 +385,7 @@ class Dialogue:
             await self._save(state)
             return [
                 Text(error_text(lang, exc)),
-                Confirm(say(lang, "confirm.create_customer", name=slots["customer"], org="")),
+                Confirm(say(lang, "confirm.create_customer", name=slots["customer"], org=""), lang),
             ]
         except DuplicateCustomer as exc:
             await self._clear()

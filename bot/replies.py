@@ -38,6 +38,9 @@ class Confirm:
     """A yes/no question about a pending action."""
 
     question: str
+    # The language the question is in when it is not the user's setting (the dialogue answers in the language a
+    # message was written in): its yes/no buttons and hint follow it.
+    lang: str | None = None
 
 
 @dataclass

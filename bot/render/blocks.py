@@ -353,6 +353,7 @@ def _text(reply: Text, lang: str) -> Message:
 
 
 def _confirm(reply: Confirm, lang: str) -> Message:
+    lang = reply.lang or lang  # (the buttons in the question's language)
     buttons = [
         _button(say(lang, "button.yes"), "kundebot_yes", "yes", "primary"),
         _button(say(lang, "button.no"), "kundebot_no", "no"),

@@ -40,7 +40,7 @@ def render(console: Console, reply: Reply, lang: str = "en") -> None:
         case Text(message=message, tone=tone):
             console.print(RichText(message, style=TONE_STYLE[tone]))
         case Confirm(question=question):
-            console.print(RichText(f"{question} {say(lang, 'confirm.yes_no')}", style="bold"))
+            console.print(RichText(f"{question} {say(reply.lang or lang, 'confirm.yes_no')}", style="bold"))
         case Choice(question=question, options=options):
             console.print(RichText(question, style="bold"))
             for i, option in enumerate(options, 1):

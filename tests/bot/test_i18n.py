@@ -207,3 +207,13 @@ def test_no_handler_writes_a_reply_or_question_inline() -> None:
 
 def test_a_language_without_a_catalogue_gets_english() -> None:
     assert say("de", "customer.created", name="Acme AS", number=10001) == "Created Acme AS (#10001)."
+
+
+async def test_a_question_to_a_norwegian_user_who_wrote_in_english_is_english_to_its_buttons(
+    store: Store,
+) -> None:
+    talk = Conversation(store, await user_speaking(store, "nb"))
+    await said(talk, "customer add Acme AS, 923 609 016")
+    [question] = await talk.handle("log a call with Acme AS today about the renewal")
+    assert isinstance(question, Confirm) and question.lang == "en"
+    assert question.question.startswith("Log call with Acme AS")

@@ -284,6 +284,15 @@ def test_a_yes_no_question_and_a_choice_are_answered_in_the_users_words() -> Non
     assert "Svara med numret." in console_text(Choice("Vilken?", ["A", "B"]), "sv")
 
 
+def test_a_question_asked_in_another_language_keeps_its_buttons_and_hint_in_it() -> None:
+    # (the dialogue answers in the language a message was written in: a Norwegian user who wrote in English)
+    confirm = blocks.render(Confirm("Log email with Nordlys IT AS: the revised fee proposal?", "en"), "nb")
+    assert confirm.text.endswith("(yes/no)")
+    buttons = [e["text"]["text"] for b in confirm.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert buttons == ["Yes", "No"]
+    assert console_text(Confirm("Logge e-post?", "nb"), "en").strip().endswith("(ja/nei)")
+
+
 def test_the_register_card_names_the_register_in_the_users_language() -> None:
     unit = a_unit()
     text = block_text(RegisterCard(unit, "923 609 016", "the Norwegian register (Brønnøysund)"), "nb")
