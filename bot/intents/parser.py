@@ -133,15 +133,13 @@ def read(
     request = _request_clause(words) or _closing_request(words)
     asked = _intent(request, ex.slots, future) if request is not None else "unknown"
     if asked != "unknown":  # "…long story…, so could you log that as a meeting?": the request decides
-        intent = asked
-    guess = classify(_placeholders(folded, ex))
-    if guess is None:
-        pass
-    elif intent == "unknown":
-        if not _has(words, "OFFTOPIC") and guess[0] != "unknown" and guess[1] >= MIN_CONFIDENCE:
-            intent = guess[0]  # (an errand we don't run stays unknown)
-    elif guess[0] != intent and guess[1] >= OVERRULE_CONFIDENCE and asked == "unknown":
-        intent = guess[0]  # (a request put in words, "så kan du boka …", is not overruled by a bag of words)
+        intent = asked  # (and a request put in words, "så kan du boka …", is not overruled by a bag of words)
+    elif (guess := classify(_placeholders(folded, ex))) is not None:
+        if intent == "unknown":
+            if not _has(words, "OFFTOPIC") and guess[0] != "unknown" and guess[1] >= MIN_CONFIDENCE:
+                intent = guess[0]  # (an errand we don't run stays unknown)
+        elif guess[0] != intent and guess[1] >= OVERRULE_CONFIDENCE:
+            intent = guess[0]
     if intent != "log_activity" or when is None or when.spans[0].start >= muted:
         muted = 0  # (a question quoted before its answer keeps its date: "> kan vi ta et møte uke 2?\nja, …")
     if muted:
