@@ -421,6 +421,10 @@ TITLE_WORDS = (
 TITLE_SUFFIXES: tuple[str, ...] = ("sjef", "chef", "leder", "ledare", "ansvarlig", "ansvarig", "direktør", "direktor", "manager",
                   "officer", "ansvarleg", " lead")  # fmt: skip
 
+# Company legal forms, Nordic and foreign, as they end a company's name ("Acme AS", "Volvo AB", "Nokia Oyj").
+LEGAL_FORMS = frozenset({"as", "asa", "ab", "oy", "oyj", "aps", "a/s", "ans", "da", "sa", "ks", "ba", "sf", "ehf",
+                         "hb", "kb", "ky", "ltd", "llc", "inc", "plc", "llp", "lp", "co", "gmbh", "ag", "bv", "nv"})  # fmt: skip
+
 # Common first names: a name that starts with one is a person (contact), not a company.
 FIRST_NAMES = frozenset(
     fold(n)

@@ -25,6 +25,7 @@ from bot.intents.lexicon import (
     CUSTOMER_PREPOSITIONS,
     FILLERS,
     FIRST_NAMES,
+    LEGAL_FORMS,
     NEVER_NAMES,
     SUBJECT_MARKERS,
     SUBJECT_WORD_MARKERS,
@@ -2252,7 +2253,7 @@ def _inside_capitalised_name(words: list[Word], w: Word) -> bool:
         return False
     if (
         w.i > 1
-        and words[w.i - 1].low in _LEGAL_FORMS
+        and words[w.i - 1].low in LEGAL_FORMS
         and words[w.i - 1].text != "as"
         and w.labels & {"DETAIL"}
     ):
@@ -3008,8 +3009,6 @@ def _adjacent_to_deal(words: list[Word], segment: Segment) -> bool:
 _OFFER_NOUNS = frozenset(fold(w) for w in ("tilbud", "tilbudet", "offert", "offerten", "proposal", "quote"))
 
 
-_LEGAL_FORMS = frozenset({"as", "asa", "ab", "oy", "oyj", "aps", "a/s", "ltd", "llc", "inc", "ans", "da", "sa", "gmbh",
-                          "plc", "ky", "hb", "kb", "bv", "nv", "ag", "co", "llp", "lp"})  # fmt: skip
 
 
 def _cased_split(words: list[Word], named: Segment) -> int | None:
@@ -3067,7 +3066,7 @@ def _cased_split(words: list[Word], named: Segment) -> int | None:
     if (
         not tail
         or opens
-        and (named.words[caps - 1].low.endswith("s") or tail[0].low in _LEGAL_FORMS)
+        and (named.words[caps - 1].low.endswith("s") or tail[0].low in LEGAL_FORMS)
         or not all(w.text.isalpha() and (w.text.islower() or formed) for w in tail)
         or _person(Segment(named.words[start:caps], None))
     ):
@@ -3108,7 +3107,7 @@ def _deal_tail(run: list[Word], acronyms: bool = False) -> list[Word]:
     return out
 
 
-_SPLITTING_FORMS = _LEGAL_FORMS - {
+_SPLITTING_FORMS = LEGAL_FORMS - {
     "as",
     "da",
     "sa",
@@ -3118,6 +3117,9 @@ _SPLITTING_FORMS = _LEGAL_FORMS - {
     "ky",
     "hb",
     "kb",
+    "ks",
+    "ba",
+    "sf",
 }  # (not everyday words)
 _NAME_LINKS = frozenset({"i", "in", "og", "and", "och", "of", "for", "för", "pa", "&"})
 _ARTICLES = frozenset(
@@ -3164,7 +3166,7 @@ def _without_genitive(name: str, lang: str, joined_by_hyphen: bool = False) -> s
     last = name.split()[-1] if name.split() else ""
     if lang == "en" or joined_by_hyphen:
         return name
-    if len(last) > 3 and last.endswith("s") and last.lower() not in _LEGAL_FORMS and not last.endswith("ss"):
+    if len(last) > 3 and last.endswith("s") and last.lower() not in LEGAL_FORMS and not last.endswith("ss"):
         return name[:-1]
     return name
 
@@ -3219,7 +3221,7 @@ def _name_words(words: list[Word], segment: Segment) -> list[Word]:
         if (
             w.text[:1].isalpha()
             and w.text[:1].islower()
-            and w.low not in _LEGAL_FORMS
+            and w.low not in LEGAL_FORMS
             and w.low not in _NAME_LINKS
             and w.low not in _ORG_NOUNS  # ("Hallstahammars kommun", "Steinsland og Dahl advokatfirma")
             and not _particle_before_name(run, k)  # ("Joost van der Linden")
@@ -3434,7 +3436,7 @@ def _comma_workplace(words: list[Word], segment: Segment, place: Segment) -> boo
     run = segment.words
     return (
         2 <= len(run) <= 3
-        and all(_name_cased(w.text) and w.low not in _LEGAL_FORMS for w in run)
+        and all(_name_cased(w.text) and w.low not in LEGAL_FORMS for w in run)
         and run[-1].i + 2 == place.words[0].i
         and words[run[-1].i + 1].low == ","
         and len(place.words) > 1
@@ -3457,7 +3459,7 @@ def _at_workplace(words: list[Word], segment: Segment, workplace: Segment) -> bo
         and workplace.before.low in WORKPLACE_PREPOSITIONS
         and run[-1].i + 1 == workplace.before.i
         and len(run) <= 3
-        and all(_name_cased(w.text) and w.low not in _LEGAL_FORMS for w in run)
+        and all(_name_cased(w.text) and w.low not in LEGAL_FORMS for w in run)
         and workplace.words[0].text[:1].isupper()  # (not "purre Fjord Bygg på fakturaen")
     )
 
@@ -4073,7 +4075,7 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 and 2 <= len(last.text) <= 5
                 and last.text.isalpha()
                 and last.text.isupper()
-                and last.low not in _LEGAL_FORMS
+                and last.low not in LEGAL_FORMS
                 and all(w.text[:1].isupper() and not w.text.isupper() for w in named.words[:-1])
             ):  # "move the Atlas Foods ERP deal to negotiation": the customer, then the deal's acronym
                 found["customer"] = _span_text(words, named.words[0], named.words[-2])
