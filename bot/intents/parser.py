@@ -3009,8 +3009,6 @@ def _adjacent_to_deal(words: list[Word], segment: Segment) -> bool:
 _OFFER_NOUNS = frozenset(fold(w) for w in ("tilbud", "tilbudet", "offert", "offerten", "proposal", "quote"))
 
 
-
-
 def _cased_split(words: list[Word], named: Segment) -> int | None:
     """In a sales message whose writer capitalises names, the last capitalised word of a customer followed by a
     lower-case deal ("the Bodø Havnevesen crane telemetry"); not a deal name with a number ("Acme renewal 2027")."""
