@@ -180,6 +180,14 @@ def _number_value(raw: str) -> float:
 def find_amount(ex: Extraction, lang: str, *, bare_numbers: bool) -> None:
     """The first sum of money: with a currency or multiplier always; a bare number only where a sum is expected.
     A range ("300-400k") is no sum; a total ("TCV 720k") beats a monthly figure; "fra 12k til 18k" is the new one."""
+    half = _HALF_A_MILLION.search(ex.text)
+    if half is not None and not _AMOUNT.search(ex.text[: half.start()]):
+        # "a new opportunity at half a million NOK", "en halv million kroner": 500000
+        ex.take(half.start(), half.end(), "amount", 500000)
+        if half.group(1):
+            code = _CURRENCY[half.group(1).lower()]
+            ex.slots.setdefault("currency", code or CURRENCY_KR.get(lang, "NOK"))
+        return
     for span in list(
         _RANGE.finditer(ex.text)
     ):  # ("somewhere in the 300-400k range": no sum, and no deal name)
@@ -187,6 +195,14 @@ def find_amount(ex: Extraction, lang: str, *, bare_numbers: bool) -> None:
     found = [m for m in _AMOUNT.finditer(ex.text) if not _RANGE_BEFORE.search(ex.text, 0, m.start())]
     found = [m for m in found if not _RANGE_AFTER.match(ex.text, m.end())]
     found.sort(key=lambda m: _TOTAL_BEFORE.search(ex.text[max(0, m.start() - 25) : m.start()]) is None)
+    before = [ex.text[max(0, m.start() - 8) : m.start()] for m in found]
+    if (
+        found
+        and not _TOTAL_BEFORE.search(ex.text[max(0, found[0].start() - 25) : found[0].start()])
+        and any(_MONTHLY.search(b) for b in before)
+        and any(_YEARLY.search(b) for b in before)
+    ):  # ("MRR 45k, ARR 540k", no total: the yearly figure is the deal's)
+        found.sort(key=lambda m: _YEARLY.search(ex.text[max(0, m.start() - 8) : m.start()]) is None)
     if found and (
         found[0] is not min(found, key=lambda m: m.start())
         or _TOTAL_BEFORE.search(ex.text[max(0, found[0].start() - 25) : found[0].start()])
@@ -245,7 +261,15 @@ _AMOUNT_TAIL = re.compile(
     r"|\s+(?:over|across)\s+(?:\d+|two|three|four|five|to|tre|fire|fem|tva|fyra)\s+(?:years|yrs|ar|aar)\b)+"
 )
 _BRAND_DIGITS = re.compile(r"\d+M\s+(?!(?:NOK|SEK|EUR|USD|DKK|kr)\b)[A-ZÆØÅÄÖ]")
+_HALF_A_MILLION = re.compile(
+    r"\b(?:half\s+a|a\s+half|en\s+halv|ein\s+halv)\s+(?:million|mill|miljon)\b(?:\s+("
+    + _CUR
+    + r"|€|\$|£)(?![\w]))?",
+    re.IGNORECASE,
+)
 _RECURRING = re.compile(r"\b(?:mrr|arr)\W*$")
+_MONTHLY = re.compile(r"\bmrr\W*$")
+_YEARLY = re.compile(r"\barr\W*$")
 _RANGE = re.compile(
     r"(?<![\w.,])\d+(?:[.,]\d+)?\s*(?:k|m|mill)?[-–]\d+(?:[.,]\d+)?\s*(?:k|m|mill|mnok|msek|tkr)\b(?:\s+(?:range|spann|spenn|spannet))?"
 )

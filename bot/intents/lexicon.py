@@ -1043,3 +1043,51 @@ CUES["HOWTO"] = CUES["HOWTO"] + ("the command to", "the command for", "which com
 FILLERS = FILLERS | frozenset(
     fold(w) for w in ("probably", "antakelig", "antageligvis", "antagligen", "troligen")
 )
+# dev15: the common English words a deal's or a meeting's topic is made of ("Patient Portal", "HR System
+# Migration", "Winter Storage Pricing Follow Up", "Feed Barge Sensors"): in a Title Case or ALL CAPS line, where
+# a company name straight before them ends. TOPIC_HEADS are the nouns such a name ends in; TOPIC_WORDS the words
+# that go before them. A company's own words ("Energy", "Data", "Shipping") never open such a name (parser).
+TOPIC_HEADS = frozenset(
+    """
+app apps portal portals platform system systems dashboard dashboards pilot rollout roll-out migration upgrade
+upgrades integration integrations renewal renewals engine module modules tool tools tooling sensor sensors kiosk
+kiosks roadmap planning plan plans pricing budget review reviews inspection inspections storage booking bookings
+report reports reporting contract contracts licence licences license licenses support maintenance analytics
+tracking monitoring automation website webshop chatbot bot crm erp lighting samples sample list lists project
+projects program programme implementation deployment replacement refresh relaunch redesign rebuild overhaul
+expansion extension audit assessment workshop training onboarding offboarding scope proposal quote tender bid
+agreement order orders invoice invoices payment payments pipeline strategy campaign launch demo
+kickoff follow-up followup update updates setup install installation service services network networks server
+servers cloud hosting backup security access portal solution solutions
+""".split()
+)
+TOPIC_WORDS = TOPIC_HEADS | frozenset(
+    """
+new next annual yearly monthly quarterly winter summer spring autumn fall season seasonal q1 q2 q3 q4 phase
+patient customer client member membership staff employee employees guest guests visitor visitors fleet vehicle
+vehicles truck trucks car parking ticket ticketing booking expedition cruise hotel room rooms menu kitchen
+retail store stores shop warehouse inventory stock supply chain logistics delivery deliveries shipping freight
+cargo port harbour harbor berth dock feed barge fish salmon farm farming boat vessel hull propeller shaft engine
+elevator lift escalator facade panel panels roof window windows door doors heating cooling ventilation energy
+power grid meter meters smart solar wind battery batteries charging smelter mining drilling plant factory
+production quality safety compliance risk fraud claims claim insurance policy pension payroll hr finance
+accounting billing pricing price prices sales marketing brand content social media email mobile web digital
+online self-service self check-in check-in checkout access identity sso login password iot ai ml data
+analytics reporting document documents archive records case handling workflow approval signing e-signing
+dispatch route routing scheduling planning forecast forecasting budget cost costs procurement sourcing tender
+vendor supplier partner partners reseller training learning course courses exam recruitment hiring talent
+office desk desks meeting meetings conference event events venue catering lunch coffee water waste recycling
+cleaning security camera cameras alarm alarms lock locks parking lot fuel card cards payment loyalty gift
+voucher subscription subscriptions machine machines equipment hardware software licence licences cloud
+storage backup server servers network wifi telephony phone phones call centre center helpdesk service desk
+support ticket migration test testing rig lab research development engineering design architecture
+upgrade rollout relaunch revised signed draft final send update review prepare call email book order chase
+follow up sensors kiosks inspection tooling roadmap lighting samples list onboarding portal app dashboard
+crane cranes pump pumps conveyor forklift forklifts robot robots drone drones scanner scanners printer printers
+tablet tablets laptop laptops screen screens signage
+""".split()
+)
+# dev15: "# of mtgs logged lst wk?" (a count written with the number sign), "where are we vs the 12 MNOK target for
+# 2026?" (a target is measured, not sold).
+CUES["QUANT"] = CUES["QUANT"] + ("# of",)
+CUES["KPI"] = CUES["KPI"] + ("target", "the target", "målet", "mål")

@@ -31,6 +31,8 @@ from bot.intents.lexicon import (
     SUBJECT_WORD_MARKERS,
     TITLE_SUFFIXES,
     TITLE_WORDS,
+    TOPIC_HEADS,
+    TOPIC_WORDS,
     WORKPLACE_PREPOSITIONS,
 )
 from bot.intents.model import INTENT_SLOTS, Parse
@@ -139,7 +141,9 @@ def read(
         if intent == "unknown":
             if not _has(words, "OFFTOPIC") and guess[0] != "unknown" and guess[1] >= MIN_CONFIDENCE:
                 intent = guess[0]  # (an errand we don't run stays unknown)
-        elif guess[0] != intent and guess[1] >= OVERRULE_CONFIDENCE:
+        elif guess[0] != intent and guess[1] >= OVERRULE_CONFIDENCE and not (
+            guess[0] == "log_activity" and future and intent in ("create_task", "schedule_meeting")
+        ):  # ("ringte X, ring dem tilbake i morgen": a to-do ahead is not made a log by "ringte")
             intent = guess[0]
     if intent != "log_activity" or when is None or when.spans[0].start >= muted:
         muted = 0  # (a question quoted before its answer keeps its date: "> kan vi ta et møte uke 2?\nja, …")
@@ -284,10 +288,11 @@ def read(
         head, _, comment = said.partition(":")
         parts = head.split()
         if (
-            1 <= len(parts) <= 3
+            1 <= len(parts) <= 4
             and comment.strip()
-            and fold(parts[0]) in FIRST_NAMES
-            and all(p[:1].isupper() for p in parts)
+            and fold(parts[0].split("-")[0]) in FIRST_NAMES
+            and all(p[:1].isupper() or p in _NAME_PARTICLES for p in parts)
+            and parts[-1][:1].isupper()
         ):  # "📝 Vik Bygg, Kari Hansen: vil vente til mars": who said it, then what
             slots["contact_name"] = head.strip()
             said = slots["subject"] = comment.strip()
@@ -324,10 +329,412 @@ def read(
     if intent == "log_activity" and quote is not None and "\n" in text[quote.end() - 1 :]:
         # "> We'd like to add 12 more licences from January.\nlog that as an email from …": the quote is logged
         slots["subject"] = clean(quote.group(1)).strip().rstrip(".!?,;: ").strip("\"“”«»'")
+    if intent in ("log_activity", "schedule_meeting"):
+        topic = _LABELLED_TOPIC.search(original)
+        said = slots.get("subject")
+        if (
+            topic is not None
+            and fold(topic[1]) not in _PERSONAL_PRONOUNS | {"dem", "them", "dom", "it", "det"}
+            and not (isinstance(said, str) and fold(topic[1]).startswith(fold(said)))
+        ):
+            # "… Can you log it as a meeting with Jonas? topic: yard booking module": the topic the writer labels
+            slots["subject"] = topic[1].strip()
+    person = slots.get("contact_name")
+    if isinstance(person, str) and fold(person) in FIRST_NAMES and person[:1].isupper():
+        # "Had lunch with … Jonas Berglund and their new IT chief. … log it as a meeting with Jonas?": the person
+        # the recap named in full
+        full = re.search(
+            r"(?<![\w'-])" + re.escape(person) + r"((?:\s+(?:van|von|de|der|af|ter|da|di|le|la|el|al|bin))*"
+            r"\s+[A-ZÆØÅÄÖ][\w'’-]+)(?![\w'-])",
+            original,
+        )
+        if (
+            full is not None
+            and fold(full[1].split()[-1]) not in _FUNCTION_WORDS | _CUE_WORDS
+            and find_when(fold(full[1]), language, now) is None
+        ):
+            slots["contact_name"] = person + full[1]
+    if intent in ACTIVITY_INTENTS or intent in SALES_INTENTS:
+        _topic_after_capital_name(slots, intent, ex.text, original, written)
+    person = slots.get("contact_name")
+    if (
+        isinstance(person, str)
+        and re.fullmatch(r"[a-zæøåäö]+", person)
+        and fold(person) not in FIRST_NAMES
+        and re.search(r"\b(?:the|some|a|an|our|their|his|her)\s+" + re.escape(person) + r"\b", original)
+    ):  # ("we're on the shortlist with Bouvet", "who sat in for some reason": a noun, not a person)
+        del slots["contact_name"]
+    said = slots.get("subject")
+    if intent in ("log_activity", "schedule_meeting") and isinstance(said, str):
+        talked = _TOPIC_LEAD.match(said)
+        if talked is not None and said[talked.end() :].strip():
+            said = slots["subject"] = said[
+                talked.end() :
+            ].strip()  # ("… we talked about the pricing. log it")
+    if intent == "schedule_meeting" and isinstance(said, str):
+        walked = _WALK_THROUGH.match(said)
+        if walked is not None and said[walked.end() :].strip():
+            said = slots["subject"] = said[walked.end() :].strip()  # ("… at 14:00 to walk through the DPA")
+        booking = _BOOKING_LEAD.match(said)
+        if booking is not None and said[booking.end() :].strip():
+            # "booking a QBR with Gjensidige Forsikring ASA friday 9am, can you add it": the meeting booked
+            said = slots["subject"] = said[booking.end() :].strip()
+            if len(said.split()) == 1 and _GENERIC_MEETING.search(fold(said)):
+                del slots["subject"]  # ("booking a meeting with …": no topic)
+                said = None
+    if intent == "schedule_meeting" and isinstance(said, str) and len(said.split()) >= 2:
+        who, verb = (fold(w) for w in said.split()[:2])
+        if who.split("'")[0] in _REMARK_PRONOUNS and verb not in _PURPOSE_VERBS and not who.endswith("'d"):
+            # "… on the 30th, 2-3pm? He prefers teams.", "She's bringing the tasting samples": a remark about the
+            # people met, not what the meeting is for ("they want to see the ticketing demo" is)
+            del slots["subject"]
+    if intent == "log_activity" and when is not None and _LATER_TODAY.match(folded, when.spans[0].start):
+        slots.pop("when", None)  # "… rang back … I'll send the contract later today": what is still to come
+    if intent == "update_sales_case":
+        _deal_in_request(slots, original)
+    if intent in SALES_INTENTS:
+        _deal_signed(slots, original)
+    if intent == "create_task":
+        _todo_after_customer(slots, ex.text, original)
+    if intent in SALES_INTENTS and "subject" not in slots:
+        _deal_after_legal_name(slots, ex.text, original)
+    owned = _without_owned_group(slots, original)
+    if owned is not None:  # (the group is no topic: not for the tagger either)
+        ex.text = ex.text[: owned[0]] + BLANK * (owned[1] - owned[0]) + ex.text[owned[1] :]
+    said = slots.get("subject")
+    if intent == "create_task" and isinstance(said, str):
+        # "update the partner agreement w/ Kvitfjell Alpin over new year": when, though no date; not the to-do
+        trimmed = _VAGUE_TURN_OF_YEAR.sub("", said)
+        if trimmed.strip():
+            slots["subject"] = trimmed
+        for vague in _VAGUE_TURN_OF_YEAR_ANYWHERE.finditer(ex.text):  # (for the tagger too)
+            ex.text = (
+                ex.text[: vague.start()] + BLANK * (vague.end() - vague.start()) + ex.text[vague.end() :]
+            )
     tagged = (
         _read_words(language, ex.text, original) if TAGGED_SLOTS & set(INTENT_SLOTS.get(intent, ())) else []
     )
     return Reading(intent, language, slots, tagged, list(ex.spans), original, written)
+
+
+# A topic the writer labels anywhere in a log or a booking ("…, topic was the Madrid office rollout. Fun detail: …",
+# "… on december 3 at 10, topic: MES replacement."): to the end of its sentence.
+_LABELLED_TOPIC = re.compile(
+    r"(?:^|(?<=[\s,.;:!?(]))(?:topic|agenda|tema|emne|ämne|theme)\s*(?::|\s+(?:was|is|will\s+be|er|var|blir|är|blir)\b)\s*"
+    r"([^\W_][^.!?\n]*?)\s*(?=[.!?](?:\s|$)|\n|\s[-–—]\s|$)",
+    re.IGNORECASE,
+)
+# A to-do's vague time at the turn of the year ("over new year", "over nyttår", "efter nyår"), which gives no `when`.
+_VAGUE_TURN_OF_YEAR = re.compile(
+    r"\s+(?:over|after|etter|efter|around|rundt|runt|kring)\s+(?:the\s+)?(?:new\s+year(?:'s)?|nyttår(?:et)?|nyttar(?:et)?|"
+    r"nyår(?:et)?|nyar(?:et)?|årsskiftet|arsskiftet)[\s.!,]*$",
+    re.IGNORECASE,
+)
+_VAGUE_TURN_OF_YEAR_ANYWHERE = re.compile(
+    r"(?<=\s)(?:over|after|etter|efter|around|rundt|runt|kring)\s+(?:the\s+)?(?:new\s+year(?:'s)?|nyttar(?:et)?|"
+    r"nyar(?:et)?|arsskiftet)\b"
+)
+# Words of a company's own name that never open the topic after it ("Aker Energy Dashboard": "Aker Energy").
+_COMPANY_NAME_WORDS = frozenset(
+    """energy data digital media power shipping logistics security software engineering design architecture finance
+    insurance partners partner solutions systems services service network consulting group cars tech labs capital
+    holding marine fish salmon farm farming cloud solar wind it hotel hotels retail""".split()
+)
+_ENDS_A_TOPIC = frozenset({"deal", "deals", "opportunity", "opp", "case", "pls", "please", "thanks"})
+_TOPIC_TODO_VERBS = frozenset(
+    "send call email mail update prepare book order chase review follow check ring ping draft share sign "
+    "sende ringe maile mejle oppdatere forberede booke bestille purre folge sjekke "
+    "skicka ringa mejla maila uppdatera forbereda boka bestalla kolla folja".split()
+)
+_CAPITAL_WORD = re.compile(r"[^\W\d_][\w'’&-]*")
+
+
+def _topic_after_capital_name(
+    slots: dict[str, Any], intent: str, blanked: str, original: str, written: str
+) -> None:
+    """ "New Deal For Kaupanger Skipsverft Propeller Shaft Inspection App 320K", "BOOK MEETING TROLLHEIMEN
+    HYTTEUTLEIE WINTER SEASON PLANNING MONDAY 14:00": in a Title Case or ALL CAPS line a company runs straight into
+    the deal or topic. The name ends at its legal form, or before the common words a topic is made of."""
+    named = slots.get("customer")
+    if not isinstance(named, str) or len(named.split()) < 2:
+        return
+    letters = _CAPITAL_WORD.findall(written)
+    if len(letters) < 4 or sum(w[0].isupper() for w in letters) < 0.75 * len(letters):
+        return
+    at = original.find(named)
+    if at < 0:
+        return
+    parts = list(_CAPITAL_WORD.finditer(named))
+    if len(parts) < 2:
+        return
+    lows = [fold(m.group(0)) for m in parts]
+    split = next(
+        (k + 1 for k in range(1, len(parts) - 1) if lows[k] in LEGAL_FORMS and not written.isupper()), None
+    )  # ("Norsk Hydro Asa Smelter Energy Dashboard": the legal form ends the name)
+    if split is None:
+        k = len(parts)
+        while k > 1 and lows[k - 1] in TOPIC_WORDS and lows[k - 1] not in LEGAL_FORMS:
+            k -= 1
+        while k < len(parts) and lows[k] in _COMPANY_NAME_WORDS:
+            k += 1
+        if 1 < k < len(parts) and not written.isupper():
+            acronym = parts[k - 1].group(0)  # "Move The Hallingdal Kraft SAP Rollout …": the system's name
+            if 2 <= len(acronym) <= 4 and acronym.isupper() and lows[k - 1] not in LEGAL_FORMS:
+                k -= 1
+        if all(low in TOPIC_WORDS for low in lows[:k]):
+            return  # ("Booking Engine": no company's word before the topic; not this rule's to cut)
+        tail = lows[k:]
+        if not tail:
+            return
+        todo = intent == "create_task" and tail[0] in _TOPIC_TODO_VERBS
+        if not todo and not any(w in TOPIC_HEADS for w in tail):
+            return
+        split = k
+    head = named[: parts[split - 1].end()]
+    said = slots.get("subject")
+    end = at + len(named)
+    if intent == "create_task" and isinstance(said, str):
+        slots["customer"] = head
+        return
+    if said is not None and not (
+        isinstance(said, str) and original[end:].lstrip().startswith(said) and said[:1].isupper()
+    ):
+        return
+    if isinstance(said, str):  # "Move The Solstrand Fjordhotell Booking Engine Deal …" read with part of it
+        slots["customer"] = head
+        slots["subject"] = f"{original[at + parts[split].start() : end].strip()} {said}"
+        return
+    topic_end = end
+    for more in _CAPITAL_WORD.finditer(original, end):
+        gap = original[topic_end : more.start()]
+        if gap.strip() or BLANK in blanked[topic_end : more.start() + 1]:
+            break
+        word = written[more.start() : more.end()]
+        low = fold(word)
+        if low == "up" and fold(original[:topic_end].split()[-1]) == "follow":
+            topic_end = more.end()
+            continue
+        if (
+            not word[:1].isupper()
+            or low in _FUNCTION_WORDS
+            or low in _CUE_WORDS
+            and low not in TOPIC_WORDS
+            or low in LEGAL_FORMS
+            or low in _ENDS_A_TOPIC
+            or entities.STAGE.fullmatch(low)
+        ):
+            break
+        topic_end = more.end()
+    topic = original[at + parts[split].start() : topic_end].strip()
+    if not topic:
+        return
+    slots["customer"] = head
+    if intent != "create_task" or said is None:
+        slots["subject"] = topic
+
+
+# The request of a stage or figure update names its deal: "So mark the smart meter rollout as won", "let's set the
+# parking app deal to 80%", "Please move Storebrand's claims dashboard to negotiation".
+_DEAL_IN_REQUEST = re.compile(
+    r"\b(?:mark|set|move|put|flag|bump|switch|change)\s+(?:the\s+|our\s+)?"
+    r"(?:([A-ZÆØÅÄÖ][\w&.-]*(?:\s+[A-ZÆØÅÄÖ&][\w&.-]*){0,3})['’]s\s+)?"
+    r"((?:[a-zæøåäö0-9][\w&/-]*\s+){0,3}?[a-zæøåäö0-9][\w&/-]*)(?:\s+(?:deal|case|opportunity|opp))?"
+    r"\s+(?:as|to)\s+(?:won|lost|proposal|negotiation|qualified|lead|closed|\d{1,3}\s*%)"
+)
+_NO_DEAL_NAMED = frozenset(
+    fold(w) for w in ("it", "this", "that", "them", "one", "deal", "case", "opportunity", "opp", "stage", "close",
+                      "date", "probability", "amount", "value", "price", "status", "den", "det", "dem")
+)  # fmt: skip
+
+
+_LOWER_DEAL_WORD = r"(?!(?:deal|this|today|yesterday|for|on|at|last|and|but|with)\b)[a-z][\w/-]*"
+_LOWER_DEAL_NAME = (
+    r"((?:"
+    + _LOWER_DEAL_WORD
+    + r"\s+){0,3}"
+    + _LOWER_DEAL_WORD
+    + r"(?:\s+\d{1,4}\b(?!\s*(?:k|m|%|kr|nok|sek)\b))?)"
+)
+# "Mekong Seafood Norge signed the cold-chain tracking deal", "we WON the Bergans of Norway webshop relaunch 🎉":
+# who signed, and the deal's own lower-case name.
+_SIGNED_DEAL = re.compile(
+    r"(?:\b([A-ZÆØÅÄÖ][\w&.-]*(?:\s+(?:of|&|[A-ZÆØÅÄÖ0-9][\w&.-]*)){0,4})\s+)?(?<![\w-])(?:signed|won|WON|lost|LOST)\s+"
+    r"the\s+(?:([A-ZÆØÅÄÖ][\w&.-]*(?:\s+(?:of|&|[A-ZÆØÅÄÖ0-9][\w&.-]*)){0,4})\s+)?"
+    + _LOWER_DEAL_NAME
+    + r"(?:\s+deal)?(?=\s*(?:$|[,.;:!?(]|today|this|yesterday|last\b|on\b|at\b|\d))"
+)
+
+
+def _deal_signed(slots: dict[str, Any], original: str) -> None:
+    """A deal named by what happened to it, when the rules found no name of it (or took a time word or the
+    company's name for one)."""
+    said = slots.get("subject")
+    if isinstance(said, str) and not (
+        _TIME_WORD_SUBJECT.fullmatch(fold(said))
+        or said[:1].isupper()
+        and said == slots.get("customer")
+        or all(w[:1].isupper() for w in said.split())
+        and len(said.split()) <= 4
+        and said[:1].isupper()
+        and not said.isupper()
+    ):
+        return  # (a name of its own already; only a time word or a company's name is replaced)
+    signed = _SIGNED_DEAL.search(original)
+    if signed is not None and not any(
+        fold(w) in _NO_DEAL_NAMED | _FUNCTION_WORDS for w in signed[3].split()[:1]
+    ):
+        slots["subject"] = signed[3]
+        owner = signed[2] or signed[1]
+        if owner and fold(owner.split()[0]) not in _FUNCTION_WORDS | _PERSONAL_PRONOUNS | {"we", "vi"}:
+            slots["customer"] = owner
+
+
+_TIME_WORD_SUBJECT = re.compile(r"today|yesterday|i dag|idag|this morning|tonight")
+
+
+def _deal_in_request(slots: dict[str, Any], original: str) -> None:
+    """The deal the update request itself names, over a name taken from the story around it."""
+    asked = _DEAL_IN_REQUEST.search(original)
+    if asked is None or any(fold(w) in _NO_DEAL_NAMED for w in asked[2].split()):
+        return
+    deal, named = asked[2], slots.get("customer")
+    if isinstance(named, str) and named:
+        if fold(deal) == fold(named):
+            return  # ("set the volvo deal to negotiation": the customer's deal)
+        if fold(deal).startswith(fold(named) + " "):
+            deal = deal[len(named) :].strip()  # ("bump the skybase ab cloud move to 80%")
+    slots["subject"] = deal
+    if asked[1]:
+        slots["customer"] = asked[1]
+
+
+# "to walk through X", "for å gå gjennom X", "för att gå igenom X": X is what the meeting is for, like "to discuss".
+_WALK_THROUGH = re.compile(
+    r"(?:walk|go|run)\s+(?:through|over)\s+|gå\s+(?:gjennom|igjennom|igenom)\s+|ga\s+(?:gjennom|igjennom|igenom)\s+",
+    re.IGNORECASE,
+)
+_BOOKING_LEAD = re.compile(
+    r"(?:i'm\s+|we're\s+|we\s+are\s+|i\s+am\s+)?(?:booking|scheduling|setting\s+up|arranging|organising|organizing)"
+    r"\s+(?:a|an|the|our)\s+",
+    re.IGNORECASE,
+)
+_NAME_PARTICLES = frozenset(
+    {"van", "von", "der", "den", "de", "af", "av", "ter", "da", "di", "le", "la", "el"}
+)
+_LATER_TODAY = re.compile(r"(?:later|senere|senare)\s+(?:today|i\s*dag)\b")
+_REMARK_PRONOUNS = frozenset(fold(w) for w in ("he", "she", "they", "han", "hun", "hon", "de", "dom", "dei"))
+_PURPOSE_VERBS = frozenset(fold(w) for w in (
+    "want", "wants", "wanted", "need", "needs", "would", "asked", "asks", "wish", "wishes", "hope", "hopes",
+    "vil", "ønsker", "trenger", "ville", "vill", "önskar", "behöver", "ba", "bad",
+))  # fmt: skip
+
+
+def _deal_after_legal_name(slots: dict[str, Any], blanked: str, original: str) -> None:
+    """ "push close on Fjellstue 7 AS booking engine rebuild to friday", "mark the Blåbær Design AS webshop relaunch
+    as won", "new deal Kjeldsberg Kaffe & Co subscription machines, 25k/mnd": a company that ends in its legal form,
+    then the deal's own lower-case name."""
+    named = slots.get("customer")
+    if not isinstance(named, str) or not named.split():
+        return
+    last = fold(named.split()[-1])
+    if last not in LEGAL_FORMS and last != "co" or len(named.split()) < 2:
+        return
+    at = original.find(named)
+    if at < 0:
+        return
+    run: list[re.Match[str]] = []
+    closed = False
+    for more in re.finditer(r"\S+", original[at + len(named) :]):
+        word = more.group(0).rstrip(",.;:!?")
+        closed = word != more.group(0)
+        low = fold(word)
+        if (
+            not re.fullmatch(r"[a-zæøåäö][a-zæøåäö-]*", word)
+            or BLANK in blanked[at + len(named) + more.start() : at + len(named) + more.end()]
+            or low in LEGAL_FORMS
+            or entities.STAGE.fullmatch(low)
+            or low in _FUNCTION_WORDS
+            or low in _CUE_WORDS
+            or low in _NO_DEAL_WORDS
+            or low in _SMALL_VERBS
+            or low in _PAST_VERBS
+            or low in _VERBS_AFTER_NAME
+            or len(run) == 4
+        ):
+            closed = False
+            break
+        run.append(more)
+        if closed:
+            closed = not more.group(0).endswith(":")  # ("Bygg.no AS oppgraderer: …": what it does, no deal)
+            break
+    if not run:
+        return
+    base = at + len(named)
+    deal = original[base + run[0].start() : base + run[-1].end()].rstrip(",.;:!?")
+    following = fold(original[base + run[-1].end() :].lstrip())
+    if closed or not following or re.match(r"(?:to|as|til|till|som|deal|[-–(])(?:\s|$)", following):
+        slots["subject"] = deal  # (the name ends where the message turns: "… to friday", "… as won", ", 25k")
+
+
+def _todo_after_customer(slots: dict[str, Any], blanked: str, original: str) -> None:
+    """ "task Larvik Sportssenter send membership app wireframes tomorrow", "Add Task For Skarsvåg Fiskemottak
+    Update Price List Before Thursday": the customer as a prefix, then the to-do from its verb."""
+    named, said = slots.get("customer"), slots.get("subject")
+    if not isinstance(named, str) or not named:
+        return
+    if isinstance(said, str):
+        rest = said[len(named) :].strip() if said.startswith(named + " ") else ""
+        if rest and fold(rest.split()[0]) in _TOPIC_TODO_VERBS:
+            slots["subject"] = rest
+        return
+    at = original.find(named)
+    if at < 0:
+        return
+    end = at + len(named)
+    verb = re.match(r"\s+([^\W\d_]+)", original[end:])
+    if verb is None or fold(verb[1]) not in _TOPIC_TODO_VERBS:
+        return
+    stop = end + len(verb[0])
+    while stop < len(blanked) and blanked[stop] not in BLANK + ",;.!?:\n":
+        stop += 1
+    todo = original[end:stop].strip()
+    words = todo.split()
+    while words and fold(words[-1]) in _DEADLINE_WORDS | _FUNCTION_WORDS:
+        words.pop()  # ("… Before Thursday": the deadline word before the blanked date)
+    if words:
+        slots["subject"] = " ".join(words)
+
+
+# A group of people a company has ("H&M's facilities team", "Marks & Spencer's Nordic sourcing desk").
+_OWNED_GROUPS = frozenset(
+    fold(w) for w in ("team", "teams", "folks", "people", "desk", "department", "dept", "office", "crew", "unit",
+                      "division", "staff", "guys", "teamet", "avdeling", "avdelning", "avdelningen", "avdelingen")
+)  # fmt: skip
+
+
+def _without_owned_group(slots: dict[str, Any], original: str) -> tuple[int, int] | None:
+    """ "just called H&M's facilities team", "a meeting w/ Accenture's nordic alliance team": the company is the
+    customer, without its genitive and the group that works there."""
+    named = slots.get("customer")
+    if not isinstance(named, str) or ("'s" not in named and "’s" not in named):
+        return None
+    at = original.find(named)
+    if at < 0:
+        return None
+    owner = re.search(r"['’]s\b", named)
+    if owner is None or owner.start() == 0:
+        return None
+    after = re.match(r"['’]s((?:\s+[\w&-]+){1,4})", original[at + owner.start() :])
+    if after is None:
+        return None
+    following = [fold(w) for w in after[1].split()]
+    ends = next((k for k, w in enumerate(following) if w in _OWNED_GROUPS), None)
+    if ends is None or any(w in _FUNCTION_WORDS for w in following[:ends]):
+        return None
+    slots["customer"] = named[: owner.start()].rstrip()
+    start = at + owner.start()
+    last = list(re.finditer(r"[\w&-]+", after[1]))[ends]
+    return start, start + 2 + last.end()
 
 
 _GREETING = re.compile(
@@ -363,7 +770,8 @@ _GLUED = re.compile(
 _CORRECTION = re.compile(
     r",\s*(?:(?:(?:actually|no)\s*,?\s*)?make\s+(?:it|that)|no\s+sorry|sorry\s*,?\s*i\s+mean[t]?|no\s+wait|scratch\s+that|or\s+rather|i\s+mean[t]?|sorry\s+typo|sorry|"
     r"nei\s+sorry|nei\s+unnskyld|nei\s+vent|nei\s+feil|eller\s+nei|unnskyld|nej\s+sorry|nej\s+forlat|"
-    r"nej\s+vanta|nej\s+fel|eller\s+nej|forlat|nei|nej|no(?=\s*,))\b\s*[,:-]?\s*"
+    r"nej\s+vanta|nej\s+fel|eller\s+nej|forlat|nei|nej|nope(?=\s*,)|no(?=\s*,)|"
+    r"no(?=\s+(?:(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\d)))\b\s*[,:-]?\s*"
 )
 _CORRECTION_END = re.compile(r"\s*(?:[,;:.!?]|\s-\s|$)")
 _MEANT = re.compile(r"\s+(?:mener\s+jeg|menar\s+jag|menade\s+jag|i\s+mean[t]?)(?=\s*(?:[,;:.!?]|\s-\s|$))")
@@ -429,12 +837,16 @@ def _without_corrections(text: str, now: datetime) -> str:
     return text
 
 
+# A time said alone as a correction ("…, actually make that 3pm", "…, I mean 11:30"): it replaces the earlier time.
+_CLOCK_ALONE = re.compile(r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)|\d{1,2}:\d{2}")
+
+
 def _taken_back(
     before: str, said: str, now: datetime, named: bool
 ) -> int | tuple[tuple[int, int], int] | None:
     """Where the value that `said` replaces starts at the end of `before` (folded), if there is one. A date said
     alone that replaces the one date said earlier in the message gives that date's span (and then where to cut)."""
-    if said[:1].isdigit() or said[:1] in "€$£":
+    if (said[:1].isdigit() or said[:1] in "€$£") and not _CLOCK_ALONE.fullmatch(said):
         value = _NUMERIC_VALUE.search(before)
         return value.start() if value is not None and value.group(0).strip() else None
     if re.fullmatch(r"[«\"“][^«»\"“”]+[»\"”]", said):  # "med «snø» i navnet, nei vent, «sne»": the quoted one
@@ -502,7 +914,8 @@ _REQUEST_LABELS = frozenset({
 _POINTS_BACK = re.compile(
     r"\b(?:med|with|w/?|hos|til|till|to|at|pa|ringe|ringa|ring|call|mail|mejla|maile|email)\s+(?:dem|them|him|her|ham|"
     r"henne|honom|dom)\b"
-)
+    r"|\b(?:log|logg|logga|logge)\s+(?:it|that|this|det|dette|detta)\s+(?:as|som)\b"
+)  # ("Spent an hour with X … Pls log it as a meeting": what happened is the story before the request)
 
 
 # A request that names its own customer: a preposition or a colon, then a capitalised name ("… med Revontuli Design
@@ -582,7 +995,20 @@ def _without_asides(text: str, language: str) -> str:
             and not any(ch.isdigit() for ch in tail)
         ):  # ("påminn mig … senast fredag. sen är jag ledig hela nästa vecka": the writer's own news, after it)
             text = text[: ends[-1]].rstrip()
+        elif (
+            _ABOUT_THEM.match(tail)
+            and not _labels(text[ends[-1] :], language) & _REQUEST_LABELS
+            and _labels(text[: ends[-1]], language) & {"SCHEDULE", "MEETING", "TASK"}
+            and not any(ch.isdigit() for ch in tail)
+        ):  # ("book a meeting with X tomorrow at 15 about …. Their office is in Espoo, not Helsinki.": a remark)
+            text = text[: ends[-1]].rstrip()
     return text
+
+
+# A closing remark about the people or company met ("Their office is in Espoo", "Hans kontor ligger i Bergen").
+_ABOUT_THEM = re.compile(
+    r"(?:their|his|her|its|deres|hans|hennes|dess|deras)\s+[^\W\d_]+\s+(?:is|are|was|were|er|var|ligger|är|låg)\b"
+)
 
 
 _ABOUT_ME = re.compile(r"\b(?:i|i'm|im|i've|i'll)\b")
@@ -1003,6 +1429,8 @@ def _extract(
     entities.find_phones(ex, language)
     probe = "#" * muted + ex.text[muted:]
     for span in keep.spans if keep is not None else ():
+        if keep is not None and span == keep.clock_span and _far_from_day(keep, folded):
+            continue  # ("… yesterday, … book a meeting with her on december 3 at 13:30": the time is the later day's)
         probe = probe[: span.start] + "#" * (span.end - span.start) + probe[span.end :]
     for quoted in _DEAL_QUOTED.finditer(folded):
         # 'logga mejl till X: "skickar avtalsutkastet senast fredag"': a date inside a quoted line is what was
@@ -1020,6 +1448,18 @@ def _extract(
     entities.find_probability(ex)
     entities.find_amount(ex, language, bare_numbers=False)
     return ex, when
+
+
+def _far_from_day(when: WhenResult, folded: str) -> bool:
+    """Whether the time of day of `when` was written away from its day, with other words between them."""
+    clock = when.clock_span
+    days = [span for span in when.spans if span != clock]
+    if clock is None or not days:
+        return False
+    gaps = [
+        folded[d.end : clock.start] if d.end <= clock.start else folded[clock.end : d.start] for d in days
+    ]
+    return all(len(re.findall(r"[^\W\d_]+", gap)) > 3 for gap in gaps)
 
 
 # Words that make a date in a sales message its expected close date ("forventet signert 15.12", "close by week
@@ -1846,8 +2286,9 @@ def _note_heading(words: list[Word]) -> bool:
     if len(content) < 4 or content[0].cue != "NOTE" or content[0].labels != {"NOTE"}:
         return False
     colon = next(
-        (k for k, w in enumerate(content[:6]) if w.low == ":" or w.boundary and w.low in _DASHES), None
-    )  # ("anteckning Vättern Mekaniska AB - dom vill ha demo": a spaced dash like a colon)
+        (k for k, w in enumerate(content[:9]) if w.low == ":" or w.boundary and w.low in _DASHES), None
+    )  # ("anteckning Vättern Mekaniska AB - dom vill ha demo": a spaced dash like a colon; "note for Holmestrand
+    # Glass & Ramme: …": a name of four words after "for")
     return colon is not None and colon > 1 and all(not w.labels for w in content[1:colon])
 
 
@@ -2731,9 +3172,14 @@ def _kind_after_customer(words: list[Word]) -> list[Word]:
     """ "📅 Sandnes Sparebank kickoff thursday 9:30", "📅 Tangen Bryggeri tasting session tomorrow 2pm": a meeting
     heading, the capitalised customer, then lower-case words (a kind of meeting that is not the plain word, or a
     topic) right before the date: the subject."""
-    if len(words) < 4 or not words[0].labels & {"MEETING", "SCHEDULE"}:
+    heading = {"MEETING", "SCHEDULE", "LOG", "CALL", "NOTE", "EMAIL"}
+    if len(words) < 4 or not words[0].labels & heading:
         return []
     k = 1
+    while k < 3 and words[k].labels & heading and words[k].text.islower():
+        k += 1  # ("book meeting Sandvika Tannklinikk patient portal demo thursday 13:00", "log call X …")
+    if k > 1 and words[k].low in _MEETING_WITH:
+        return []  # ("book møte med X …": read the usual way)
     if words[k].low in _MEETING_WITH and not words[k].labels:  # ("mtg w NORDLANDSBANKEN Q1 budget review …")
         k += 1
     first = k
@@ -2808,9 +3254,10 @@ _TOPIC_LABELS = frozenset({"agenda", "tema", "topic", "emne", "amne", "subject",
 # A topic's own lead-in: "agenda: budsjett 2027", "det gäller underhållsplanen", "it's about the renewal".
 _TOPIC_LEAD = re.compile(
     r"^(?:(?:agenda|tema|topic|emne|ämne|subject|theme)\s*(?::|\s(?:was|is|er|var|är|blir)\b)\s*|(?:det|it)\s*(?:'s|s|is|er|är)?\s*(?:gjelder|gäller|"
-    r"handler om|handlar om|about)\s+)",
+    r"handler om|handlar om|about)\s+|(?:we|vi)\s+(?:talked|spoke|chatted|snakket|snakka|pratet|pratade|pratat)\s+"
+    r"(?:about|om)\s+)",
     re.IGNORECASE,
-)
+)  # ("… we talked about the service agreement pricing. can you log it": the topic after "about")
 
 
 def _task_subject(words: list[Word]) -> tuple[list[Word], list[Word]]:
@@ -3398,7 +3845,7 @@ def _person(segment: Segment) -> bool:
 
 
 _GROUP_NOUNS = frozenset(fold(w) for w in ("team", "teamet", "teamen", "folks", "folka", "gjengen", "gänget",
-                                           "people", "folk", "gutta", "gubbarna"))  # fmt: skip
+                                           "people", "folk", "gutta", "gubbarna", "guys", "crowd"))  # fmt: skip
 
 
 def _pronoun(segment: Segment) -> bool:
@@ -3718,7 +4165,7 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
                 used = {w.i for w in subject_words}
         if intent == "log_activity" and not subject_words and not labelled:
             # "logcall w haugsbakk eiendom yday 2pm budget frozen til march": dictated words after the date
-            subject_words = _topic_after_date(words)
+            subject_words = _topic_after_date(words) or _kind_after_customer(words)
             used = {w.i for w in subject_words}
         if intent == "schedule_meeting" and not subject_words:
             subject_words = (

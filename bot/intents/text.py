@@ -22,6 +22,11 @@ _FOLD = str.maketrans(
 _SLACK_MENTION = re.compile(r"<[@#!][^>]*>")
 _MENTION_FOR = re.compile(r"\s+(?:for|för|til|till|to)\s+<[@#!][^>]*>\s*(?=:)", re.IGNORECASE)
 _MESSAGE_LINK = re.compile(r"<https?://[^|>\s]*slack\.com/archives/[^>]*>\s*[-–—:]?", re.IGNORECASE)
+# A link in parentheses, with or without a label ("(context: <https://…/archives/…>)", "(thread: https://…)"):
+# a pointer, no part of the text before it.
+_LINK_ASIDE = re.compile(
+    r"\s*\(\s*(?:[^\W\d_]+\s*:\s*)?(?:<https?://[^>]*>|(?:https?://|www\.)[^\s()<>]+)\s*\)", re.IGNORECASE
+)
 _SLACK_LINK = re.compile(r"<(?:mailto:)?([^|>]+)\|([^>]*)>|<(?:mailto:)?([^>]+)>")
 _EMOJI_CODE = re.compile(r"(?<!\d):[a-z0-9_+\-]+:")  # (not "den 3:e:", a Swedish ordinal before a colon)
 _PICTOGRAPH = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\ufe0f\u200d]")
@@ -101,6 +106,7 @@ def clean(text: str) -> str:
     text = _PLAIN_MENTION.sub(" ", text)
     text = _HESITATION.sub(" ", text)
     text = re.sub(r"^[\s,]+|(?<=[,.:;!?])[\s,]+,", " ", text)  # (the comma a hesitation leaves alone)
+    text = _LINK_ASIDE.sub(" ", text)
     text = _MESSAGE_LINK.sub(
         " ", text
     )  # "<https://….slack.com/archives/…|denne tråden> – …": a pointer, no slot

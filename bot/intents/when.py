@@ -24,8 +24,16 @@ _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "en": 1, "ett": 1, "et": 1, "ei": 1, "two": 2, "to": 2, "tva": 2,
     "three": 3, "tre": 3, "four": 4, "fire": 4, "fyra": 4, "five": 5, "fem": 5, "six": 6, "seks": 6, "sex": 6,
     "seven": 7, "sju": 7, "syv": 7, "eight": 8, "atte": 8, "atta": 8, "nine": 9, "ni": 9, "nio": 9,
-    "ten": 10, "ti": 10, "tio": 10,
+    "ten": 10, "ti": 10, "tio": 10, "fourteen": 14, "fjorten": 14, "fjorton": 14,
 }  # fmt: skip
+# Clock hours in words ("at ten", "half past ten", "halv elleve", "halv elva"): read like the digits.
+_HOUR_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12,
+    "ett": 1, "to": 2, "tva": 2, "tre": 3, "fire": 4, "fyra": 4, "fem": 5, "seks": 6, "sex": 6, "sju": 7, "syv": 7,
+    "atte": 8, "atta": 8, "ni": 9, "nio": 9, "ti": 10, "tio": 10, "elleve": 11, "elva": 11, "tolv": 12,
+}  # fmt: skip
+_HOUR_WORD = r"(" + "|".join(sorted(_HOUR_WORDS, key=len, reverse=True)) + r")"
 _NUMBER = r"(\d{1,2}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 
 _WEEKDAYS = {
@@ -91,7 +99,22 @@ _END_OF_WEEK = _rx(
 )
 _IN_N = _rx(
     r"\b(?:in|om|innen|inom)\s+" + _NUMBER + r"\s+(days?|dager|dagar|dag|weeks?|uker|uke|veckor|vecka|"
-    r"months?|maneder|maned|manader|manad)\b"
+    r"months?|maneder|maned|manader|manad|fortnights?)\b"
+)  # ("in a fortnight", "om fjorten dager", "om fjorton dagar": two weeks)
+# "the week after next", "uka etter neste", "veckan efter nästa": Monday of the week after next week.
+_WEEK_AFTER_NEXT = _rx(
+    r"\b(?:the\s+)?week\s+after\s+next\b|\b(?:i\s+)?(?:uka|uken|veka)\s+(?:etter|over)\s+neste\b"
+    r"|\b(?:i\s+|om\s+)?veckan\s+efter\s+nasta\b"
+)
+# "next week thursday", "neste uke torsdag", "nästa vecka torsdag": that weekday in next week.
+_NEXT_WEEK_WEEKDAY = _rx(
+    r"\b(next\s*week|next\s+wk|neste\s*uke|nasta\s*vecka)\s+(?:on\s+|pa\s+)?()("
+    + "|".join(_WEEKDAY_FULL)
+    + r")\b"
+)
+# "tuesday last week", "tirsdag forrige uke", "tisdag förra veckan": that weekday of the week before this one.
+_WEEKDAY_LAST_WEEK = _rx(
+    r"\b(?:on\s+|pa\s+)?(" + "|".join(_WEEKDAY_FULL) + r")\s+(?:last\s+week|forrige\s+uke|forra\s+veckan)\b"
 )
 _WEEKDAY = _rx(
     r"\b(?:(next|neste|nasta|this|denne|kommende|kommande|on|pa|til|till|last|forrige|forra|sist)\s+)?"
@@ -168,6 +191,19 @@ _TIME = _rx(
     r"|(?<![\d.,/])\b(\d{1,2})\.(\d{2})\b(?![.,/]\d)"
     r"|\b(?:kl|klokka|klokken|klockan|klocka)\.?\s*([01]\d|2[0-3])([0-5]\d)\b)(?:\s*-\s*\d{1,2}(?:[:.]\d{2})?)?"
 )  # (the last: "kl1430", the hour and minutes written together)
+# "2-3pm", "10–11am": a range gives its start, with the end's am/pm ("11-1pm" starts before noon).
+_CLOCK_RANGE = _rx(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(?:-|–|to)\s*(\d{1,2})(?:[:.]\d{2})?\s*(am|pm)\b")
+# A clock time in words: "half past ten", "quarter to three", "halv elleve" (10:30), "kvart over ni", "kvart i
+# tre", "at ten", "kl ti", "klockan tio".
+_WORD_CLOCK = _rx(
+    r"\b(?:(?:at|kl|klokka|klokken|klockan|klocka|@)\.?\s+)?(half\s+past|quarter\s+past|quarter\s+to|halv|"
+    r"kvart\s+over|kvart\s+pa|kvart\s+i|kvart\s+over)\s+" + _HOUR_WORD + r"\b"
+    r"|\b(?:at|kl|klokka|klokken|klockan|klocka)\.?\s+" + _HOUR_WORD + r"(?:\s+o'?clock)?"
+    r"(?=\s*(?:$|[,.!?;)]|am\b|pm\b|o'?clock|on\b|about|re\b|to\b|for\b|with\b|and\b|tomorrow|today|next\b|"
+    r"this\b|instead|sharp|please|pls|thanks|then\b|if\b|om\b|med\b|hos\b|i\s*morgen|i\s*dag|i\s*morgon|"
+    r"angaende|ang\b|for\b|til\b|till\b|pa\b))"
+)
+_WORD_CLOCK_NEEDS = re.compile(r"half|halv|kvart|quarter|at |kl|@")
 _BARE_HOUR = re.compile(r"\s+(\d{1,2})(?![\d.:/,]|\s*(?:%|k\b|kr|nok|sek|eur|min|dag|day|uke|week))")
 # Times of day in words: alone they are today ("this afternoon", "i ettermiddag"), after a day that day
 # ("tomorrow morning", "i går ettermiddag", "imorgon bitti", "på fredag förmiddag").
@@ -192,6 +228,24 @@ _IN_HOURS = _rx(
     r"\b(?:in|om|within|innen|inom)\s+(?:(half\s+an|a\s+half|en\s+halv|ein\s+halv)\s*|" + _NUMBER + r"\s+)"
     r"(hours?|timer?|timmar|timme|halvtimen?|halvtimmen?|minutes?|mins?|minutter|minuter)\b"
 )
+
+
+# Words some patterns cannot match without: looked for first, since most messages have none of them.
+_GUARDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (_WEEK_AFTER_NEXT, re.compile(r"after next|etter neste|over neste|efter nasta")),
+    (_NEXT_WEEK_WEEKDAY, re.compile(r"next|neste|nasta")),
+    (_WEEKDAY_LAST_WEEK, re.compile(r"last week|forrige uke|forra veckan")),
+)
+
+
+# The rules that read a weekday (a date or a bare hour may follow it: "fre 20/11", "tue 10").
+_WEEKDAY_RULES = frozenset(
+    id(p)
+    for p in (
+        _WEEKDAY, _WORDLIKE_WEEKDAY, _LAST_WORD_WEEKDAY, _TIMED_WEEKDAY, _WEEKDAY_NEXT_WEEK, _NEXT_WEEK_WEEKDAY,
+        _WEEKDAY_LAST_WEEK,
+    )
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -312,12 +366,21 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
     if hours is not None:  # "om en time", "in half an hour": from now, to the minute
         take(hours)
         return WhenResult(_from_now(hours, now), spans)
-    rules: list[tuple[re.Pattern[str], Any]] = [
+    guarded = {
+        id(p): p if g.search(text) else None for p, g in _GUARDS
+    }  # (three looks instead of three rules)
+    rules: list[tuple[re.Pattern[str] | None, Any]] = [
         (_DAY_AFTER_TOMORROW, lambda m: today + timedelta(days=2)),
         (_END_OF_NAMED_MONTH, lambda m: _month_end(m[1], today)),
         (_END_OF_MONTH, lambda m: _end_of_month(today)),
         (_END_OF_WEEK, lambda m: today + timedelta(days=(4 - today.weekday()) % 7)),
+        (guarded[id(_WEEK_AFTER_NEXT)], lambda m: _monday(today) + timedelta(weeks=2)),
         (_WEEKDAY_NEXT_WEEK, _weekday(today)),
+        (guarded[id(_NEXT_WEEK_WEEKDAY)], _weekday(today)),
+        (
+            guarded[id(_WEEKDAY_LAST_WEEK)],
+            lambda m: _monday(today) - timedelta(weeks=1) + timedelta(days=_WEEKDAYS[m[1].lower()]),
+        ),
         (_NEXT_WEEK, lambda m: today + timedelta(days=7 - today.weekday())),
         (_NEXT_MONTH, lambda m: _add_months(today.replace(day=1), 1)),
         (
@@ -340,6 +403,8 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         (_DAY_ALONE, lambda m: nearest_day(int(m[1]), today)),
     ]
     for pattern, resolve in rules:
+        if pattern is None:
+            continue  # (a guarded rule whose word the message lacks)
         match = pattern.search(text)
         if match is None:
             continue
@@ -350,7 +415,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         if pattern is _TODAY:  # "this afternoon", "i kveld" ("this morning" is nine, like "i formiddag")
             part = match.group(0).split()[-1]
             clock = time(9) if part in ("morning", "morges") else _PART_OF_DAY.get(part.removeprefix("i"))
-        if pattern in (_WEEKDAY, _WORDLIKE_WEEKDAY, _LAST_WORD_WEEKDAY, _TIMED_WEEKDAY, _WEEKDAY_NEXT_WEEK):
+        if id(pattern) in _WEEKDAY_RULES:
             weekday_end = match.end()
         day_alone = pattern is _DAY_ALONE
         part_after = _PART_AFTER_DAY.match(text, match.end())
@@ -379,13 +444,30 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
                 day = ahead
                 take(alone)
     clock_span: Found | None = None
+    ranged = _CLOCK_RANGE.search(text) if "pm" in text or "am" in text else None  # ("2-3pm")
     for match in _TIME.finditer(text):
         found = _time_of(match)
         if found is not None:
+            if ranged is not None and ranged.start() <= match.start():
+                break
+            ranged = None
             clock = found
             take(match)
             clock_span = spans[-1]
             break
+    if ranged is not None and clock_span is None:
+        start_hour, end_hour, pm = int(ranged[1]), int(ranged[3]), ranged[4].lower() == "pm"
+        if 1 <= start_hour <= 12 and 1 <= end_hour <= 12:
+            hour = start_hour % 12 + (12 if pm and start_hour <= end_hour else 0)
+            clock = time(hour, int(ranged[2] or 0))
+            take(ranged)
+            clock_span = spans[-1]
+    if clock_span is None and _WORD_CLOCK_NEEDS.search(text):
+        worded = _WORD_CLOCK.search(text)
+        if worded is not None:
+            clock = _word_clock(worded)
+            take(worded)
+            clock_span = spans[-1]
     if clock is None and weekday_end is not None:
         bare = _BARE_HOUR.match(text, weekday_end)  # "tue 10", "fredag 14": a weekday and an hour
         if bare is not None and 7 <= int(bare[1]) <= 20:
@@ -411,6 +493,26 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
     if isinstance(zone, ZoneInfo):
         value = value.replace(tzinfo=None).replace(tzinfo=zone)
     return WhenResult(value, sorted(spans, key=lambda f: f.start), day_alone, clock_span, time_only)
+
+
+def _word_clock(match: re.Match[str]) -> time:
+    """ "half past ten" 10:30, "halv elleve" 10:30 (half *to* eleven), "kvart over ni" 9:15, "at two" 14:00."""
+    how = " ".join((match[1] or "").lower().split())
+    hour = _HOUR_WORDS[(match[2] or match[3]).lower()]
+    minute = 0
+    if how in ("half past",):
+        minute = 30
+    elif how in ("quarter past", "kvart over"):
+        minute = 15
+    elif how in ("halv",):
+        hour, minute = hour - 1, 30
+    elif how in ("quarter to", "kvart pa", "kvart i"):
+        hour, minute = hour - 1, 45
+    if hour == 0:
+        hour = 12  # ("halv ett", "quarter to one": after noon)
+    elif 1 <= hour <= 6:
+        hour += 12  # ("at two", "half past three": in working hours, the afternoon)
+    return time(hour % 24, minute)
 
 
 def _from_now(match: re.Match[str], now: datetime) -> datetime:
@@ -476,6 +578,8 @@ def _week_monday(week: int, today: date) -> date | None:
 def _in_n(today: date) -> Any:
     def resolve(m: re.Match[str]) -> date:
         n, unit = _number(m[1]), m[2].lower()
+        if unit.startswith("fortnight"):
+            return today + timedelta(weeks=2 * n)
         if unit.startswith(("w", "uke", "uker", "veck")):
             return today + timedelta(weeks=n)
         if unit.startswith(("mon", "man")):

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from bot.intents import parse
-from bot.intents.parser import _legal_names, _message_words
+from bot.intents.parser import _legal_names, _message_words, read
 
 NOW = datetime.fromisoformat("2026-11-23T10:00:00+01:00")  # a Monday
 
@@ -943,3 +943,137 @@ def test_a_lower_case_deal_after_the_customer_before_a_colon() -> None:
     got = slots("Vik Elektro hosting renewal: ARR now 380k NOK, closed won", "en")
     assert got["customer"] == "Vik Elektro"
     assert got["subject"] == "hosting renewal"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "when"),
+    [
+        ("task: renew the certificates for Vik Elektro the week after next", "en", "2026-12-07T09:00"),
+        ("oppgave: fornye sertifikatene til Vik Elektro uka etter neste", "nb", "2026-12-07T09:00"),
+        ("uppgift: förnya certifikaten för Vik Elektro veckan efter nästa", "sv", "2026-12-07T09:00"),
+        ("todo: chase the signed NDA from Vik Elektro in a fortnight", "en", "2026-12-07T09:00"),
+        ("oppgave: purre på NDA fra Vik Elektro om fjorten dager", "nb", "2026-12-07T09:00"),
+    ],
+)
+def test_the_week_after_next_and_a_fortnight_are_dates_in_every_language(
+    text: str, lang: str, when: str
+) -> None:
+    got = slots(text, lang)
+    assert str(got["when"]).startswith(when)
+    assert "fortnight" not in str(got["subject"]) and "nest" not in str(got["subject"])
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "when"),
+    [
+        ("book a meeting with Vik Elektro monday at half past ten", "en", "2026-11-30T10:30"),
+        ("book et møte med Vik Elektro mandag halv elleve", "nb", "2026-11-30T10:30"),
+        ("boka ett möte med Vik Elektro måndag kvart över nio", "sv", "2026-11-30T09:15"),
+        ("book a meeting with Vik Elektro next week thursday at ten", "en", "2026-12-03T10:00"),
+        ("can we find a slot with Vik Elektro on the 30th, 2-3pm?", "en", "2026-11-30T14:00"),
+    ],
+)
+def test_clock_times_in_words_and_ranges_give_the_time_said(text: str, lang: str, when: str) -> None:
+    got = slots(text, lang)
+    assert str(got["when"]).startswith(when)
+    assert "subject" not in got
+
+
+def test_a_weekday_last_week_is_that_day_of_the_week_before() -> None:
+    assert str(slots("logg et møte med Vik Elektro tirsdag forrige uke", "nb")["when"]).startswith(
+        "2026-11-17"
+    )
+
+
+def test_a_correction_of_only_the_time_keeps_the_day() -> None:
+    got = slots("book a meeting with Vik Elektro friday at 2pm, actually make that 4pm", "en")
+    assert str(got["when"]).startswith("2026-11-27T16:00")
+    assert "subject" not in got
+
+
+def test_nope_between_commas_takes_the_name_back() -> None:
+    got = slots("book a meeting with vik, nope, vik elektro AS, on friday at 11", "en")
+    assert got["customer"] == "vik elektro AS"
+    assert "subject" not in got
+
+
+def test_a_group_after_a_possessive_company_is_no_part_of_the_name() -> None:
+    assert (
+        slots("called Vik Elektro's purchasing team yesterday about the panels", "en")["customer"]
+        == "Vik Elektro"
+    )
+
+
+def test_a_title_case_company_ends_before_the_words_of_a_topic() -> None:
+    got = read(
+        "Move The Vik Elektro Warehouse Portal Deal To Negotiation", lang="en", now=NOW
+    ).slots  # (the rules)
+    assert got["customer"] == "Vik Elektro"
+    assert got["subject"] == "Warehouse Portal"
+    assert slots("New Opp Vik Elektro Fleet App 300K Lead", "en")["customer"] == "Vik Elektro"
+
+
+def test_a_labelled_topic_after_the_story_is_the_subject() -> None:
+    got = read(
+        "Met Vik Elektro today, they are growing fast. Please log it as a meeting, topic was the panel order. "
+        "Nice people.",
+        lang="en",
+        now=NOW,
+    ).slots  # (the rules)
+    assert got["subject"] == "the panel order"
+
+
+def test_the_update_request_names_the_deal_over_the_story() -> None:
+    got = read(
+        "Vik Elektro called, Ola says the budget is fine. So mark the panel retrofit as won.",
+        lang="en",
+        now=NOW,
+    ).slots
+    assert got["subject"] == "panel retrofit"
+    assert got["stage"] == "won"
+
+
+def test_with_both_mrr_and_arr_the_yearly_figure_is_the_amount() -> None:
+    assert slots("new opp for Vik Elektro – service portal, MRR 30k, ARR 360k", "en")["amount"] == 360000
+
+
+def test_half_a_million_is_an_exact_amount() -> None:
+    got = slots("new opportunity for Vik Elektro at half a million NOK", "en")
+    assert (got["amount"], got["currency"]) == (500000, "NOK")
+
+
+def test_later_today_in_a_log_is_no_date_of_what_happened() -> None:
+    got = slots(
+        "log that Ola at Vik Elektro rang back, fine with the start date. I'll send the contract later today",
+        "en",
+    )
+    assert "when" not in got
+
+
+def test_a_remark_about_them_after_a_booking_fills_no_slot() -> None:
+    got = slots(
+        "book a meeting with Vik Elektro AS tomorrow at 15 about the portal. Their office is in Bergen.", "en"
+    )
+    assert got["customer"] == "Vik Elektro AS"
+    assert got["subject"] == "the portal"
+
+
+def test_log_it_points_back_to_the_story_before_it() -> None:
+    got = slots(
+        "Spent an hour with Ola Nordmann at Vik Elektro AS this morning. Pls log it as a meeting.", "en"
+    )
+    assert got["customer"] == "Vik Elektro AS"
+    assert got["activity_kind"] == "meeting"
+
+
+def test_what_a_meeting_walks_through_or_books_is_its_subject() -> None:
+    got = read(
+        "Schedule a meeting with Vik Elektro wednesday at 14:00 to walk through the DPA.", lang="en", now=NOW
+    )
+    assert got.slots["subject"] == "the DPA"
+    assert (
+        read("booking a QBR with Vik Elektro AS friday 9am, can you add it", lang="en", now=NOW).slots[
+            "subject"
+        ]
+        == "QBR"
+    )
