@@ -39,6 +39,7 @@ from bot.intents.model import INTENT_SLOTS, Parse
 from bot.intents.pipeline import pipeline
 from bot.intents.slot_tagger import TAGGED_SLOTS, revise
 from bot.intents.text import BLANK, clean, fold, split_compounds
+from bot.intents.vocabulary import common_english
 from bot.intents.when import WhenResult, find_when, nearest_day
 
 DEFAULT_TZ = "Europe/Oslo"
@@ -141,8 +142,10 @@ def read(
         if intent == "unknown":
             if not _has(words, "OFFTOPIC") and guess[0] != "unknown" and guess[1] >= MIN_CONFIDENCE:
                 intent = guess[0]  # (an errand we don't run stays unknown)
-        elif guess[0] != intent and guess[1] >= OVERRULE_CONFIDENCE and not (
-            guess[0] == "log_activity" and future and intent in ("create_task", "schedule_meeting")
+        elif (
+            guess[0] != intent
+            and guess[1] >= OVERRULE_CONFIDENCE
+            and not (guess[0] == "log_activity" and future and intent in ("create_task", "schedule_meeting"))
         ):  # ("ringte X, ring dem tilbake i morgen": a to-do ahead is not made a log by "ringte")
             intent = guess[0]
     if intent != "log_activity" or when is None or when.spans[0].start >= muted:
@@ -438,7 +441,8 @@ _VAGUE_TURN_OF_YEAR_ANYWHERE = re.compile(
 _COMPANY_NAME_WORDS = frozenset(
     """energy data digital media power shipping logistics security software engineering design architecture finance
     insurance partners partner solutions systems services service network consulting group cars tech labs capital
-    holding marine fish salmon farm farming cloud solar wind it hotel hotels retail""".split()
+    holding marine fish salmon farm farming cloud solar wind it hotel hotels retail seafood foods pharma nordic
+    nordics collective studio studios industries technologies ventures advisory associates""".split()
 )
 _ENDS_A_TOPIC = frozenset({"deal", "deals", "opportunity", "opp", "case", "pls", "please", "thanks"})
 _TOPIC_TODO_VERBS = frozenset(
@@ -447,6 +451,11 @@ _TOPIC_TODO_VERBS = frozenset(
     "skicka ringa mejla maila uppdatera forbereda boka bestalla kolla folja".split()
 )
 _CAPITAL_WORD = re.compile(r"[^\W\d_][\w'’&-]*")
+
+
+def _topic_word(low: str) -> bool:
+    """A word a deal's or a topic's name is made of: from the lexicon's list, or any common English word."""
+    return low in TOPIC_WORDS or common_english(low)
 
 
 def _topic_after_capital_name(
@@ -473,7 +482,7 @@ def _topic_after_capital_name(
     )  # ("Norsk Hydro Asa Smelter Energy Dashboard": the legal form ends the name)
     if split is None:
         k = len(parts)
-        while k > 1 and lows[k - 1] in TOPIC_WORDS and lows[k - 1] not in LEGAL_FORMS:
+        while k > 1 and _topic_word(lows[k - 1]) and lows[k - 1] not in LEGAL_FORMS:
             k -= 1
         while k < len(parts) and lows[k] in _COMPANY_NAME_WORDS:
             k += 1
@@ -481,7 +490,7 @@ def _topic_after_capital_name(
             acronym = parts[k - 1].group(0)  # "Move The Hallingdal Kraft SAP Rollout …": the system's name
             if 2 <= len(acronym) <= 4 and acronym.isupper() and lows[k - 1] not in LEGAL_FORMS:
                 k -= 1
-        if all(low in TOPIC_WORDS for low in lows[:k]):
+        if all(_topic_word(low) for low in lows[:k]):
             return  # ("Booking Engine": no company's word before the topic; not this rule's to cut)
         tail = lows[k:]
         if not tail:
@@ -518,7 +527,7 @@ def _topic_after_capital_name(
             not word[:1].isupper()
             or low in _FUNCTION_WORDS
             or low in _CUE_WORDS
-            and low not in TOPIC_WORDS
+            and not _topic_word(low)
             or low in LEGAL_FORMS
             or low in _ENDS_A_TOPIC
             or entities.STAGE.fullmatch(low)

@@ -26,6 +26,7 @@ from bot.intents.classifier import MODEL_DIR
 from bot.intents.lexicon import FIRST_NAMES, LEGAL_FORMS, TITLE_SUFFIXES, TITLE_WORDS
 from bot.intents.model import INTENT_SLOTS
 from bot.intents.text import BLANK, fold
+from bot.intents.vocabulary import common_english, zipf
 
 if TYPE_CHECKING:
     from bot.intents.parser import Reading, Word
@@ -77,6 +78,14 @@ def _own(w: Word, shaped: list[tuple[int, int, str]]) -> list[str]:
         out.append("legal_form")
     if low in _TITLE_WORDS or (len(low) > 5 and low.endswith(_TITLE_SUFFIXES)):
         out.append("title_word")
+    if any(ch.isalpha() for ch in low):
+        # how everyday the word is in English and in the Nordic languages: a company's own name is rarely either
+        en, nb, sv = zipf(low)
+        out += [f"zen={int(en)}", f"znordic={int(max(nb, sv))}"]
+        if common_english(low):
+            out.append("common_english")
+        elif max(en, nb, sv) == 0:
+            out.append("no_everyday_word")
     return out
 
 
@@ -84,7 +93,9 @@ def features(reading: Reading) -> list[list[str]]:
     """The tagger's view of each word: the word, its neighbours', and the intent the rules chose."""
     words, shaped = reading.words, reading.shaped
     own = [_own(w, shaped) for w in words]
-    seen = [[f for f in features if not f.startswith(("suf=", "pre="))] for features in own]  # from next door
+    seen = [
+        [f for f in features if not f.startswith(("suf=", "pre=", "zen=", "znordic="))] for features in own
+    ]
     near = {offset: [[f"{offset}:{f}" for f in features] for features in seen] for offset in (-2, -1, 1, 2)}
     intent = f"intent={reading.intent}"
     rows: list[list[str]] = []

@@ -162,10 +162,10 @@ def test_chat_shaped_garbage_never_raises(words: list[str]) -> None:
 # --- accuracy on the labelled data --------------------------------------------------------------------------
 # The targets of the issue are 95 % intent accuracy and 90 % exact slot match per language on the held-out
 # split. The floors below are a little under what the parser reaches today on every language (see bench/nlu.py:
-# held-out 97.0-98.8 % / 88.8-93.1 % over 2,241 lines, dev 99.9-100 % / 98.9-99.2 % over 4,476); they guard
-# against regressions, they are not the targets. (The slot tagger, the classifier's say over the cues and a rules
-# round on dev14 took held-out English from 84.4 % to 88.8 % exact slots.)
-HELDOUT_FLOORS = {"intent": 0.965, "slots": 0.875}
+# held-out 96.9-98.5 % / 89.4-92.9 % over 2,461 lines, dev 99.8-100 % / 98.5-99.4 % over 4,916); they guard
+# against regressions, they are not the targets. (The rules round on dev15 and the word-frequency list chosen on
+# dev16 took held-out English from 88.4 % to 89.4 % exact slots, on the same 2,461 lines.)
+HELDOUT_FLOORS = {"intent": 0.965, "slots": 0.885}
 DEV_FLOORS = {"intent": 0.99, "slots": 0.98}
 
 

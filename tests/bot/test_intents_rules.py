@@ -1077,3 +1077,20 @@ def test_what_a_meeting_walks_through_or_books_is_its_subject() -> None:
         ]
         == "QBR"
     )
+
+
+def test_a_title_case_company_ends_where_everyday_english_begins() -> None:
+    assert slots("Log A Call With Brekstad Fergeservice Winter Timetable Review Yesterday", "en") == {
+        "customer": "Brekstad Fergeservice",
+        "subject": "Winter Timetable Review",
+        "activity_kind": "call",
+        "when": "2026-11-22T09:00:00+01:00",
+    }
+
+
+def test_a_title_case_deal_made_of_common_words_is_cut_from_the_company() -> None:
+    assert slots("New Deal Hovland Trelast Timber Tracking Dashboard 250K", "en") == {
+        "customer": "Hovland Trelast",
+        "subject": "Timber Tracking Dashboard",
+        "amount": 250000,
+    }
