@@ -358,7 +358,9 @@ def read(
         ):
             slots["contact_name"] = person + full[1]
     if intent in ACTIVITY_INTENTS or intent in SALES_INTENTS:
+        _drop_trigger_word(slots, original, written)
         _topic_after_capital_name(slots, intent, ex.text, original, written)
+        _customer_before_todo(slots, intent)
     person = slots.get("contact_name")
     if (
         isinstance(person, str)
@@ -444,9 +446,18 @@ _COMPANY_NAME_WORDS = frozenset(
     holding marine fish salmon farm farming cloud solar wind it hotel hotels retail seafood foods pharma nordic
     nordics collective studio studios industries technologies ventures advisory associates""".split()
 )
-_ENDS_A_TOPIC = frozenset({"deal", "deals", "opportunity", "opp", "case", "pls", "please", "thanks"})
+# The nouns a company's name ends in ("… Dental Group", "… Polar Hotel", "… Offshore Analytics").
+_COMPANY_HEADS = frozenset(
+    """group partners academy hotel hotels clinic clinics collective consulting analytics media solutions systems
+    services labs studio studios industries technologies ventures associates holding advisory""".split()
+)
+_FIGURE_WORDS = frozenset({"arr", "mrr", "tcv", "acv"})
+_ENDS_A_TOPIC = frozenset(
+    {"deal", "deals", "opportunity", "opp", "case", "pls", "please", "thanks", "eod", "eow", "asap"}
+)
 _TOPIC_TODO_VERBS = frozenset(
-    "send call email mail update prepare book order chase review follow check ring ping draft share sign "
+    "send call email mail update prepare prep book order chase review follow check ring ping draft share sign "
+    "renew finish confirm fix write arrange invite "
     "sende ringe maile mejle oppdatere forberede booke bestille purre folge sjekke "
     "skicka ringa mejla maila uppdatera forbereda boka bestalla kolla folja".split()
 )
@@ -456,6 +467,50 @@ _CAPITAL_WORD = re.compile(r"[^\W\d_][\w'’&-]*")
 def _topic_word(low: str) -> bool:
     """A word a deal's or a topic's name is made of: from the lexicon's list, or any common English word."""
     return low in TOPIC_WORDS or common_english(low)
+
+
+def _drop_trigger_word(slots: dict[str, Any], original: str, written: str) -> None:
+    """'Quick Note Vestby Logistikk …', 'Can You Book Oulu Smart Factory Oy …': in a line of capitals (or of none)
+    the request's own word is no part of the company's name after it."""
+    named = slots.get("customer")
+    if not isinstance(named, str) or len(named.split()) < 3:
+        return
+    letters = _CAPITAL_WORD.findall(written)
+    if len(letters) < 4 or (
+        written != written.lower() and sum(w[0].isupper() for w in letters) < 0.75 * len(letters)
+    ):
+        return
+    first, rest = named.split(" ", 1)
+    if (
+        fold(first) in _CUE_WORDS | _TOPIC_TODO_VERBS
+        and fold(rest.split()[0]) not in _FUNCTION_WORDS | LEGAL_FORMS
+    ):
+        slots["customer"] = rest
+
+
+def _customer_before_todo(slots: dict[str, Any], intent: str) -> None:
+    """'Todo: Northbridge Capital Partners Prepare Board Dashboard Demo Next Week', 'todo skagerrak web & print
+    chase unpaid invoice': a company's name runs into the to-do's verb; the name is the customer, not the to-do."""
+    said = slots.get("subject")
+    if intent != "create_task" or not isinstance(said, str):
+        return
+    words = said.split()
+    lows = [fold(w) for w in words]
+    j = next((k for k in range(1, min(len(words), 6)) if lows[k] in _TOPIC_TODO_VERBS), None)
+    if (
+        j is None
+        or j == len(words) - 1
+        or lows[0] in FIRST_NAMES
+        or any(low in _TOPIC_TODO_VERBS or low in _FUNCTION_WORDS or low in _CUE_WORDS for low in lows[:j])
+        or all(_topic_word(low) or not low.isalpha() for low in lows[:j])
+        or not (said == said.lower() or all(w[:1].isupper() or w == "&" for w in words[:j]))
+    ):
+        return
+    named = slots.get("customer")
+    if isinstance(named, str) and not set(fold(named).split()) & set(lows[:j]):
+        return
+    slots["customer"] = " ".join(words[:j])
+    slots["subject"] = " ".join(words[j:])
 
 
 def _topic_after_capital_name(
@@ -468,7 +523,8 @@ def _topic_after_capital_name(
     if not isinstance(named, str) or len(named.split()) < 2:
         return
     letters = _CAPITAL_WORD.findall(written)
-    if len(letters) < 4 or sum(w[0].isupper() for w in letters) < 0.75 * len(letters):
+    lower = written == written.lower()  # ("had lunch w lysne analytics group data platform rfp last friday")
+    if len(letters) < 4 or not lower and sum(w[0].isupper() for w in letters) < 0.75 * len(letters):
         return
     at = original.find(named)
     if at < 0:
@@ -478,8 +534,26 @@ def _topic_after_capital_name(
         return
     lows = [fold(m.group(0)) for m in parts]
     split = next(
-        (k + 1 for k in range(1, len(parts) - 1) if lows[k] in LEGAL_FORMS and not written.isupper()), None
-    )  # ("Norsk Hydro Asa Smelter Energy Dashboard": the legal form ends the name)
+        (
+            k + 1
+            for k in range(1, len(parts) - 1)
+            if lows[k] in LEGAL_FORMS
+            and not (written.isupper() and len(lows[k]) == 2 and common_english(lows[k]))
+            and named[parts[k - 1].end() : parts[k].start()].strip() != "&"  # ("gran & co regnskap")
+        ),
+        None,
+    )  # ("Norsk Hydro Asa Smelter Energy Dashboard", "GULLSPÅNG DATA AB GDPR AUDIT": the legal form ends the name)
+    if split is None and intent == "create_task":
+        split = next(
+            (
+                k
+                for k in range(1, len(parts))
+                if lows[k] in _TOPIC_TODO_VERBS
+                and lows[k - 1] not in _TOPIC_TODO_VERBS
+                and not all(_topic_word(low) for low in lows[:k])
+            ),
+            None,
+        )  # ("Add Task For Bergkvist Revision Send Engagement Letter Friday": the to-do's verb ends the name)
     if split is None:
         k = len(parts)
         while k > 1 and _topic_word(lows[k - 1]) and lows[k - 1] not in LEGAL_FORMS:
@@ -490,14 +564,29 @@ def _topic_after_capital_name(
             acronym = parts[k - 1].group(0)  # "Move The Hallingdal Kraft SAP Rollout …": the system's name
             if 2 <= len(acronym) <= 4 and acronym.isupper() and lows[k - 1] not in LEGAL_FORMS:
                 k -= 1
-        if all(_topic_word(low) for low in lows[:k]):
+        heads = [j for j in range(1, len(parts) - 1) if lows[j] in _COMPANY_HEADS]
+        if (
+            heads
+        ):  # ("Hammerfest Polar Hotel Revenue Management System": the company's own noun ends its name)
+            k = heads[0] + 1
+            while k < len(parts) - 1 and lows[k] in _COMPANY_HEADS:
+                k += 1  # ("Lysne Analytics Group Data Platform")
+        if all(_topic_word(low) for low in lows[:k]) and not (heads and k >= 3):
             return  # ("Booking Engine": no company's word before the topic; not this rule's to cut)
         tail = lows[k:]
         if not tail:
-            return
-        todo = intent == "create_task" and tail[0] in _TOPIC_TODO_VERBS
-        if not todo and not any(w in TOPIC_HEADS for w in tail):
-            return
+            if lows[-1] not in LEGAL_FORMS or slots.get("subject") is not None or intent == "create_task":
+                return
+            k = len(parts)  # ("Emailed Saarinen & Koski Oy Cloud Cost Review …": the topic follows the name)
+        if tail:
+            todo = intent == "create_task" and tail[0] in _TOPIC_TODO_VERBS
+            if (
+                not todo
+                and not heads
+                and (len(tail) < 2 or "&" in named[parts[k - 1].end() :])  # ("Tyresö Bad & Spa")
+                and not any(w in TOPIC_HEADS for w in tail)
+            ):
+                return
         split = k
     head = named[: parts[split - 1].end()]
     said = slots.get("subject")
@@ -509,7 +598,9 @@ def _topic_after_capital_name(
         isinstance(said, str) and original[end:].lstrip().startswith(said) and said[:1].isupper()
     ):
         return
-    if isinstance(said, str):  # "Move The Solstrand Fjordhotell Booking Engine Deal …" read with part of it
+    if isinstance(said, str) and split < len(
+        parts
+    ):  # "Move The Solstrand Fjordhotell Booking Engine Deal …" read with part of it
         slots["customer"] = head
         slots["subject"] = f"{original[at + parts[split].start() : end].strip()} {said}"
         return
@@ -524,17 +615,20 @@ def _topic_after_capital_name(
             topic_end = more.end()
             continue
         if (
-            not word[:1].isupper()
+            not (lower or word[:1].isupper())
             or low in _FUNCTION_WORDS
             or low in _CUE_WORDS
             and not _topic_word(low)
             or low in LEGAL_FORMS
             or low in _ENDS_A_TOPIC
+            or low in _PASSIVE_CHANGES  # ("… facility booking app moved to qualified")
             or entities.STAGE.fullmatch(low)
         ):
             break
         topic_end = more.end()
-    topic = original[at + parts[split].start() : topic_end].strip()
+    topic = original[at + parts[split].start() if split < len(parts) else end : topic_end].strip()
+    while topic and fold(topic.split()[-1]) in _FIGURE_WORDS:
+        topic = topic.rsplit(" ", 1)[0] if " " in topic else ""  # ("… Patient Booking Chatbot ARR 240k")
     if not topic:
         return
     slots["customer"] = head

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,12 +65,17 @@ def _own(w: Word, shaped: list[tuple[int, int, str]]) -> list[str]:
     slot = _shaped_slot(w, shaped)
     if slot is not None:
         return [f"slot={slot}"]  # a date, an amount, an email …: what it was, not its digits
-    low = w.low
-    out = [f"w={low}", f"sh={_shape(w.text)}"]
+    return list(_word_features(w.text, w.low, w.labels, w.boundary))
+
+
+@lru_cache(maxsize=16384)
+def _word_features(text: str, low: str, labels: frozenset[str], boundary: bool) -> tuple[str, ...]:
+    # (the same words come back in message after message: kept, as the parser keeps its word readings)
+    out = [f"w={low}", f"sh={_shape(text)}"]
     if len(low) > 3:
         out += [f"suf={low[-3:]}", f"pre={low[:3]}"]
-    out += [f"cue={label}" for label in sorted(w.labels)]
-    if w.boundary:
+    out += [f"cue={label}" for label in sorted(labels)]
+    if boundary:
         out.append("boundary")
     if low in FIRST_NAMES:
         out.append("first_name")
@@ -86,7 +91,7 @@ def _own(w: Word, shaped: list[tuple[int, int, str]]) -> list[str]:
             out.append("common_english")
         elif max(en, nb, sv) == 0:
             out.append("no_everyday_word")
-    return out
+    return tuple(out)
 
 
 def features(reading: Reading) -> list[list[str]]:

@@ -1094,3 +1094,28 @@ def test_a_title_case_deal_made_of_common_words_is_cut_from_the_company() -> Non
         "subject": "Timber Tracking Dashboard",
         "amount": 250000,
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "customer", "subject"),
+    [
+        ("emailed vinstra bilsenter winter tyre campaign yesterday", "vinstra bilsenter", "winter tyre campaign"),
+        ("LOG CALL TORSHAVN DATA AB BACKUP POLICY REVIEW TODAY", "TORSHAVN DATA AB", "BACKUP POLICY REVIEW"),
+        ("Called Fjordhus Invest AS Office Lease Renewal Last Friday", "Fjordhus Invest AS", "Office Lease Renewal"),
+        ("New Deal Sandnes Dental Group Patient Portal Redesign 300k", "Sandnes Dental Group",
+         "Patient Portal Redesign"),
+    ],
+)  # fmt: skip
+def test_a_company_runs_into_its_topic_in_lower_case_all_caps_or_after_its_legal_form(
+    text: str, customer: str, subject: str
+) -> None:
+    got = read(text, lang="en", now=NOW).slots
+    assert (got["customer"], got["subject"]) == (customer, subject)
+
+
+def test_a_company_before_a_to_dos_verb_is_the_customer_and_not_the_to_do() -> None:
+    got = read("task for brenna & sønn renew support contract eod", lang="en", now=NOW).slots
+    assert (got["customer"], got["subject"]) == ("brenna & sønn", "renew support contract")
+    got = read("Todo: Halden Maskinverksted Send Revised Service Agreement Friday", lang="en", now=NOW).slots
+    assert got["customer"] == "Halden Maskinverksted"
+    assert got["subject"].startswith("Send ")
