@@ -721,9 +721,6 @@ _BOOKING_LEAD = re.compile(
     r"\s+(?:a|an|the|our)\s+",
     re.IGNORECASE,
 )
-_NAME_PARTICLES = frozenset(
-    {"van", "von", "der", "den", "de", "af", "av", "ter", "da", "di", "le", "la", "el"}
-)
 _LATER_TODAY = re.compile(r"(?:later|senere|senare)\s+(?:today|i\s*dag)\b")
 _REMARK_PRONOUNS = frozenset(fold(w) for w in ("he", "she", "they", "han", "hun", "hon", "de", "dom", "dei"))
 _PURPOSE_VERBS = frozenset(fold(w) for w in (
