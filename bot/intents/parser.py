@@ -469,16 +469,22 @@ def _topic_word(low: str) -> bool:
     return low in TOPIC_WORDS or common_english(low)
 
 
+def _capitals_or_none(written: str) -> bool:
+    """A line of at least four words where nothing but capitals can mark a name: Title Case or ALL CAPS (three in
+    four words capitalised), or all lower case ("had lunch w lysne analytics group data platform rfp")."""
+    letters = _CAPITAL_WORD.findall(written)
+    if len(letters) < 4:
+        return False
+    return written == written.lower() or sum(w[0].isupper() for w in letters) >= 0.75 * len(letters)
+
+
 def _drop_trigger_word(slots: dict[str, Any], original: str, written: str) -> None:
     """'Quick Note Vestby Logistikk …', 'Can You Book Oulu Smart Factory Oy …': in a line of capitals (or of none)
     the request's own word is no part of the company's name after it."""
     named = slots.get("customer")
     if not isinstance(named, str) or len(named.split()) < 3:
         return
-    letters = _CAPITAL_WORD.findall(written)
-    if len(letters) < 4 or (
-        written != written.lower() and sum(w[0].isupper() for w in letters) < 0.75 * len(letters)
-    ):
+    if not _capitals_or_none(written):
         return
     first, rest = named.split(" ", 1)
     if (
@@ -522,9 +528,8 @@ def _topic_after_capital_name(
     named = slots.get("customer")
     if not isinstance(named, str) or len(named.split()) < 2:
         return
-    letters = _CAPITAL_WORD.findall(written)
-    lower = written == written.lower()  # ("had lunch w lysne analytics group data platform rfp last friday")
-    if len(letters) < 4 or not lower and sum(w[0].isupper() for w in letters) < 0.75 * len(letters):
+    lower = written == written.lower()
+    if not _capitals_or_none(written):
         return
     at = original.find(named)
     if at < 0:
@@ -713,7 +718,7 @@ def _deal_in_request(slots: dict[str, Any], original: str) -> None:
 
 # "to walk through X", "for å gå gjennom X", "för att gå igenom X": X is what the meeting is for, like "to discuss".
 _WALK_THROUGH = re.compile(
-    r"(?:walk|go|run)\s+(?:through|over)\s+|gå\s+(?:gjennom|igjennom|igenom)\s+|ga\s+(?:gjennom|igjennom|igenom)\s+",
+    r"(?:walk|go|run)\s+(?:through|over)\s+|g[åa]\s+(?:gjennom|igjennom|igenom)\s+",
     re.IGNORECASE,
 )
 _BOOKING_LEAD = re.compile(
