@@ -28,7 +28,13 @@ from store.services import dialogue as states
 YES = frozenset({"yes", "y", "ja", "j", "ok", "okay", "okei", "yep", "jepp", "japp", "sure", "absolutely", "gjor det",
                  "kor", "do it", "go", "yes please", "ja takk", "ja tack", "jo", "javisst", "visst"})  # fmt: skip
 NO = frozenset({"no", "n", "nei", "nej", "nope", "nah", "ikke", "inte"})
-UNDO = frozenset({"undo", "angre", "angra", "undo that", "angre det", "angra det", "gjor om", "ta tilbake"})
+# The word asking for undo, and the language it is in: the answer comes in that language, since the conversation
+# that made the change (and its language) is over by then.
+UNDO = {
+    "undo": "en", "undo that": "en",
+    "angre": "nb", "angre det": "nb", "gjor om": "nb", "ta tilbake": "nb",
+    "angra": "sv", "angra det": "sv",
+}  # fmt: skip
 CANCEL = frozenset({"cancel", "avbryt", "glem det", "glom det", "strunt i det", "never mind", "nevermind", "stop",
                     "stopp", "abort", "forget it", "drop it", "dropp det", "lat bli", "la vare"})  # fmt: skip
 
@@ -60,7 +66,7 @@ class Dialogue:
         async with self.ctx.store.reading() as s:
             state = await states.load_state(s, self.ctx.actor, self.conversation)
         if word in UNDO:
-            return await self._undo(state["lang"] if state else self.actor_lang)
+            return await self._undo(UNDO[word])
         if state is not None:
             return await self._continue(state, text, word, now)
         return await self._start(text, now)

@@ -347,13 +347,16 @@ def test_the_english_import_report_is_unchanged() -> None:
 # --- the activity kind inside texts ---------------------------------------------------------------------
 
 
-async def logged_and_undone(store: Store, lang: str, message: str) -> list[str]:
+async def logged_and_undone(
+    store: Store, lang: str, message: str, *, yes: str = "ja", undo: str | None = None
+) -> list[str]:
     talk = Conversation(store, await user_speaking(store, lang))
     async with store.transaction() as s:
         await customers.create_customer(s, talk.context.actor, "Acme AS")
     await talk.handle(message)
-    await talk.handle("ja")
-    return [r.message for r in await talk.handle({"nb": "angre", "sv": "ångra"}[lang]) if isinstance(r, Text)]
+    await talk.handle(yes)
+    said = await talk.handle(undo or {"nb": "angre", "sv": "ångra"}[lang])
+    return [r.message for r in said if isinstance(r, Text)]
 
 
 async def test_the_undo_names_the_activity_kind_in_norwegian(store: Store) -> None:
@@ -364,6 +367,19 @@ async def test_the_undo_names_the_activity_kind_in_norwegian(store: Store) -> No
 
 async def test_the_undo_names_the_activity_kind_in_swedish(store: Store) -> None:
     assert await logged_and_undone(store, "sv", "logga ett möte med Acme om offerten") == [
+        "Ångrat: möte: offerten."
+    ]
+
+
+async def test_undo_answers_in_the_language_of_the_word_asking_for_it(store: Store) -> None:
+    # a Norwegian user who wrote in English and says "undo" is answered in English, and the other way round
+    assert await logged_and_undone(
+        store, "nb", "log a call with Acme about the renewal", yes="yes", undo="undo"
+    ) == ["Undone: call: the renewal."]
+
+
+async def test_a_swedish_undo_word_gets_a_swedish_answer_from_an_english_user(store: Store) -> None:
+    assert await logged_and_undone(store, "en", "logga ett möte med Acme om offerten", undo="ångra det") == [
         "Ångrat: möte: offerten."
     ]
 
