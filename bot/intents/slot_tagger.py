@@ -60,12 +60,12 @@ def _shaped_slot(w: Word, shaped: list[tuple[int, int, str]]) -> str | None:
     return next((slot for start, end, slot in shaped if start < w.end and w.start < end), "blank")
 
 
-def _own(w: Word, shaped: list[tuple[int, int, str]]) -> list[str]:
+def _own(w: Word, shaped: list[tuple[int, int, str]]) -> tuple[str, ...]:
     """What one word says by itself."""
     slot = _shaped_slot(w, shaped)
     if slot is not None:
-        return [f"slot={slot}"]  # a date, an amount, an email …: what it was, not its digits
-    return list(_word_features(w.text, w.low, w.labels, w.boundary))
+        return (f"slot={slot}",)  # a date, an amount, an email …: what it was, not its digits
+    return _word_features(w.text, w.low, w.labels, w.boundary)
 
 
 @lru_cache(maxsize=16384)
@@ -94,14 +94,21 @@ def _word_features(text: str, low: str, labels: frozenset[str], boundary: bool) 
     return tuple(out)
 
 
+_OFFSETS = (-2, -1, 1, 2)
+
+
+@lru_cache(maxsize=16384)
+def _seen_from(own: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """What a word shows its neighbours at each offset: its features without the affixes and frequencies."""
+    seen = [f for f in own if not f.startswith(("suf=", "pre=", "zen=", "znordic="))]
+    return tuple(tuple(f"{offset}:{f}" for f in seen) for offset in _OFFSETS)
+
+
 def features(reading: Reading) -> list[list[str]]:
     """The tagger's view of each word: the word, its neighbours', and the intent the rules chose."""
     words, shaped = reading.words, reading.shaped
     own = [_own(w, shaped) for w in words]
-    seen = [
-        [f for f in features if not f.startswith(("suf=", "pre=", "zen=", "znordic="))] for features in own
-    ]
-    near = {offset: [[f"{offset}:{f}" for f in features] for features in seen] for offset in (-2, -1, 1, 2)}
+    seen = [_seen_from(features) for features in own]
     intent = f"intent={reading.intent}"
     rows: list[list[str]] = []
     for k, w in enumerate(words):
@@ -110,10 +117,10 @@ def features(reading: Reading) -> list[list[str]]:
             row.append("first")
         if k == len(words) - 1:
             row.append("last")
-        for offset, described in near.items():
+        for at, offset in enumerate(_OFFSETS):
             j = k + offset
             if 0 <= j < len(words):
-                row += described[j]
+                row += seen[j][at]
             else:
                 row.append(f"{offset}:edge")
         if k > 0:
