@@ -50,11 +50,14 @@ def detect_language(original: str, folded: str, prior: str | None = None) -> str
                 scores[lang] += 1.0
     for m in _WRITTEN_WORD.finditer(original):
         word = m.group(0)
+        found = {lang: len(letters.findall(word)) for lang, letters in _LETTERS.items()}
+        if not any(found.values()):
+            continue
         before = original[: m.start()].rstrip()
         named = word[:1].isupper() and bool(before) and before[-1] not in ".!?:\n"
-        for lang, letters in _LETTERS.items():
+        for lang, count in found.items():
             # ("… | Malmström Verktyg AB | mobil 934 56 789": a letter inside a name says less about the language)
-            scores[lang] += (0.5 if named else 2.0) * len(letters.findall(word))
+            scores[lang] += (0.5 if named else 2.0) * count
     if prior in scores:
         scores[prior] += 1.5
     # Ties go to the prior, then to Norwegian (the firm's home) over Swedish and English.

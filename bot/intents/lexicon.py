@@ -1091,3 +1091,18 @@ tablet tablets laptop laptops screen screens signage
 # 2026?" (a target is measured, not sold).
 CUES["QUANT"] = CUES["QUANT"] + ("# of",)
 CUES["KPI"] = CUES["KPI"] + ("target", "the target", "målet", "mål")
+# dev17: "undo, I fat-fingered the amount", "ignore my previous message. I'll redo it tomorrow …": taken back.
+CUES["CANCEL"] = CUES["CANCEL"] + (
+    "undo", "ignore my previous message", "ignore my last message", "ignore the previous message",
+    "ignore the last message", "ignorer forrige melding", "se bort fra forrige melding", "ignorera förra meddelandet",
+    "ignorera mitt förra meddelande",
+)  # fmt: skip
+# dev17: "will it snow in Trysil this weekend?", "is it going to snow in Lillehammer tomorrow?": the weather.
+CUES["OFFTOPIC"] = CUES["OFFTOPIC"] + (
+    "will it snow", "will it rain", "going to snow", "going to rain", "blir det snø", "kommer det snø",
+    "blir det regn", "kommer det att snöa", "kommer det snöa", "blir det regn",
+)  # fmt: skip
+# dev17: "hey kundebot hows your monday going": asking after the bot's day.
+CUES["SMALL_TALK"] = CUES["SMALL_TALK"] + ("how's your", "hows your", "how is your")
+# dev17: "can we get Vestfold Rørleggerservice in for a walkthrough of … by the end of next week?": a meeting kind.
+CUES["MEETING"] = CUES["MEETING"] + ("walkthrough", "walk-through")

@@ -78,6 +78,9 @@ class Reading:
     shaped: list[tuple[int, int, str]] = field(default_factory=list)  # where each shaped slot was found
     original: str = ""  # the text the words are cut from (Title Case read as lower case)
     written: str = ""  # the same text with the casing the user wrote
+    # slots a rule read from a marker that leaves no doubt ("X's purchasing team", "moved from X to Y"): the slot
+    # tagger has no say on them
+    settled: frozenset[str] = frozenset()
 
 
 def parse(text: str, *, lang: str | None = None, now: datetime | None = None, tz: str | None = None) -> Parse:
@@ -146,8 +149,16 @@ def read(
             guess[0] != intent
             and guess[1] >= OVERRULE_CONFIDENCE
             and not (guess[0] == "log_activity" and future and intent in ("create_task", "schedule_meeting"))
+            and not (
+                intent == "log_activity"
+                and guess[0] in ("create_task", "schedule_meeting")
+                and when is not None
+                and when.value.date() < now.date()
+            )  # ("mtg yday w bodø kabel tv …": a meeting on a day gone by is logged, not booked)
         ):  # ("ringte X, ring dem tilbake i morgen": a to-do ahead is not made a log by "ringte")
             intent = guess[0]
+    if intent in ("kpi_summary", "pipeline_summary") and _one_customers_figure(words, written, language):
+        intent = "show_customer"  # "how much have we won with Sognekraft Digital this year?": that one's card
     if intent != "log_activity" or when is None or when.spans[0].start >= muted:
         muted = 0  # (a question quoted before its answer keeps its date: "> kan vi ta et møte uke 2?\nja, …")
     if muted:
@@ -397,15 +408,32 @@ def read(
         slots.pop("when", None)  # "… rang back … I'll send the contract later today": what is still to come
     if intent == "update_sales_case":
         _deal_in_request(slots, original)
+        _deal_for_customer(slots, original)
     if intent in SALES_INTENTS:
         _deal_signed(slots, original)
     if intent == "create_task":
         _todo_after_customer(slots, ex.text, original)
     if intent in SALES_INTENTS and "subject" not in slots:
         _deal_after_legal_name(slots, ex.text, original)
+    settled: set[str] = set()
     owned = _without_owned_group(slots, original)
     if owned is not None:  # (the group is no topic: not for the tagger either)
         ex.text = ex.text[: owned[0]] + BLANK * (owned[1] - owned[0]) + ex.text[owned[1] :]
+        settled.add("customer")
+    former = _former_workplace(slots, original) if intent == "add_contact" else None
+    if former is not None:  # (where they worked before is no customer: not for the tagger either)
+        ex.text = ex.text[: former[0]] + BLANK * (former[1] - former[0]) + ex.text[former[1] :]
+        settled.add("customer")
+    if intent in ACTIVITY_INTENTS or intent == "add_contact":
+        _person_in_customer(slots, original)
+    owner = slots.get("customer")
+    if isinstance(owner, str) and intent != "find_customer" and " " in owner:
+        if owner.endswith(
+            ("'s", "’s")
+        ):  # ("build the TCO calculator for Vardø Energi's hydrogen pilot"): whose
+            slots["customer"] = owner[:-2]
+        elif owner.endswith(("s'", "s’")):  # ("a QBR in with Kongsberg Defence Systems' procurement folks")
+            slots["customer"] = owner[:-1]
     said = slots.get("subject")
     if intent == "create_task" and isinstance(said, str):
         # "update the partner agreement w/ Kvitfjell Alpin over new year": when, though no date; not the to-do
@@ -419,7 +447,7 @@ def read(
     tagged = (
         _read_words(language, ex.text, original) if TAGGED_SLOTS & set(INTENT_SLOTS.get(intent, ())) else []
     )
-    return Reading(intent, language, slots, tagged, list(ex.spans), original, written)
+    return Reading(intent, language, slots, tagged, list(ex.spans), original, written, frozenset(settled))
 
 
 # A topic the writer labels anywhere in a log or a booking ("…, topic was the Madrid office rollout. Fun detail: …",
@@ -462,6 +490,39 @@ _TOPIC_TODO_VERBS = frozenset(
     "skicka ringa mejla maila uppdatera forbereda boka bestalla kolla folja".split()
 )
 _CAPITAL_WORD = re.compile(r"[^\W\d_][\w'’&-]*")
+
+
+def _first_name(part: str) -> bool:
+    low = fold(part)
+    return low.split("-")[0] in FIRST_NAMES and not common_english(low)
+
+
+def _person_in_customer(slots: dict[str, Any], written: str) -> None:
+    """ "Log Call Skarsvåg Havbruk Trine Aasland Feed Barge …", "set up mtg w tolga elektro service geir ove haugen
+    service agreement renewal": a full name inside the customer's run ends the company; what follows is the topic."""
+    named, said = slots.get("customer"), slots.get("subject")
+    if "contact_name" in slots or not isinstance(named, str):
+        return
+    parts = named.split()
+    if len(parts) < 3 or fold(parts[-1]) in LEGAL_FORMS or _first_name(parts[0]):
+        return
+    joined = isinstance(said, str) and f"{named} {said}" in written
+    run = parts + (said.split() if joined and isinstance(said, str) else [])
+    at = next((k for k in range(1, len(parts)) if _first_name(parts[k])), None)
+    if at is None:
+        return
+    end = at + 1
+    while end < len(run) and end - at < 3 and not common_english(fold(run[end])) and run[end].isalpha():
+        end += 1
+    if end - at < 2 or not all(p[:1].isupper() == run[at][:1].isupper() for p in run[at:end]):
+        return
+    slots["customer"] = " ".join(parts[:at])
+    slots["contact_name"] = " ".join(run[at:end])
+    rest = " ".join(run[end:]) if joined or end >= len(parts) else " ".join(parts[end:])
+    if rest:
+        slots["subject"] = rest
+    elif joined:
+        slots.pop("subject", None)
 
 
 def _topic_word(low: str) -> bool:
@@ -563,8 +624,8 @@ def _topic_after_capital_name(
         k = len(parts)
         while k > 1 and _topic_word(lows[k - 1]) and lows[k - 1] not in LEGAL_FORMS:
             k -= 1
-        while k < len(parts) and lows[k] in _COMPANY_NAME_WORDS:
-            k += 1
+        while k < len(parts) and lows[k] in _COMPANY_NAME_WORDS and lows[k] not in lows[:k]:
+            k += 1  # (a word said again starts the topic: "Askvoll Data Services Data Migration Runbook")
         if 1 < k < len(parts) and not written.isupper():
             acronym = parts[k - 1].group(0)  # "Move The Hallingdal Kraft SAP Rollout …": the system's name
             if 2 <= len(acronym) <= 4 and acronym.isupper() and lows[k - 1] not in LEGAL_FORMS:
@@ -574,8 +635,8 @@ def _topic_after_capital_name(
             heads
         ):  # ("Hammerfest Polar Hotel Revenue Management System": the company's own noun ends its name)
             k = heads[0] + 1
-            while k < len(parts) - 1 and lows[k] in _COMPANY_HEADS:
-                k += 1  # ("Lysne Analytics Group Data Platform")
+            while k < len(parts) - 1 and lows[k] in _COMPANY_HEADS and lows[k] not in lows[:k]:
+                k += 1  # ("Lysne Analytics Group Data Platform"; not "… Analytics Partners Analytics Platform")
         if all(_topic_word(low) for low in lows[:k]) and not (heads and k >= 3):
             return  # ("Booking Engine": no company's word before the topic; not this rule's to cut)
         tail = lows[k:]
@@ -716,6 +777,47 @@ def _deal_in_request(slots: dict[str, Any], original: str) -> None:
         slots["customer"] = asked[1]
 
 
+# "move the SAP S/4 migration for Halden Kraftlag to negotiation", "push the close on the Q1 go-live deal with
+# Arendal Havnevesen to …": the deal's name, however written, then whose it is.
+_DEAL_FOR_CUSTOMER = re.compile(
+    r"\b(?:the|our)\s+((?:[\w&/.+-]+\s+){0,4}?[\w&/.+-]+?)(?:\s+(?:deal|case|opportunity|opp))?\s+(?:for|with|at)\s+"
+    r"([A-ZÆØÅÄÖ][\w&.-]*(?:\s+(?:&|[A-ZÆØÅÄÖ0-9][\w&.-]*)){0,4})"
+    r"(?=\s*(?:to\b|as\b|→|->|is\b|should\b|will\b|[,:?!]|$))"
+)
+_OPENING_DEAL = re.compile(_DEAL_FOR_CUSTOMER.pattern.replace(r"\b(?:the|our)\s+", "", 1))
+
+
+_CUSTOMERS_DEAL = re.compile(
+    r"\b(?:the|our)\s+([A-ZÆØÅÄÖ][\w&.-]*(?:\s+(?:&|[A-ZÆØÅÄÖ][\w&.-]*)){0,3})\s+"
+    r"([a-zæøåäö0-9][\w&/+-]*(?:\s+[a-zæøåäö0-9][\w&/+-]*){0,3})\s+(?:deal|case|opportunity|opp)\b"
+)  # ("the Sandefjord Lufthavn wayfinding/signage deal slipped"): whose, then the deal's own name
+
+
+def _deal_for_customer(slots: dict[str, Any], original: str) -> None:
+    named = slots.get("customer")
+    if "subject" not in slots and isinstance(named, str):
+        own = _CUSTOMERS_DEAL.search(original)
+        if own is not None and own[1] == named and not any(fold(w) in _NO_DEAL_NAMED for w in own[2].split()):
+            slots["subject"] = own[2]
+            return
+    opening = _OPENING_DEAL.match(original)  # ("dam sensor retrofit for Hovden Kraftverk should close by …")
+    starts = [m.start() for m in re.finditer(r"\b(?:the|our)\s", original)]
+    for at, asked in [(-1, opening)] + [(k, _DEAL_FOR_CUSTOMER.match(original, k)) for k in starts]:
+        if asked is None:
+            continue
+        lows = [fold(w) for w in asked[1].split()]
+        if any(w in _NO_DEAL_NAMED or w in _FUNCTION_WORDS or entities.STAGE.fullmatch(w) for w in lows):
+            continue  # ("the stage for X", "push the close on the Q1 go-live deal with X": not "close on")
+        if at < 0 and (
+            len(lows) < 2
+            or any(w in _CUE_WORDS or w in _SAME or not w.isalpha() and "-" not in w for w in lows)
+        ):
+            continue  # (a message that opens with the deal's name, not with a request)
+        slots["subject"] = asked[1]
+        slots["customer"] = asked[2]
+        return
+
+
 # "to walk through X", "for å gå gjennom X", "för att gå igenom X": X is what the meeting is for, like "to discuss".
 _WALK_THROUGH = re.compile(
     r"(?:walk|go|run)\s+(?:through|over)\s+|g[åa]\s+(?:gjennom|igjennom|igenom)\s+",
@@ -842,6 +944,17 @@ def _without_owned_group(slots: dict[str, Any], original: str) -> tuple[int, int
     return start, start + 2 + last.end()
 
 
+def _former_workplace(slots: dict[str, Any], original: str) -> tuple[int, int] | None:
+    """ "Tom Berg moved from Acme AS to Nordlys AS": where the contact worked before they came to the customer."""
+    named = slots.get("customer")
+    if not isinstance(named, str) or not named:
+        return None
+    moved = re.search(
+        rf"\b(?:from|fra|från|fran)\s+(\S.*?)\s+(?:to|til|till)\s+{re.escape(named)}", original, re.IGNORECASE
+    )
+    return moved.span(1) if moved is not None else None
+
+
 _GREETING = re.compile(
     r"\s*(?:hey|hei|hej|hi|hallo|hello|heisann|hejsan|halla|morn|god\s+morgen|god\s+morgon)\b"
 )
@@ -873,18 +986,20 @@ _GLUED = re.compile(
 # A self-correction inside a message ("fjordkraft, nei sorry, fjordnett AS", "thursday, no wait, friday morning",
 # "150k, nei 180k mener jeg"): the words that take back what came just before, after a comma.
 _CORRECTION = re.compile(
-    r",\s*(?:(?:(?:actually|no)\s*,?\s*)?make\s+(?:it|that)|no\s+sorry|sorry\s*,?\s*i\s+mean[t]?|no\s+wait|scratch\s+that|or\s+rather|i\s+mean[t]?|sorry\s+typo|sorry|"
+    r"(?:,|[.?!](?=\s)|\s[–—-])\s*(?:(?:(?:actually|no)\s*,?\s*)?make\s+(?:it|that)|no\s+sorry|sorry\s*,?\s*i\s+mean[t]?|no\s+wait|scratch\s+that|or\s+rather|i\s+mean[t]?|sorry\s+typo|sorry\s*,?\s*no|sorry|"
     r"nei\s+sorry|nei\s+unnskyld|nei\s+vent|nei\s+feil|eller\s+nei|unnskyld|nej\s+sorry|nej\s+forlat|"
     r"nej\s+vanta|nej\s+fel|eller\s+nej|forlat|nei|nej|nope(?=\s*,)|no(?=\s*,)|"
     r"no(?=\s+(?:(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\d)))\b\s*[,:-]?\s*"
-)
-_CORRECTION_END = re.compile(r"\s*(?:[,;:.!?]|\s-\s|$)")
+    r"(?:(?:that'?s|thats)\s+(?:the\s+)?(?:wrong(?:\s+one)?|parent\s+company)\s*[,:-]?\s*|wrong\s+one\s*[,:-]?\s*)?"
+    r"(?:(?:use|it'?s|its)\s+(?=[\w+]))?"
+)  # ("…, no wait, that's the parent company, use 920 577 032", "…, no wait, wrong one, 994 319 892")
+_CORRECTION_END = re.compile(r"\s*(?:[,;:.!?](?!\d)|\s-\s|$)")  # ("2,1 million": a decimal goes on)
 _MEANT = re.compile(r"\s+(?:mener\s+jeg|menar\s+jag|menade\s+jag|i\s+mean[t]?)(?=\s*(?:[,;:.!?]|\s-\s|$))")
 # The unit of a number a correction takes back ("60 procent", "150k"): a bare number said instead keeps it.
 _UNIT_AFTER = re.compile(r"\d\s*(%|\s?prosent|\s?procent|\s?percent|k|\s?mill|\s?tkr)\s*$")
 _FILLER_AFTER = re.compile(r"\s+(?:eller|or|el)\s.*$")
 _NUMERIC_VALUE = re.compile(
-    r"(?<![\w.,':-])(?:[€$£]\s*)?(?:\d{1,2}:\d{2}|\d{1,3}(?:[ .,']\d{3})+(?:[.,]\d+)?|\d[\d-]*(?:[.,]\d+)?)\s*(?:%|prosent|procent|percent|k|m|mill|mnok|msek|tkr|kr|"
+    r"(?<![\w.,':-])(?:[€$£]\s*)?(?:\d{1,2}:\d{2}|\d{1,3}(?:[ .,']\d{3})+(?:[.,]\d+)?|\d[\d-]*(?:[.,]\d+)?)\s*(?:%|prosent|procent|percent|k|million|millioner|miljoner|m|mill|mnok|msek|tkr|kr|"
     r"nok|sek|eur|usd)?\s*$"
 )
 # Small words a taken-back name never runs past ("med fjordkraft, nei sorry, fjordnett AS": not "med").
@@ -901,9 +1016,19 @@ _NAME_STOPS = frozenset(
 _AFTER_NAME = frozenset({"on", "in", "by", "next", "this", "pa", "nesta", "neste", "kl", "at"})
 
 
+# "to 450k, not 400k like I wrote yesterday", "email is a@b.no not a@bb.no": the value, then the one it replaces.
+_NOT_THAT = re.compile(
+    r"(?<=[\w%])\s*,?\s+(?:not|ikke|inte)\s+(?:[€$£]?\d[\d.,]*(?:\s?(?:k|m|mill|mnok|msek|%|nok|sek|kr|eur|prosent|procent"
+    r"|percent))?|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)(?:\s+(?:like|som)\s+[^.,;!?]*)?(?=[\s.,;!?]|$)",
+    re.IGNORECASE,
+)
+
+
 def _without_corrections(text: str, now: datetime) -> str:
     """The message with a taken-back value and the words that take it back left out: only the corrected value
     is meant. The value taken back is the one of the same kind (a number, a date, a stage, a name) just before."""
+    if " not " in text or " ikke " in text or " inte " in text:
+        text = _NOT_THAT.sub("", text)
     for _ in range(3):
         folded = fold(text)
         marker = _CORRECTION.search(folded)
@@ -912,7 +1037,9 @@ def _without_corrections(text: str, now: datetime) -> str:
         end = _CORRECTION_END.search(folded, marker.end())
         said = folded[marker.end() : end.start() if end is not None else len(folded)]
         said = _FILLER_AFTER.sub("", _MEANT.sub("", said)).strip()
-        before = folded[: marker.start()]
+        before = re.sub(
+            r"\s+(?:now|na|nu)$", "", folded[: marker.start()]
+        )  # ("at 1,2 million now, sorry typo")
         named = text[marker.end() : marker.end() + 1].isupper()
         start = _taken_back(before, said, now, named) if said and before.strip() else None
         if start is None:
@@ -1779,7 +1906,8 @@ _REQUEST_OPENERS = frozenset({("could", "you"), ("can", "you"), ("can", "u"), ("
                               ("kan", "du"), ("kunne", "du"), ("kan", "dere"), ("kan", "ni"), ("skulle", "du"),
                               ("kunde", "du"), ("vil", "du"), ("vill", "du"), ("can", "someone"),
                               ("can", "somebody"), ("could", "someone"), ("could", "somebody"), ("kan", "noen"),
-                              ("kunne", "noen"), ("kan", "nagon"), ("kunde", "nagon"), ("kan", "nan")})  # fmt: skip
+                              ("kunne", "noen"), ("kan", "nagon"), ("kunde", "nagon"), ("kan", "nan"),
+                              ("let", "'s"), ("let", "s"), ("lets", "create"), ("lets", "book"), ("lets", "log")})  # fmt: skip
 _IMPERATIVES = frozenset({"SHOW", "CREATE", "FIND", "LOG", "SCHEDULE", "TASK"})
 _HEADINGS = frozenset({"TASK", "CREATE", "LOG", "NOTE", "DEAL", "CONTACT", "CUSTOMER"})
 _CLAUSE_LINKS = frozenset({"so", "sa", "og", "and", "men", "but", "och", "then", "da", "sen"})
@@ -2004,8 +2132,60 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "cancel"
     if has("CANCEL") and _taken_back_all(words):
         return "cancel"  # "log it as a call — actually no, forget the whole thing": the request is taken back
+    first = next((w for w in content if not w.labels & {"POLITE", "SMALL_TALK"}), None)
     if (
-        has("OFFTOPIC") and "org_number" not in slots and not (has("UPDATE") and stage)
+        first is not None
+        and first.low in {"what", "whats"}
+        and stage
+        and any(w.low in {"in", "at"} for w in words[first.i + 1 : first.i + 4])
+        and not cues & {"UPDATE", "CREATE", "LOG", "TASK", "CALL", "MEETING", "SHOW", "FIND"}
+        and not any(w.text[:1].isupper() for w in _free_words(words) if w is not first)
+    ):
+        return "pipeline_summary"  # "what's in negotiation right now?": what is at a stage
+    sized = next((w for w in content if w.low in _SIZE_WORDS), None)
+    if (
+        sized is not None
+        and any("DEAL" in w.labels or w.low == "size" for w in words[sized.i + 1 : sized.i + 4])
+        and not cues & {"UPDATE", "CREATE", "LOG", "TASK", "CALL", "MEETING", "SCHEDULE", "EMAIL", "NOTE"}
+        and not slots.keys() & {"amount", "probability"}
+    ):  # "biggest deal still open?", "avg won deal size per quarter": a figure of open or of won deals
+        opened = has("PIPELINE") or stage or any(w.low in {"open", "still", "currently"} for w in words)
+        closed = any(w.low in _CLOSED_WORDS for w in words)
+        return "pipeline_summary" if opened and not closed else "kpi_summary"
+    if (
+        has("OFFTOPIC")
+        and has("FIND")
+        and any(
+            "FIND" in w.labels and any("OFFTOPIC" in x.labels for x in words[w.i + 1 : w.i + 4])
+            for w in words
+        )
+        and not has("CUSTOMER")
+    ):
+        return "unknown"  # "can you find me a flight to Kirkenes on the 3rd": an errand we don't run
+    asked_off = next((w.i for w in words if w.low == "?"), None)
+    if (
+        asked_off is not None
+        and "org_number" not in slots
+        and any(
+            "OFFTOPIC" in w.labels and w.low not in {"what", "whats", "'s", "s", "vad"}
+            for w in words[:asked_off]
+        )
+        and not any(w.labels - {"OFFTOPIC", "POLITE", "SMALL_TALK"} for w in words[:asked_off])
+        and not any(
+            w.labels - {"CUSTOMER", "POLITE", "SMALL_TALK", "OFFTOPIC"}
+            and not ("TASK" in w.labels and w.low in {"need", "needs", "to"})
+            for w in words[asked_off + 1 :]
+        )
+    ):  # "will it snow in Trysil this weekend? taking clients skiing": a question we don't answer, and a remark
+        return "unknown"
+    labelled_at = next(
+        (w.i for w in words[:-1] if w.low in _TOPIC_LABELS and words[w.i + 1].low == ":"), len(words)
+    )
+    if (
+        has("OFFTOPIC")
+        and "org_number" not in slots
+        and not (has("UPDATE") and stage)
+        and any("OFFTOPIC" in w.labels for w in words[:labelled_at])  # ("topic: store wifi refresh")
     ):  # ("mark … closed won")
         if not (
             cues & {"CUSTOMER", "CONTACT", "DEAL", "TASK", "LOG", "KPI", "PIPELINE", "SHOW", "FIND"}
@@ -2028,6 +2208,26 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     if "org_number" in slots and "amount" not in slots and _creates_them(words):
         return (
             "create_customer"  # "vi har skrivit avtal med X, 5569913733, lägg in dem i crm:et": the company
+        )
+    if (
+        _creates_them(words)
+        and any(w.low in {"crm", "system", "systemet", "crm-et", "crmet"} for w in words)
+        and not cues & {"DEAL", "TASK", "LOG", "MEETING", "CALL", "CONTACT", "SCHEDULE", "EMAIL", "NOTE"}
+        and not slots.keys() & {"amount", "probability", "email", "phone", "stage"}
+    ):
+        return "create_customer"  # "… They're not in the CRM yet, can you create them?": the company told of
+    shown = [w for w in words if w.labels == {"SHOW"}]
+    if (
+        len(shown) >= 3
+        and all(b.i == a.i + 1 for a, b in zip(shown, shown[1:], strict=False))
+        and words[-1].low == "?"
+        and 0 < len(words) - shown[-1].i - 2 <= 5
+        and all(not w.labels - {"CUSTOMER"} for w in words[shown[-1].i + 1 :])
+        and any(w.text[:1].isupper() for w in words[shown[-1].i + 1 :])
+        and not cues & {"CREATE", "LOG", "TASK", "SCHEDULE", "UPDATE", "DEAL"}
+    ):
+        return (
+            "show_customer"  # "… totally unprepared 😅 what do we have on SELVIK PROSJEKT?": the closing ask
         )
     if _note_heading(words):
         return "log_activity"  # "anteckning Brf Solgläntan: styrelsen byts i januari, ta nya kontakter då"
@@ -2059,6 +2259,14 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         return "kpi_summary"  # "vad landade vunnen ARR på i oktober?": a figure of deals already won
     if (
         opener is not None
+        and opener.low in _RECURRING_FIGURES
+        and any(w.low in _CLOSED_WORDS for w in words)
+        and not cues & {"UPDATE", "LOG", "TASK", "CALL", "MEETING", "DEAL", "CUSTOMER"}
+        and not slots.keys() & {"amount", "probability", "org_number", "email", "phone"}
+    ):
+        return "kpi_summary"  # "ACV on new logos signed this month": a figure of deals already signed
+    if (
+        opener is not None
         and "SCHEDULE" in opener.labels
         and any(w.low in _FOLLOW_UPS for w in words[opener.i + 1 : opener.i + 3])
     ):
@@ -2071,8 +2279,13 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         and any(w.labels & _KIND_LABELS for w in words)
     ):
         return "kpi_summary"  # "the numbers for november? revenue won, meetings booked": activities counted
-    if has("TASK") and not ("amount" in slots or "stage" in slots):
-        return "create_task"
+    trigger = max((w.i for w in words if "TASK" in w.labels), default=None)
+    told = next((w for w in words[trigger + 1 :] if not w.boundary), None) if trigger is not None else None
+    done = told is not None and (
+        told.low in _PAST_CALLS or told.low in _PAST_MEETINGS or told.low in _PAST_EMAILS
+    )
+    if has("TASK") and not ("amount" in slots or "stage" in slots) and not done:
+        return "create_task"  # (not "Before I forget: emailed the onboarding checklist to …": a report)
     if has("QUANT") or has("WHICH") and (has("DEAL") or has("PIPELINE")):
         expected = any(
             "PIPELINE" in w.labels and "DEAL" not in w.labels for w in words
@@ -2182,6 +2395,15 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
         )
     if has("DEAL") and "when" in slots and any(w.low in _CLOSING for w in words) and not activity:
         return "update_sales_case"  # "the deal with Acme should close by the 15th": its expected close
+    if (
+        "when" in slots
+        and any(
+            w.low in _CLOSING and w.i > 0 and words[w.i - 1].low in {"should", "will", "to"} for w in words
+        )
+        and not activity
+        and not cues & {"TASK", "SCHEDULE", "KPI", "PIPELINE", "QUANT", "WHICH", "CREATE", "SHOW", "FIND"}
+    ):
+        return "update_sales_case"  # "dam sensor retrofit for Hovden Kraftverk should close by friday"
     if stage and not (cues & {"LOG", "CALL", "MEETING", "TASK", "CREATE", "SHOW", "FIND", "NEW_ROLE"}):
         return "update_sales_case"
     if "probability" in slots and not cues - {"POLITE"} and 0 < len(content) <= 6:
@@ -2268,6 +2490,23 @@ def _intent(words: list[Word], slots: dict[str, Any], future: bool) -> str:
     if has("CUSTOMER") and _free_words(words):
         return "show_customer"
     return "unknown"
+
+
+_SIZE_WORDS = frozenset({"biggest", "largest", "smallest", "average", "avg", "median"})
+_FIGURE_OF = re.compile(r"\b(?:with|from|for|med|hos|fra|från|för)\s+\*?$", re.IGNORECASE)
+
+
+def _one_customers_figure(words: list[Word], written: str, language: str) -> bool:
+    """A money question about one named customer ("total open pipeline value for *Helgeland Kraftnett*?")."""
+    if not words or not any(w.low == "?" for w in words):
+        return False
+    named = _names("show_customer", words, language).get("customer")
+    if not isinstance(named, str) or not named[:1].isupper() or named.split()[0].lower() in _FUNCTION_WORDS:
+        return False
+    if all(common_english(part.lower()) for part in named.split()):
+        return False  # ("what's in the pipe for December?", "… for Norway?": a month, a market)
+    at = written.find(named)
+    return at > 0 and _FIGURE_OF.search(written[:at]) is not None
 
 
 # Words that take back what was just asked, before a cancel phrase ("actually no, forget it", "nei vent, dropp det").
@@ -3132,7 +3371,9 @@ def _meeting_purpose(words: list[Word]) -> list[Word]:
     for w in words:
         if w.low in _MEETING_WITH and w.cue is None:
             met = True
-        elif met and w.low == "for" and w.cue is None:
+        elif w.low == "for" and w.cue is None and (met or w.i > 1 and words[w.i - 1].low == "in"):
+            # ("can we get X in for a walkthrough of …": the one brought in, then what for; not "in for a meeting")
+            brought_in = not met
             rest: list[Word] = []
             for nxt in words[w.i + 1 :]:
                 if nxt.boundary and (
@@ -3141,6 +3382,8 @@ def _meeting_purpose(words: list[Word]) -> list[Word]:
                     break
                 rest.append(nxt)
             rest = _trim_subject(rest)
+            if brought_in and not any(x.low in {"of", "on", "about", "re"} for x in rest):
+                continue
             if rest and rest[0].text[:1].islower() and not rest[0].labels & _REQUEST_CUES:
                 return rest
     return []
@@ -3200,7 +3443,13 @@ def _booked_topic(words: list[Word]) -> list[Word]:
             (
                 w.i
                 for w in words[1:]
-                if w.low in _ASK_VERBS and words[w.i - 1].low in {"we", "let's", "lets", "vi"}
+                if w.low in _ASK_VERBS
+                and (
+                    words[w.i - 1].low in {"we", "let's", "lets", "vi"}
+                    or w.i > 1
+                    and words[w.i - 1].low in {"'s", "’s"}
+                    and words[w.i - 2].low == "let"
+                )
             ),
             None,
         )
@@ -3213,6 +3462,8 @@ def _booked_topic(words: list[Word]) -> list[Word]:
     for w in words[k : k + 4]:
         if w.low in _MEETING_WITH and w.cue is None or BLANK in w.low and run:
             break  # (or its date: "book kickoff tue 9am")
+        if run and w.low == "in" and w.i + 1 < len(words) and words[w.i + 1].low in _MEETING_WITH:
+            break  # ("let's get a QBR in with …": what is got in)
         if w.boundary or w.labels - {"MEETING"}:
             return []
         run.append(w)
@@ -3271,6 +3522,31 @@ def _topic_after_date(words: list[Word]) -> list[Word]:
     ):
         return []
     return run
+
+
+_WALK_VERBS = frozenset({"walk", "go", "run", "ga"})
+_THROUGH = frozenset({"through", "over", "gjennom", "igjennom", "igenom"})
+
+
+def _walked_through(words: list[Word]) -> list[Word]:
+    """ "… on wednesday two weeks from now to go through the podcast sponsorship package": what a meeting is
+    booked to go through, after the one met and the date."""
+    for w in words[1:-2]:
+        if (
+            words[w.i - 1].low in {"to", "a", "att"}
+            and w.low in _WALK_VERBS
+            and words[w.i + 1].low in _THROUGH
+            and any(BLANK in x.low for x in words[: w.i])
+        ):
+            rest: list[Word] = []
+            for nxt in words[w.i + 2 :]:
+                if nxt.low in {",", ";", ".", "?", "!"} or nxt.low in _DASHES or BLANK in nxt.low:
+                    break
+                rest.append(nxt)
+            rest = _trim_subject(rest)
+            if rest and not any(x.labels & _REQUEST_CUES for x in rest):
+                return rest
+    return []
 
 
 def _kind_after_customer(words: list[Word]) -> list[Word]:
@@ -4275,6 +4551,7 @@ def _names(intent: str, words: list[Word], lang: str) -> dict[str, Any]:
         if intent == "schedule_meeting" and not subject_words:
             subject_words = (
                 _meeting_purpose(words)
+                or _walked_through(words)
                 or _topic_after_question(words)
                 or _topic_before_with(words)
                 or _topic_after_date(words)

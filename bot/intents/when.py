@@ -86,7 +86,7 @@ _YESTERDAY = _rx(r"\b(?:yesterday|yday|ystd|yest|i\s*gar|igar)\b")  # ("met w/ X
 _NEXT_WEEK = _rx(
     r"\b(?:(?:early\s+|earlier\s+in\s+|(?:at\s+)?the\s+(?:beginning|start)\s+of\s+|tidlig\s+|i\s+starten\s+av\s+|"
     r"(?:i\s+)?begynnelsen\s+av\s+|(?:i\s+)?borjan\s+(?:av|pa)\s+)?"  # ("early next week": its Monday)
-    r"(?:next\s*week|next\s+wk|neste\s*uke|neste\s*veke|nasta\s*vecka|i\s+neste\s*uke|nesta\s*uke))\b"
+    r"(?:next\s*week|next\s*wk|neste\s*uke|neste\s*veke|nasta\s*vecka|i\s+neste\s*uke|nesta\s*uke))\b"
 )
 _NEXT_MONTH = _rx(r"\b(?:next\s+month|neste\s+maned|nasta\s+manad)\b")
 _END_OF_MONTH = _rx(
@@ -108,7 +108,7 @@ _WEEK_AFTER_NEXT = _rx(
 )
 # "next week thursday", "neste uke torsdag", "nästa vecka torsdag": that weekday in next week.
 _NEXT_WEEK_WEEKDAY = _rx(
-    r"\b(next\s*week|next\s+wk|neste\s*uke|nasta\s*vecka)\s+(?:on\s+|pa\s+)?()("
+    r"\b(next\s*week|next\s*wk|neste\s*uke|nasta\s*vecka)\s+(?:on\s+|pa\s+)?()("
     + "|".join(_WEEKDAY_FULL)
     + r")\b"
 )
@@ -125,7 +125,7 @@ _WEEKDAY = _rx(
 # alone takes the Monday).
 _WEEKDAY_NEXT_WEEK = _rx(
     r"\b()(?:(?<=\s)(" + "|".join([*_WEEKDAY_ABBR, "wed"]) + r")\.?|(" + "|".join(_WEEKDAY_FULL) + r"))"
-    r"\s+(?:next\s*week|next\s+wk|neste\s*uke|neste\s*veke|nasta\s*vecka|nesta\s*uke|i\s+neste\s*uke)\b"
+    r"\s+(?:next\s*week|next\s*wk|neste\s*uke|neste\s*veke|nasta\s*vecka|nesta\s*uke|i\s+neste\s*uke)\b"
 )
 _WORDLIKE_WEEKDAY = _rx(
     r"\b(next|neste|nasta|this|denne|kommende|kommande|on|pa|til|till|last|forrige|forra|sist|by|innen|senast|"
@@ -161,13 +161,21 @@ _AFTER_NEXT = _rx(
     + "|".join(_WEEKDAY_FULL)
     + r")\s+(?:after\s+next|over\s+neste|etter\s+neste|efter\s+nasta)\b"
 )
-# "wednesday in two weeks", "onsdag om to uker", "onsdag om två veckor": that day of the week n weeks ahead.
+# "wednesday in two weeks", "onsdag om to uker", "onsdag om två veckor": that day of the week n weeks ahead
+# ("wednesday two weeks from now", "onsdag to uker fra nå", "onsdag två veckor från nu" alike).
 _WEEKDAY_IN_WEEKS = _rx(
     r"\b(?:on\s+|pa\s+)?("
     + "|".join(_WEEKDAY_FULL)
-    + r")\s+(?:in|om)\s+"
+    + r")\s+(?:(?:in|om)\s+"
     + _NUMBER
-    + r"\s+(?:weeks?|uker?|veckor|vecka)\b"
+    + r"\s+(?:weeks?|uker?|veckor|vecka)|"
+    + _NUMBER
+    + r"\s+(?:weeks?|uker?|veckor)\s+(?:from\s+now|fra\s+na|fran\s+nu))\b"
+)
+# "by the end of next week", "i slutten av neste uke", "i slutet av nästa vecka": Friday of next week.
+_END_OF_NEXT_WEEK = _rx(
+    r"\b(?:(?:by\s+)?(?:the\s+)?end\s+of\s+next\s+week|(?:i\s+|innen\s+)?slutten\s+av\s+neste\s+uke|"
+    r"(?:i\s+)?slutet\s+av\s+nasta\s+vecka)\b"
 )
 # "end of january", "i slutten av januar", "i slutet av januari": that month's last day.
 _END_OF_NAMED_MONTH = _rx(
@@ -186,7 +194,7 @@ _MONTH_DATE = _rx(
     r"|\b(" + _MONTHS + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b"
 )
 _TIME = _rx(
-    r"(?:\b(?:kl|klokka|klokken|klockan|klocka|at|@)\.?\s*(\d{1,2})(?!\d|[.,]\d{3}|\s*k\b)(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
+    r"(?:\b(?:kl|klokka|klokken|klockan|klocka|at|@)\.?\s*(\d{1,2})(?!\d|[.,]\d{3}|\s*k\b|[.,]\d(?!\d)|[.,]\d+\s*(?:m|k|mill|mnok|msek)\b)(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
     r"|\b(\d{1,2}):(\d{2})\s*(am|pm)?|\b(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)"
     r"|(?<![\d.,/])\b(\d{1,2})\.(\d{2})\b(?![.,/]\d)"
     r"|\b(?:kl|klokka|klokken|klockan|klocka)\.?\s*([01]\d|2[0-3])([0-5]\d)\b)(?:\s*-\s*\d{1,2}(?:[:.]\d{2})?)?"
@@ -374,6 +382,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         (_END_OF_NAMED_MONTH, lambda m: _month_end(m[1], today)),
         (_END_OF_MONTH, lambda m: _end_of_month(today)),
         (_END_OF_WEEK, lambda m: today + timedelta(days=(4 - today.weekday()) % 7)),
+        (_END_OF_NEXT_WEEK, lambda m: _monday(today) + timedelta(days=11)),
         (guarded[id(_WEEK_AFTER_NEXT)], lambda m: _monday(today) + timedelta(weeks=2)),
         (_WEEKDAY_NEXT_WEEK, _weekday(today)),
         (guarded[id(_NEXT_WEEK_WEEKDAY)], _weekday(today)),
@@ -385,7 +394,7 @@ def find_when(folded: str, lang: str, now: datetime) -> WhenResult | None:
         (_NEXT_MONTH, lambda m: _add_months(today.replace(day=1), 1)),
         (
             _WEEKDAY_IN_WEEKS,
-            lambda m: _monday(today) + timedelta(weeks=_number(m[2]), days=_WEEKDAYS[m[1].lower()]),
+            lambda m: _monday(today) + timedelta(weeks=_number(m[2] or m[3]), days=_WEEKDAYS[m[1].lower()]),
         ),
         (_IN_N, _in_n(today)),
         (_WEEK_NUMBER, lambda m: _week_monday(int(m[1]), today)),

@@ -161,12 +161,12 @@ def test_chat_shaped_garbage_never_raises(words: list[str]) -> None:
 
 # --- accuracy on the labelled data --------------------------------------------------------------------------
 # The targets of the issue are 95 % intent accuracy and 90 % exact slot match per language on the held-out
-# split. The floors below are a little under what the parser reaches today on every language (see bench/nlu.py:
-# held-out 96.9-98.5 % / 89.4-92.9 % over 2,461 lines, dev 99.8-100 % / 98.5-99.4 % over 4,916); they guard
-# against regressions, they are not the targets. (The rules round on dev15 and the word-frequency list chosen on
-# dev16 took held-out English from 88.4 % to 89.4 % exact slots, on the same 2,461 lines.)
-HELDOUT_FLOORS = {"intent": 0.965, "slots": 0.885}
-DEV_FLOORS = {"intent": 0.99, "slots": 0.98}
+# split, and the parser meets them (see bench/nlu.py: held-out 97.2-98.6 % / 91.0-93.2 % over 2,641 lines), so the
+# slot floor is the target itself. Dev is 99.8-100 % / 97.9-99.7 % over 5,276 lines; its floors guard against
+# regressions (dev17, added last and hardest, is at 93.1 % after training on it). (The rules round on dev17 and
+# the tagger's swapped-customer copies took held-out English from 89.6 % to 91.0 %, on the same 2,641 lines.)
+HELDOUT_FLOORS = {"intent": 0.965, "slots": 0.90}
+DEV_FLOORS = {"intent": 0.99, "slots": 0.975}
 
 
 @pytest.fixture(scope="module")
@@ -354,3 +354,26 @@ def test_kundebot_nlu_train_refuses_the_held_out_split() -> None:
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 2 and "held-out" in result.stderr
+
+
+def test_the_tagger_has_no_say_on_a_customer_read_from_a_marker_that_leaves_no_doubt() -> None:
+    from bot.intents.parser import read
+    from bot.intents.slot_tagger import disagreements
+
+    for text in (
+        "called Vik Elektro's purchasing team yesterday about the panels",
+        "Tom Berg moved from Acme AS to Nordlys AS as CFO, add him as a contact",
+    ):
+        reading = read(text, lang="en", now=NOW)
+        assert "customer" in reading.settled
+        assert "customer" not in disagreements(reading)
+
+
+def test_a_tagged_name_that_starts_or_ends_inside_a_hyphenated_word_is_not_taken() -> None:
+    from bot.intents.slot_tagger import _inside_a_hyphenated_word
+
+    said = "emailed Ana-Maria López-Fernández at Iberia Foods"
+    assert _inside_a_hyphenated_word(said, "Maria López-Fernández")
+    assert _inside_a_hyphenated_word(said, "Ana-Maria López")
+    assert not _inside_a_hyphenated_word(said, "Ana-Maria López-Fernández")
+    assert not _inside_a_hyphenated_word("a call - Iberia Foods", "Iberia Foods")

@@ -1119,3 +1119,83 @@ def test_a_company_before_a_to_dos_verb_is_the_customer_and_not_the_to_do() -> N
     got = read("Todo: Halden Maskinverksted Send Revised Service Agreement Friday", lang="en", now=NOW).slots
     assert got["customer"] == "Halden Maskinverksted"
     assert got["subject"].startswith("Send ")
+
+
+def test_a_money_question_about_one_named_customer_opens_its_card() -> None:
+    got = read("how much have we won with Fjellvik Kraftnett this year?", lang="en", now=NOW)
+    assert (got.intent, got.slots) == ("show_customer", {"customer": "Fjellvik Kraftnett"})
+    assert read("what's in the pipe for December?", lang="en", now=NOW).intent == "pipeline_summary"
+
+
+def test_a_question_about_a_stage_or_the_size_of_deals_is_a_summary() -> None:
+    assert read("whats in proposal right now?", lang="en", now=NOW).intent == "pipeline_summary"
+    assert read("largest deal still open?", lang="en", now=NOW).intent == "pipeline_summary"
+    assert read("average deal size on deals we won in q2?", lang="en", now=NOW).intent == "kpi_summary"
+
+
+def test_an_errand_we_dont_run_stays_unknown() -> None:
+    assert read("can you find me a flight to Tromsø on friday", lang="en", now=NOW).intent == "unknown"
+    assert (
+        read("will it rain in Bergen tomorrow? taking clients hiking", lang="en", now=NOW).intent == "unknown"
+    )
+
+
+def test_a_rejected_value_after_a_correction_or_not_is_left_out() -> None:
+    got = read("new customer Solhaug Bygg AS, org 913 366 786. No wait, that's the parent company, use 920 577 032",
+               lang="en", now=NOW)  # fmt: skip
+    assert got.slots["org_number"] == "920577032"
+    got = read("bump the Tollef Data ERP rollout to 620k, not 600k like I said", lang="en", now=NOW)
+    assert got.slots["amount"] == 620000
+
+
+def test_a_full_name_inside_a_title_case_run_ends_the_company() -> None:
+    got = read("Log Call Vikna Havbruk Marte Solberg Net Pen Inspection Yesterday", lang="en", now=NOW).slots
+    assert (got["customer"], got["contact_name"], got["subject"]) == (
+        "Vikna Havbruk",
+        "Marte Solberg",
+        "Net Pen Inspection",
+    )
+
+
+def test_a_deal_named_for_a_customer_in_an_update_is_the_subject() -> None:
+    got = read("move the SAP S/4 rollout for Lyngen Kraftlag to proposal", lang="en", now=NOW).slots
+    assert (got["customer"], got["subject"]) == ("Lyngen Kraftlag", "SAP S/4 rollout")
+
+
+def test_new_date_forms_read_in_every_language() -> None:
+    for text, lang in (
+        ("remind me to call the auditor friday two weeks from now", "en"),
+        ("minn meg på å ringe revisoren fredag to uker fra nå", "nb"),
+        ("påminn mig att ringa revisorn fredag två veckor från nu", "sv"),
+    ):
+        assert read(text, lang=lang, now=NOW).slots["when"] == "2026-12-11T09:00:00+01:00"
+    for text, lang in (
+        ("remind me to send the offer by the end of next week", "en"),
+        ("minn meg på å sende tilbudet i slutten av neste uke", "nb"),
+        ("påminn mig att skicka offerten i slutet av nästa vecka", "sv"),
+    ):
+        assert read(text, lang=lang, now=NOW).slots["when"] == "2026-12-04T09:00:00+01:00"
+
+
+def test_a_company_told_of_and_not_yet_in_the_crm_is_created_when_asked() -> None:
+    got = read("Good news, Vikna Trelast signed today. They are not in the CRM yet, could you create them?",
+               lang="en", now=NOW)  # fmt: skip
+    assert (got.intent, got.slots) == ("create_customer", {"customer": "Vikna Trelast"})
+    got = read(
+        "Hamre Trelast har signert rammeavtalen. De er ikke i CRM ennå, kan du opprette dem?",
+        lang="nb",
+        now=NOW,
+    )
+    assert (got.intent, got.slots) == ("create_customer", {"customer": "Hamre Trelast"})
+
+
+def test_a_report_after_a_to_do_trigger_is_logged() -> None:
+    got = read(
+        "Before I forget: emailed the price list to Kari Holm at Vestby Sag on the 2nd", lang="en", now=NOW
+    )
+    assert (got.intent, got.slots["activity_kind"]) == ("log_activity", "email")
+
+
+def test_a_closing_question_about_a_customer_opens_its_card_after_a_meeting_story() -> None:
+    got = read("off to a meeting with them in an hour, what do we have on Vikna Trelast?", lang="en", now=NOW)
+    assert (got.intent, got.slots) == ("show_customer", {"customer": "Vikna Trelast"})
