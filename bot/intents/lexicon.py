@@ -1100,7 +1100,7 @@ CUES["CANCEL"] = CUES["CANCEL"] + (
 # dev17: "will it snow in Trysil this weekend?", "is it going to snow in Lillehammer tomorrow?": the weather.
 CUES["OFFTOPIC"] = CUES["OFFTOPIC"] + (
     "will it snow", "will it rain", "going to snow", "going to rain", "blir det snø", "kommer det snø",
-    "blir det regn", "kommer det att snöa", "kommer det snöa", "blir det regn",
+    "blir det regn", "kommer det att snöa", "kommer det snöa",
 )  # fmt: skip
 # dev17: "hey kundebot hows your monday going": asking after the bot's day.
 CUES["SMALL_TALK"] = CUES["SMALL_TALK"] + ("how's your", "hows your", "how is your")
