@@ -38,7 +38,7 @@ from bot.intents.lexicon import (
 from bot.intents.model import INTENT_SLOTS, Parse
 from bot.intents.pipeline import pipeline
 from bot.intents.slot_tagger import TAGGED_SLOTS, revise
-from bot.intents.text import BLANK, clean, fold, split_compounds
+from bot.intents.text import BLANK, blank_out, clean, fold, split_compounds
 from bot.intents.vocabulary import common_english
 from bot.intents.when import WhenResult, find_when, nearest_day
 
@@ -418,11 +418,11 @@ def read(
     settled: set[str] = set()
     owned = _without_owned_group(slots, original)
     if owned is not None:  # (the group is no topic: not for the tagger either)
-        ex.text = ex.text[: owned[0]] + BLANK * (owned[1] - owned[0]) + ex.text[owned[1] :]
+        ex.text = blank_out(ex.text, *owned)
         settled.add("customer")
     former = _former_workplace(slots, original) if intent == "add_contact" else None
     if former is not None:  # (where they worked before is no customer: not for the tagger either)
-        ex.text = ex.text[: former[0]] + BLANK * (former[1] - former[0]) + ex.text[former[1] :]
+        ex.text = blank_out(ex.text, *former)
         settled.add("customer")
     if intent in ACTIVITY_INTENTS or intent == "add_contact":
         _person_in_customer(slots, original)
@@ -441,9 +441,7 @@ def read(
         if trimmed.strip():
             slots["subject"] = trimmed
         for vague in _VAGUE_TURN_OF_YEAR_ANYWHERE.finditer(ex.text):  # (for the tagger too)
-            ex.text = (
-                ex.text[: vague.start()] + BLANK * (vague.end() - vague.start()) + ex.text[vague.end() :]
-            )
+            ex.text = blank_out(ex.text, vague.start(), vague.end())
     tagged = (
         _read_words(language, ex.text, original) if TAGGED_SLOTS & set(INTENT_SLOTS.get(intent, ())) else []
     )
@@ -1674,7 +1672,7 @@ def _extract(
         when = None  # (only a date of what happened, or with `ahead` of what is to come)
     if when is not None:
         for span in when.spans:
-            ex.text = ex.text[: span.start] + BLANK * (span.end - span.start) + ex.text[span.end :]
+            ex.text = blank_out(ex.text, span.start, span.end)
             ex.spans.append((span.start, span.end, "when"))
         ex.slots["when"] = when.value.isoformat()
     entities.find_probability(ex)
@@ -1739,7 +1737,7 @@ def _later_close_date(ex: entities.Extraction, folded: str, language: str, now: 
         return
     ex.spans = [span for span in ex.spans if span[2] != "when"] + spans
     for span in later.spans:
-        ex.text = ex.text[: span.start] + BLANK * (span.end - span.start) + ex.text[span.end :]
+        ex.text = blank_out(ex.text, span.start, span.end)
     ex.slots["when"] = later.value.isoformat()
 
 
